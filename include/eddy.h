@@ -1,0 +1,139 @@
+/* eddy.h: the eddy library, the one front door to the engine.
+ *
+ * eddy is a streaming SQL database: open a database, declare streams, tables and materialized
+ * views in SQL, push events in, and read answers that stay correct as events arrive. The server
+ * and the command line are thin layers over this API; whatever they do, a C program can do.
+ *
+ * Threads: an Eddy handle may be used from several threads; calls are serialized inside. Callbacks
+ * (result rows, subscriptions) run while the database is locked and must not call back into the
+ * same handle.
+ *
+ * Errors: functions return 0 on success and -1 on failure, filling the EddyError the caller
+ * passed (which may be NULL). Every error has a PostgreSQL SQLSTATE, a message and, for errors in
+ * SQL text, the 1-based character position of the offending token.
+ */
+#ifndef EDDY_H
+#define EDDY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define EDDY_VERSION "0.1.0"
+
+typedef struct Eddy Eddy;
+typedef struct EddyResult EddyResult;
+typedef struct EddySubscription EddySubscription;
+
+typedef struct EddyError {
+	char sqlstate[6];   /* "42P01"; "00000" when there is no error */
+	int position;       /* 1-based character position in the SQL text, 0 when none */
+	char message[512];
+	char hint[512];     /* "" when none */
+} EddyError;
+
+/* Column types as the API reports them. */
+typedef enum EddyType {
+	EDDY_NULL,
+	EDDY_UNKNOWN,
+	EDDY_BOOL,
+	EDDY_INT2,
+	EDDY_INT4,
+	EDDY_INT8,
+	EDDY_FLOAT4,
+	EDDY_FLOAT8,
+	EDDY_NUMERIC,
+	EDDY_VARCHAR,
+	EDDY_TIMESTAMP,
+	EDDY_TIMESTAMPTZ,
+	EDDY_DATE,
+	EDDY_INTERVAL
+} EddyType;
+
+/* Change kinds delivered to subscribers. */
+typedef enum EddyOp { EDDY_INSERT, EDDY_DELETE, EDDY_UPDATE_DELETE, EDDY_UPDATE_INSERT } EddyOp;
+
+typedef struct EddyOptions {
+	const char *data_dir;   /* NULL or ":memory:" for an in-memory database */
+	int tick_ms;            /* how often background sources are polled (default 10) */
+} EddyOptions;
+
+/* Opens a database. `path` is a data directory (created if missing) or NULL / ":memory:". */
+int eddy_open(const char *path, Eddy **out, EddyError *err);
+int eddy_open_ex(const EddyOptions *opts, Eddy **out, EddyError *err);
+void eddy_close(Eddy *db);
+
+/* ---- Executing SQL. */
+
+/* Called once per statement with its result; return non-zero to stop executing further
+ * statements. */
+typedef int (*EddyResultFn)(void *ctx, EddyResult *res);
+
+/* Executes every statement of `sql` in order; stops at the first error. For each statement that
+ * succeeds, fn (which may be NULL) receives its result. */
+int eddy_exec(Eddy *db, const char *sql, EddyResultFn fn, void *ctx, EddyError *err);
+
+/* Executes exactly one statement and returns its result (free with eddy_result_free). */
+int eddy_query(Eddy *db, const char *sql, EddyResult **out, EddyError *err);
+void eddy_result_free(EddyResult *res);
+
+/* PostgreSQL-style command tag: "SELECT 3", "INSERT 0 2", "CREATE MATERIALIZED VIEW", ... */
+const char *eddy_result_tag(const EddyResult *res);
+/* Columns of a row-returning statement (0 for others). */
+int eddy_result_ncols(const EddyResult *res);
+const char *eddy_result_colname(const EddyResult *res, int col);
+EddyType eddy_result_coltype(const EddyResult *res, int col);
+const char *eddy_type_name(EddyType t); /* "integer", "character varying", ... */
+/* Number of rows. */
+int64_t eddy_result_nrows(const EddyResult *res);
+/* Moves to the next row: 1 when there is one, 0 at the end. Starts before the first row. */
+int eddy_result_next(EddyResult *res);
+/* Values of the current row. Text is PostgreSQL's text form (valid until the next call to
+ * eddy_result_next); NULL for SQL NULL. */
+int eddy_result_isnull(const EddyResult *res, int col);
+const char *eddy_result_text(EddyResult *res, int col);
+int64_t eddy_result_int64(const EddyResult *res, int col); /* integers, booleans, timestamps
+							     * (microseconds), dates (days) */
+double eddy_result_double(const EddyResult *res, int col);
+
+/* ---- Inserting without SQL text. */
+
+typedef struct EddyValue {
+	EddyType type;      /* EDDY_NULL for NULL; EDDY_VARCHAR for text in any type's text form */
+	union {
+		int64_t i;      /* BOOL, INT2/4/8, TIMESTAMP(TZ) (microseconds), DATE (days) */
+		double f;       /* FLOAT4/8 */
+		const char *s;  /* VARCHAR (NUL-terminated) */
+	} v;
+} EddyValue;
+
+/* Inserts nrows rows of ncols values each (row-major) into a stream or table. columns names
+ * the target columns (NULL: all, in order; missing columns are NULL). A value is converted to its
+ * column's type as INSERT would (text is parsed). All rows are inserted or none: on error nothing
+ * is inserted and the error names the row (1-based) and column. */
+int eddy_insert(Eddy *db, const char *target, const char *const *columns, int ncols,
+		const EddyValue *values, int nrows, EddyError *err);
+
+/* ---- Subscribing to changes. */
+
+/* Called for each changed row of a view: op, then the row's values in text form (NULL for SQL
+ * NULL). Return non-zero to stop the subscription. */
+typedef int (*EddyChangeFn)(void *ctx, EddyOp op, int ncols, const char *const *values);
+
+/* Subscribes to the changes of a materialized view (or table) from now on. With `snapshot`, the
+ * current rows are delivered first as inserts. */
+int eddy_subscribe(Eddy *db, const char *view, int snapshot, EddyChangeFn fn, void *ctx,
+		   EddySubscription **out, EddyError *err);
+void eddy_unsubscribe(EddySubscription *sub);
+
+/* Waits until every view has consumed all input that existed when called (as FLUSH does). */
+int eddy_flush(Eddy *db, EddyError *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

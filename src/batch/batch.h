@@ -1,0 +1,22 @@
+/* batch.h: running a query once over the current contents of what it reads.
+ *
+ * Layer: batch (depends on stream/, plan/). A batch query is a DF_BATCH dataflow fed with a
+ * snapshot of every object it scans (the engine supplies those rows through `scan`), ended with
+ * one barrier; sorting and limits happen inside it. The result rows arrive in order.
+ */
+#ifndef EDDY_BATCH_BATCH_H
+#define EDDY_BATCH_BATCH_H
+
+#include "plan/logical.h"
+#include "stream/dataflow.h"
+
+/* Supplies the current rows of `obj` by calling emit with insert chunks. */
+typedef int (*BatchScanFn)(void *arg, CatObject *obj,
+			   int (*emit)(void *emit_arg, const Chunk *c, Err *e), void *emit_arg,
+			   Err *e);
+
+/* Runs `plan` and hands its result rows, in order, to `out` (inserts only). */
+int batch_run(const LogicalOp *plan, BatchScanFn scan, void *scan_arg, DataflowOutputFn out,
+	      void *out_arg, Err *e);
+
+#endif

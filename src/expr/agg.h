@@ -1,0 +1,52 @@
+/* agg.h: aggregate functions as structs of callbacks.
+ *
+ * Layer: expr. An AggFunc describes one resolved aggregate (a name and an argument type): the size
+ * of its per-group state, how a chunk of input rows updates many groups' states at once (each
+ * row carries its op: inserts add, deletes retract), and how a state becomes a value. Hash
+ * aggregation owns the states (state_size bytes each, zeroed, then init) and knows nothing of
+ * what they mean. An aggregate that cannot retract says so (retractable = false) and the planner
+ * feeds it append-only input only; none pretends.
+ *
+ * Functions: count(*), count(x), sum, avg, min, max (and, as they land, count(DISTINCT),
+ * stddev, first_value/last_value, approx_percentile).
+ */
+#ifndef EDDY_EXPR_AGG_H
+#define EDDY_EXPR_AGG_H
+
+#include "base/err.h"
+#include "base/mem.h"
+#include "vec/chunk.h"
+#include "vec/value.h"
+
+typedef struct AggFunc AggFunc;
+
+struct AggFunc {
+	const char *name;
+	TypeId arg_type;     /* T_NULL for count(*) */
+	TypeId result_type;
+	size_t state_size;
+	bool retractable;    /* accepts OP_DELETE / OP_UPDATE_DELETE rows */
+	void (*init)(const AggFunc *f, void *state);
+	/* Applies rows [0, n): row r updates states[r] with sign op_sign(ops[r]). arg is NULL for
+	 * count(*). Rows with skip[r] != 0 are ignored (FILTER), skip may be NULL. Errors: 22003 when a
+	 * sum overflows its result type. */
+	int (*update)(const AggFunc *f, void **states, const Vector *arg, const uint8_t *ops,
+		      const uint8_t *skip, int n, Err *e);
+	/* The current result of a state (strings copied into a). */
+	void (*final)(const AggFunc *f, const void *state, Value *out, Arena *a);
+	/* Frees what init/update allocated outside the state; NULL when nothing is. */
+	void (*destroy)(const AggFunc *f, void *state);
+	/* Heap bytes held outside the state block, for state-size reporting; NULL means 0. */
+	size_t (*heap_bytes)(const AggFunc *f, const void *state);
+};
+
+/* Resolves an aggregate call. `star` for count(*); `distinct` for agg(DISTINCT x);
+ * `append_only` lets the resolver pick a variant that cannot retract (cheaper min/max).
+ * Unknown aggregate or argument type: 42883 "function sum(text) does not exist". */
+const AggFunc *agg_resolve(const char *name, TypeId arg, bool star, bool distinct,
+			   bool append_only, Err *e);
+
+/* Whether `name` is an aggregate function name (so the binder can tell f(x) calls apart). */
+bool agg_is_aggregate(const char *name);
+
+#endif

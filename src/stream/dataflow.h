@@ -1,0 +1,58 @@
+/* dataflow.h: a running incremental query: operators wired into a DAG, driven by pushes.
+ *
+ * Layer: stream (depends on plan/, expr/, vec/). dataflow_build turns a LogicalOp tree into
+ * operators (structs of callbacks, operator.h) connected push-style. The engine feeds each scan
+ * input the changes of the catalog object it reads, then ends each epoch with a barrier: stateful
+ * operators (aggregations) emit their accumulated changes at the barrier, so an epoch's output is
+ * the net change of the whole epoch. Watermarks flow with the data; windowed state is freed once
+ * the watermark passes it; rows behind the watermark that would change closed windows are dropped
+ * and counted as late.
+ *
+ * Output is a changelog of chunks (OP_INSERT/OP_DELETE/OP_UPDATE_*) whose columns are the plan's
+ * output columns, handed to the output callback. In BATCH mode the dataflow runs once over a
+ * snapshot (inserts only) and may take append-only shortcuts; SORT and LIMIT are allowed there.
+ */
+#ifndef EDDY_STREAM_DATAFLOW_H
+#define EDDY_STREAM_DATAFLOW_H
+
+#include "base/err.h"
+#include "base/strbuf.h"
+#include "plan/logical.h"
+#include "vec/chunk.h"
+
+typedef struct Dataflow Dataflow;
+
+typedef enum DataflowMode { DF_STREAMING, DF_BATCH } DataflowMode;
+
+/* Receives the dataflow's output; returns 0, or -1 with e set to abort the push. The chunk is
+ * only valid during the call. */
+typedef int (*DataflowOutputFn)(void *arg, const Chunk *c, Err *e);
+
+/* Builds the operators for `plan`. Plans the streaming mode cannot maintain (SORT/LIMIT in a
+ * view, ...) fail with 0A000 and a hint saying what to write instead. The plan must outlive the
+ * dataflow. */
+Dataflow *dataflow_build(const LogicalOp *plan, DataflowMode mode, Err *e);
+void dataflow_free(Dataflow *df);
+
+void dataflow_set_output(Dataflow *df, DataflowOutputFn fn, void *arg);
+
+/* Scan inputs, in the order of a depth-first walk of the plan (one per LOP_SCAN). */
+int dataflow_ninputs(const Dataflow *df);
+CatObject *dataflow_input(const Dataflow *df, int i);
+
+/* Pushes a change chunk (columns = the scanned object's columns) into scan input i. */
+int dataflow_push(Dataflow *df, int input, const Chunk *c, Err *e);
+/* The watermark of scan input i's column `col` advanced to `ts` (microseconds). */
+int dataflow_watermark(Dataflow *df, int input, int col, int64_t ts, Err *e);
+/* Ends the epoch on every input: stateful operators emit their pending changes. */
+int dataflow_barrier(Dataflow *df, uint64_t epoch, Err *e);
+
+/* Counters for SHOW and metrics. */
+uint64_t dataflow_late_rows(const Dataflow *df);  /* rows dropped behind the watermark */
+uint64_t dataflow_row_errors(const Dataflow *df); /* rows whose expressions failed (NULLed) */
+size_t dataflow_state_bytes(const Dataflow *df);  /* bytes of operator state */
+
+/* Prints the operator graph (EXPLAIN of a view), one operator a line with its state kind. */
+void dataflow_explain(const Dataflow *df, StrBuf *out);
+
+#endif

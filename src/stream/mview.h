@@ -1,0 +1,44 @@
+/* mview.h: the stored rows of a materialized view (a multiset) and of a table (keyed rows).
+ *
+ * Layer: stream. An MvStore applies a changelog to a multiset of rows: an insert adds one copy of
+ * its row, a delete removes one (deleting a row that is not there is a bug upstream and is
+ * counted, never ignored silently). A keyed store (npk > 0) keeps one row per key and is what a
+ * TABLE with a PRIMARY KEY holds. Reading a store produces chunks of inserts.
+ */
+#ifndef EDDY_STREAM_MVIEW_H
+#define EDDY_STREAM_MVIEW_H
+
+#include "base/err.h"
+#include "base/hmap.h"
+#include "base/strbuf.h"
+#include "vec/chunk.h"
+
+typedef struct MvStore {
+	int ncols;
+	TypeId *types;
+	int npk;            /* > 0: rows keyed by these columns */
+	int *pk;
+	HMap rows;          /* key encoding -> MvRow */
+	uint64_t nrows;     /* total rows (counting duplicates) */
+	uint64_t anomalies; /* deletes of rows that were not present */
+	StrBuf key;         /* scratch */
+	StrBuf row;         /* scratch */
+} MvStore;
+
+MvStore *mvstore_new(const TypeId *types, int ncols, const int *pk, int npk);
+void mvstore_free(MvStore *s);
+
+/* Applies a changelog chunk. */
+void mvstore_apply(MvStore *s, const Chunk *c);
+
+/* Keyed stores: the row stored under the key columns of row `row` of c (as laid out in the
+ * store's columns), decoded into row `drow` of dst; returns false when absent. */
+bool mvstore_lookup(MvStore *s, const Chunk *c, int row, Chunk *dst, int drow);
+
+/* Calls emit with chunks of all stored rows as inserts (a multiset row appears as many times as
+ * it is stored). Stops and returns -1 if emit fails. */
+int mvstore_scan(MvStore *s, int (*emit)(void *arg, const Chunk *c, Err *e), void *arg, Err *e);
+
+size_t mvstore_bytes(const MvStore *s);
+
+#endif

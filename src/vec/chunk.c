@@ -1,0 +1,101 @@
+/* chunk.c: columnar batches (see chunk.h). Layer: vec. */
+#include "vec/chunk.h"
+
+#include "base/strbuf.h"
+#include "vec/value.h"
+
+#include <string.h>
+
+static const char *const op_symbols[] = {
+#define OP_SYM(op, sym) sym,
+	OP_LIST(OP_SYM)
+#undef OP_SYM
+};
+
+const char *op_symbol(Op op)
+{
+	return op_symbols[op];
+}
+
+Chunk *chunk_new(const TypeId *types, int ncols)
+{
+	Chunk *c = mem_calloc(1, sizeof *c);
+	c->ncols = ncols;
+	c->cols = mem_calloc((size_t)(ncols ? ncols : 1), sizeof(Vector));
+	for (int i = 0; i < ncols; i++) {
+		c->cols[i].type = types[i];
+		c->cols[i].data = mem_calloc(CHUNK_CAP, type_size(types[i]));
+		c->cols[i].nulls = mem_calloc(CHUNK_CAP, 1);
+	}
+	c->ops = mem_calloc(CHUNK_CAP, 1);
+	arena_init(&c->arena, 16 * 1024);
+	return c;
+}
+
+void chunk_free(Chunk *c)
+{
+	if (!c)
+		return;
+	for (int i = 0; i < c->ncols; i++) {
+		mem_free(c->cols[i].data);
+		mem_free(c->cols[i].nulls);
+	}
+	mem_free(c->cols);
+	mem_free(c->ops);
+	arena_deinit(&c->arena);
+	mem_free(c);
+}
+
+void chunk_reset(Chunk *c)
+{
+	c->nrows = 0;
+	arena_reset(&c->arena);
+}
+
+Str chunk_str(Chunk *c, const char *p, size_t n)
+{
+	Str s;
+	char *d = arena_alloc(&c->arena, n ? n : 1);
+	memcpy(d, p, n);
+	s.p = d;
+	s.len = (uint32_t)n;
+	return s;
+}
+
+void vec_copy_value(Vector *dst, int drow, const Vector *src, int srow, Arena *a)
+{
+	dst->nulls[drow] = src->nulls[srow];
+	size_t w = type_size(src->type);
+	memcpy((char *)dst->data + (size_t)drow * w, (const char *)src->data + (size_t)srow * w, w);
+	if ((src->type == T_VARCHAR || src->type == T_UNKNOWN) && a && !src->nulls[srow]) {
+		Str *s = &VEC_DATA(dst, Str)[drow];
+		char *d = arena_alloc(a, s->len ? s->len : 1);
+		memcpy(d, s->p, s->len);
+		s->p = d;
+	}
+}
+
+void chunk_append_row(Chunk *dst, const Chunk *src, int srow, Op op)
+{
+	int r = dst->nrows++;
+	for (int i = 0; i < src->ncols; i++)
+		vec_copy_value(&dst->cols[i], r, &src->cols[i], srow, &dst->arena);
+	dst->ops[r] = (uint8_t)op;
+}
+
+void chunk_print(const Chunk *c, StrBuf *out)
+{
+	for (int r = 0; r < c->nrows; r++) {
+		sb_puts(out, op_symbol(c->ops[r]));
+		for (int i = 0; i < c->ncols; i++) {
+			Value v;
+			vec_get_value(&c->cols[i], r, &v);
+			sb_putc(out, i ? ',' : ' ');
+			if (v.null)
+				sb_puts(out, "NULL");
+			else
+				value_format(&v, out);
+		}
+		sb_putc(out, '\n');
+	}
+}
