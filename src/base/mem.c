@@ -187,6 +187,26 @@ char *arena_strdup(Arena *a, const char *s)
 	return arena_strndup(a, s, strlen(s));
 }
 
+void arena_adopt(Arena *dst, Arena *src)
+{
+	ArenaBlock *b = src->head;
+	if (!b)
+		return;
+	ArenaBlock *last = b;
+	while (last->next)
+		last = last->next;
+	if (dst->head) {
+		/* Keep dst's current block in front so it keeps filling. */
+		last->next = dst->head->next;
+		dst->head->next = b;
+	} else {
+		dst->head = b;
+	}
+	dst->used_total += src->used_total;
+	src->head = NULL;
+	src->used_total = 0;
+}
+
 char *arena_printf(Arena *a, const char *fmt, ...)
 {
 	va_list ap, ap2;

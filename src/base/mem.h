@@ -44,6 +44,9 @@ void *arena_alloc(Arena *a, size_t n);   /* ARENA_ALIGN aligned, uninitialised *
 void *arena_calloc(Arena *a, size_t n);  /* zeroed */
 char *arena_strdup(Arena *a, const char *s);
 char *arena_strndup(Arena *a, const char *s, size_t n);
+/* Moves every block of src into dst (src is left empty): what was allocated from src now lives
+ * as long as dst. */
+void arena_adopt(Arena *dst, Arena *src);
 char *arena_printf(Arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

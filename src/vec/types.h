@@ -69,6 +69,9 @@ typedef enum TypeId {
 	T__COUNT
 } TypeId;
 
+/* Most columns a relation or query may have (PostgreSQL's limit). */
+#define MAX_COLUMNS 1600
+
 #define US_PER_SEC INT64_C(1000000)
 #define US_PER_DAY INT64_C(86400000000)
 

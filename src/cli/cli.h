@@ -1,0 +1,23 @@
+/* cli.h: the subcommands of the `eddy` command and what they share.
+ *
+ * Layer: cli. Each subcommand parses its own options and returns the process exit status:
+ * 0 success, 1 an error reported by the engine, 2 bad usage. */
+#ifndef EDDY_CLI_H
+#define EDDY_CLI_H
+
+#include "eddy.h"
+
+#include <stdio.h>
+
+int cli_sql(int argc, char **argv);
+int cli_nexmark(int argc, char **argv);
+int cli_demo(int argc, char **argv);
+
+typedef enum CliFormat { FMT_TABLE, FMT_CSV, FMT_JSON } CliFormat;
+
+/* Prints a statement's result in the given format (print.c). */
+void cli_print_result(FILE *out, EddyResult *res, CliFormat fmt);
+/* Prints an error as psql does, with the statement line and a caret under the position. */
+void cli_print_error(FILE *out, const char *sql, const EddyError *err);
+
+#endif

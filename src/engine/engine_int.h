@@ -1,0 +1,164 @@
+/* engine_int.h: the engine's private structures (the `Eddy` context and object runtimes).
+ *
+ * Layer: engine. The engine is the library's front door: it parses and binds statements, keeps the
+ * catalog, and runs everything: stream history, table and view stores, the dataflows that keep
+ * views fresh, the readers of generator sources, subscriptions. All of it hangs off one `Eddy`
+ * (no globals) and is guarded by one mutex: every API call and the background source pump take
+ * it, so the dataflows are single-threaded and deterministic.
+ *
+ * Data movement: a change to an object (an INSERT into a stream, a table UPDATE, a view's output)
+ * is published to every consumer (a dataflow input scanning that object). An epoch ends with a
+ * barrier sent to every view's dataflow in creation order, so a view's changes reach the views
+ * built on it before their own barrier.
+ */
+#ifndef EDDY_ENGINE_INT_H
+#define EDDY_ENGINE_INT_H
+
+#include "eddy.h"
+
+#include "base/err.h"
+#include "base/mem.h"
+#include "catalog/catalog.h"
+#include "connect/source.h"
+#include "plan/logical.h"
+#include "stream/dataflow.h"
+#include "stream/mview.h"
+
+#include <pthread.h>
+
+typedef struct ObjRt ObjRt;
+
+/* A dataflow input fed by an object. */
+typedef struct Consumer {
+	ObjRt *view; /* the view whose dataflow reads */
+	int input;   /* its input number */
+} Consumer;
+
+/* A reader of a generator source feeding one input of one view. */
+typedef struct SourceRun {
+	ObjRt *src;          /* the source object */
+	ObjRt *view;
+	int input;
+	SourceReader *reader;
+	Chunk *chunk;
+	bool done;
+	int64_t watermark;   /* last watermark sent (INT64_MIN none) */
+	uint64_t produced;   /* rows read so far */
+	int64_t started_us;  /* wall-clock start, for pacing unbounded sources */
+} SourceRun;
+
+
+
+struct ObjRt {
+	CatObject *obj;
+	struct Eddy *db;
+	Consumer *cons;
+	int ncons, capcons;
+	/* STREAM: the in-memory log of inserted rows (insert chunks, oldest first). */
+	Chunk **hist;
+	int nhist, caphist;
+	uint64_t rows;       /* rows ever appended (streams) */
+	int64_t watermark;   /* streams: current watermark (INT64_MIN none) */
+	/* TABLE and MVIEW: the stored rows. */
+	MvStore *store;
+	/* MVIEW: its dataflow and the readers of sources it scans. */
+	Dataflow *df;
+	SourceRun **runs;
+	int nruns;
+	struct EddySubscription *subs;
+};
+
+struct EddySubscription {
+	struct Eddy *db;
+	ObjRt *rt;
+	EddyChangeFn fn;
+	void *ctx;
+	struct EddySubscription *next;
+	bool stopped;
+};
+
+struct Eddy {
+	pthread_mutex_t mu;
+	Catalog *cat;
+	char *data_dir;      /* NULL in memory */
+	uint64_t epoch;
+	int tick_ms;
+	pthread_t pump;
+	pthread_cond_t pump_cv;
+	bool pump_started;
+	bool stopping;
+	int64_t stmt_now;    /* now() of the statement being executed */
+	struct EddySubscription *orphans; /* subscriptions whose object was dropped */
+	int lock_fd;         /* data directory LOCK file, -1 in memory */
+	int journal_fd;      /* statement journal, -1 in memory */
+	bool replaying;      /* replaying the journal: do not append to it */
+};
+
+/* db.c */
+ObjRt *rt_new(struct Eddy *db, CatObject *obj);
+void rt_free(ObjRt *rt);
+int rt_add_consumer(ObjRt *rt, ObjRt *view, int input);
+void rt_remove_consumers_of(ObjRt *rt, ObjRt *view);
+/* Sends a change chunk of rt's object to its consumers and subscribers. */
+int eng_publish(ObjRt *rt, const Chunk *c, Err *e);
+/* Ends the epoch: a barrier to every view in creation order. */
+int eng_end_epoch(struct Eddy *db, Err *e);
+/* Pumps sources: bounded ones up to `max_chunks` chunks each (all when < 0), unbounded paced
+ * ones up to their wall-clock allowance. Returns chunks pumped, -1 on error. */
+int eng_pump(struct Eddy *db, int max_chunks, Err *e);
+int eng_flush(struct Eddy *db, Err *e);
+int64_t eng_now_us(void);
+void eng_start_pump(struct Eddy *db);
+
+/* Feeds a view's dataflow the current contents of everything it reads and ends the epoch. */
+int eng_backfill(struct Eddy *db, ObjRt *view, Err *e);
+/* Supplies the current rows of obj (BatchScanFn). */
+int eng_scan_object(void *arg, CatObject *obj, int (*emit)(void *, const Chunk *, Err *),
+		    void *emit_arg, Err *e);
+
+/* insert.c */
+/* Validates and applies rows (chunks with the target's columns, inserts) to a stream or table
+ * atomically, publishing the changes. */
+int eng_insert_chunks(struct Eddy *db, CatObject *target, Chunk **chunks, int n, uint64_t *count,
+		      Err *e);
+int eng_delete_update(struct Eddy *db, const BoundStmt *st, uint64_t *count, Err *e);
+
+/* subscribe.c */
+int eng_notify_subscribers(ObjRt *rt, const Chunk *c);
+
+/* journal.c */
+int journal_lock(struct Eddy *db, Err *e);
+int journal_replay(struct Eddy *db, int (*run)(struct Eddy *, const char *, Err *), Err *e);
+int journal_append(struct Eddy *db, const char *text, size_t n, Err *e);
+void journal_close(struct Eddy *db);
+
+/* exec.c: runs SQL text under the lock already held (journal replay). */
+int eng_exec_locked(struct Eddy *db, const char *sql, Err *e);
+
+/* error conversion */
+void eng_export_error(const Err *in, EddyError *out);
+
+#endif
+
+/* result.c: statement results (the EddyResult behind the API). */
+struct EddyResult {
+	char tag[64];
+	int ncols;
+	char **names;
+	TypeId *types;
+	Chunk **chunks;      /* the rows, in order */
+	int nchunks, capchunks;
+	int64_t nrows;
+	int cur_chunk, cur_row;
+	StrBuf *text;        /* per column: the current row's text */
+	Arena arena;
+};
+
+EddyResult *result_new(int ncols, const char *const *names, const TypeId *types);
+void result_set_tag(EddyResult *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends the rows of c (only inserts are expected). */
+void result_add_chunk(EddyResult *r, const Chunk *c);
+/* Appends one row of text values (varchar columns; NULL pointer = SQL NULL). */
+void result_add_text_row(EddyResult *r, const char *const *values);
+/* DataflowOutputFn appending to a result. */
+int result_collect(void *arg, const Chunk *c, Err *e);

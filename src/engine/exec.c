@@ -1,0 +1,454 @@
+/* exec.c: executing SQL text: parse, bind, run each statement, hand back its result.
+ *
+ * Layer: engine. Statements run one at a time under the database lock, in the order written;
+ * the first error stops the text. DDL changes the catalog and builds or drops runtimes; a CREATE
+ * keeps its statement's arena as the new object's memory (the bound plan lives there). */
+#include "engine/engine_int.h"
+
+#include "batch/batch.h"
+#include "plan/binder.h"
+#include "sql/parser.h"
+#include "vec/value.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+static void type_text(TypeId t, int32_t typmod, StrBuf *out)
+{
+	sb_puts(out, type_name(t));
+	if (typmod < 0)
+		return;
+	if (t == T_VARCHAR)
+		sb_printf(out, "(%d)", (int)typmod);
+	else if (t == T_NUMERIC)
+		sb_printf(out, "(%d,%d)", (int)(typmod >> 16), (int)(typmod & 0xffff));
+}
+
+static int view_output(void *arg, const Chunk *c, Err *e)
+{
+	ObjRt *rt = arg;
+	mvstore_apply(rt->store, c);
+	return eng_publish(rt, c, e);
+}
+
+/* Detaches a dropped object's runtime from everything that feeds it. */
+static void on_drop(void *arg, CatObject *obj)
+{
+	ObjRt *rt = obj->rt;
+	if (!rt)
+		return;
+	if (rt->df) {
+		for (int i = 0; i < dataflow_ninputs(rt->df); i++) {
+			CatObject *in = dataflow_input(rt->df, i);
+			if (in->rt)
+				rt_remove_consumers_of(in->rt, rt);
+		}
+	}
+	rt_free(rt);
+}
+
+static int exec_create(struct Eddy *db, BoundStmt *st, const char *sql, Arena *a,
+		       EddyResult **res, Err *e)
+{
+	CatObject *old = catalog_find(db->cat, st->name);
+	if (old && st->if_not_exists) {
+		*res = result_new(0, NULL, NULL);
+		result_set_tag(*res, "%s", st->tag);
+		return 0;
+	}
+	CatObject *obj = catalog_create(db->cat, st->obj_kind, st->name, e);
+	if (!obj)
+		return -1;
+	arena_adopt(&obj->arena, a);
+	obj->ncols = st->ncols;
+	obj->cols = st->cols;
+	obj->npk = st->npk;
+	obj->pk = st->pk;
+	obj->wm_col = st->wm_col;
+	obj->wm_expr = st->wm_expr;
+	obj->nopts = st->nopts;
+	obj->opts = st->opts;
+	obj->sql = arena_strndup(&obj->arena, sql + st->location, (size_t)st->length);
+	obj->plan = st->query;
+	obj->ndeps = st->ndeps;
+	obj->deps = st->deps;
+	switch (st->obj_kind) {
+	case OBJ_STREAM:
+	case OBJ_SOURCE:
+		obj->append_only = true;
+		break;
+	case OBJ_TABLE:
+		obj->append_only = false;
+		break;
+	case OBJ_MVIEW:
+		obj->append_only = st->query->append_only;
+		if (!st->ncols) {
+			obj->ncols = st->query->ncols;
+			obj->cols = st->query->cols;
+		}
+		break;
+	}
+	if (st->obj_kind == OBJ_SOURCE) {
+		const char *conn = catobj_option(obj, "connector");
+		if (!conn) {
+			err_set(e, ERR_INVALID_PARAMETER_VALUE, "option \"connector\" is required");
+			goto fail;
+		}
+		if (source_check(conn, obj->opts, obj->nopts, &obj->cols, &obj->ncols, &obj->arena,
+				 e) < 0)
+			goto fail;
+	}
+	ObjRt *rt = rt_new(db, obj);
+	if (st->obj_kind == OBJ_MVIEW) {
+		rt->df = dataflow_build(obj->plan, DF_STREAMING, e);
+		if (!rt->df)
+			goto fail;
+		dataflow_set_output(rt->df, view_output, rt);
+		if (eng_backfill(db, rt, e) < 0)
+			goto fail;
+	}
+	*res = result_new(0, NULL, NULL);
+	result_set_tag(*res, "%s", st->tag);
+	return 0;
+fail:
+	catalog_drop(db->cat, obj, true, on_drop, db, NULL);
+	return -1;
+}
+
+static int exec_drop(struct Eddy *db, BoundStmt *st, EddyResult **res, Err *e)
+{
+	if (st->target && catalog_drop(db->cat, st->target, st->cascade, on_drop, db, e) < 0)
+		return -1;
+	*res = result_new(0, NULL, NULL);
+	result_set_tag(*res, "%s", st->tag);
+	return 0;
+}
+
+typedef struct ChunkList {
+	Chunk **chunks;
+	int n, cap;
+} ChunkList;
+
+static int list_collect(void *arg, const Chunk *c, Err *e)
+{
+	ChunkList *l = arg;
+	if (c->nrows == 0)
+		return 0;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 8;
+		l->chunks = mem_realloc(l->chunks, sizeof(Chunk *) * (size_t)l->cap);
+	}
+	TypeId types[MAX_COLUMNS];
+	for (int i = 0; i < c->ncols; i++)
+		types[i] = c->cols[i].type;
+	Chunk *d = chunk_new(types, c->ncols);
+	for (int r = 0; r < c->nrows; r++)
+		chunk_append_row(d, c, r, OP_INSERT);
+	l->chunks[l->n++] = d;
+	return 0;
+}
+
+static int exec_insert(struct Eddy *db, BoundStmt *st, EddyResult **res, Err *e)
+{
+	ChunkList l = {0};
+	uint64_t count = 0;
+	int rc = batch_run(st->query, eng_scan_object, db, list_collect, &l, e);
+	if (rc == 0)
+		rc = eng_insert_chunks(db, st->target, l.chunks, l.n, &count, e);
+	for (int i = 0; i < l.n; i++)
+		chunk_free(l.chunks[i]);
+	mem_free(l.chunks);
+	if (rc < 0)
+		return -1;
+	*res = result_new(0, NULL, NULL);
+	result_set_tag(*res, "INSERT 0 %" PRIu64, count);
+	return 0;
+}
+
+static EddyResult *result_for(const LogicalOp *plan)
+{
+	const char *names[MAX_COLUMNS];
+	TypeId types[MAX_COLUMNS];
+	for (int i = 0; i < plan->ncols; i++) {
+		names[i] = plan->cols[i].name;
+		types[i] = plan->cols[i].type;
+	}
+	return result_new(plan->ncols, names, types);
+}
+
+static int exec_select(struct Eddy *db, BoundStmt *st, EddyResult **res, Err *e)
+{
+	EddyResult *r = result_for(st->query);
+	if (batch_run(st->query, eng_scan_object, db, result_collect, r, e) < 0) {
+		eddy_result_free(r);
+		return -1;
+	}
+	result_set_tag(r, "SELECT %" PRId64, r->nrows);
+	*res = r;
+	return 0;
+}
+
+static void add_lines(EddyResult *r, const char *text)
+{
+	const char *p = text;
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		char *line = mem_strndup(p, n);
+		const char *vals[1] = {line};
+		result_add_text_row(r, vals);
+		mem_free(line);
+		p += n + (nl ? 1 : 0);
+	}
+}
+
+static int exec_explain(struct Eddy *db, BoundStmt *st, EddyResult **res, Err *e)
+{
+	BoundStmt *in = st->inner;
+	StrBuf sb;
+	sb_init(&sb);
+	const LogicalOp *plan = in->query;
+	if (!plan) {
+		sb_deinit(&sb);
+		return err_set(e, ERR_FEATURE_NOT_SUPPORTED,
+			       "EXPLAIN shows queries and materialized views only");
+	}
+	int rc = 0;
+	if (in->kind == STMT_CREATE && in->obj_kind == OBJ_MVIEW) {
+		Dataflow *df = dataflow_build(plan, DF_STREAMING, e);
+		if (!df) {
+			sb_deinit(&sb);
+			return -1;
+		}
+		sb_puts(&sb, "Dataflow:\n");
+		dataflow_explain(df, &sb);
+		sb_puts(&sb, "Logical plan:\n");
+		lop_print(plan, &sb);
+		dataflow_free(df);
+	} else {
+		lop_print(plan, &sb);
+	}
+	const char *name = "QUERY PLAN";
+	TypeId t = T_VARCHAR;
+	EddyResult *r = result_new(1, &name, &t);
+	add_lines(r, sb.data ? sb.data : "");
+	sb_deinit(&sb);
+	result_set_tag(r, "EXPLAIN");
+	*res = r;
+	return rc;
+}
+
+static int exec_show(struct Eddy *db, BoundStmt *st, EddyResult **res)
+{
+	static const char *const stream_cols[] = {"name", "rows", "watermark"};
+	static const char *const table_cols[] = {"name", "rows"};
+	static const char *const source_cols[] = {"name", "connector"};
+	static const char *const view_cols[] = {"name", "rows", "state_bytes", "late_rows",
+						"row_errors"};
+	const char *const *cols;
+	int ncols;
+	switch (st->show_kind) {
+	case OBJ_STREAM:
+		cols = stream_cols;
+		ncols = 3;
+		break;
+	case OBJ_TABLE:
+		cols = table_cols;
+		ncols = 2;
+		break;
+	case OBJ_SOURCE:
+		cols = source_cols;
+		ncols = 2;
+		break;
+	default:
+		cols = view_cols;
+		ncols = 5;
+		break;
+	}
+	TypeId types[5] = {T_VARCHAR, T_VARCHAR, T_VARCHAR, T_VARCHAR, T_VARCHAR};
+	EddyResult *r = result_new(ncols, cols, types);
+	for (int i = 0; i < catalog_count(db->cat); i++) {
+		CatObject *o = catalog_at(db->cat, i);
+		ObjRt *rt = o->rt;
+		if (o->kind != st->show_kind || !rt)
+			continue;
+		char b[4][32];
+		const char *vals[5] = {o->name, b[0], b[1], b[2], b[3]};
+		switch (o->kind) {
+		case OBJ_STREAM:
+			snprintf(b[0], sizeof b[0], "%" PRIu64, rt->rows);
+			if (rt->watermark == INT64_MIN) {
+				vals[2] = NULL;
+			} else {
+				StrBuf sb;
+				sb_init(&sb);
+				Value v = value_int(o->cols[o->wm_col].type, rt->watermark);
+				value_format(&v, &sb);
+				snprintf(b[1], sizeof b[1], "%s", sb.data);
+				sb_deinit(&sb);
+			}
+			break;
+		case OBJ_TABLE:
+			snprintf(b[0], sizeof b[0], "%" PRIu64, rt->store->nrows);
+			break;
+		case OBJ_SOURCE:
+			vals[1] = catobj_option(o, "connector");
+			break;
+		case OBJ_MVIEW:
+			snprintf(b[0], sizeof b[0], "%" PRIu64, rt->store->nrows);
+			snprintf(b[1], sizeof b[1], "%zu",
+				 dataflow_state_bytes(rt->df) + mvstore_bytes(rt->store));
+			snprintf(b[2], sizeof b[2], "%" PRIu64, dataflow_late_rows(rt->df));
+			snprintf(b[3], sizeof b[3], "%" PRIu64, dataflow_row_errors(rt->df));
+			break;
+		}
+		result_add_text_row(r, vals);
+	}
+	result_set_tag(r, "SHOW");
+	*res = r;
+	return 0;
+}
+
+static int exec_describe(struct Eddy *db, BoundStmt *st, EddyResult **res)
+{
+	static const char *const cols[] = {"name", "type"};
+	TypeId types[2] = {T_VARCHAR, T_VARCHAR};
+	EddyResult *r = result_new(2, cols, types);
+	CatObject *o = st->target;
+	StrBuf sb;
+	sb_init(&sb);
+	for (int i = 0; i < o->ncols; i++) {
+		sb_reset(&sb);
+		type_text(o->cols[i].type, o->cols[i].typmod, &sb);
+		const char *vals[2] = {o->cols[i].name, sb.data};
+		result_add_text_row(r, vals);
+	}
+	sb_deinit(&sb);
+	result_set_tag(r, "DESCRIBE");
+	*res = r;
+	return 0;
+}
+
+/* Runs one bound statement. `a` is the statement's arena; a CREATE adopts it. */
+static int exec_bound(struct Eddy *db, BoundStmt *st, const char *sql, Arena *a, EddyResult **res,
+		      Err *e)
+{
+	uint64_t count;
+	switch (st->kind) {
+	case STMT_CREATE:
+		return exec_create(db, st, sql, a, res, e);
+	case STMT_DROP:
+		return exec_drop(db, st, res, e);
+	case STMT_INSERT:
+		return exec_insert(db, st, res, e);
+	case STMT_DELETE:
+	case STMT_UPDATE:
+		if (eng_delete_update(db, st, &count, e) < 0)
+			return -1;
+		*res = result_new(0, NULL, NULL);
+		result_set_tag(*res, "%s %" PRIu64, st->kind == STMT_DELETE ? "DELETE" : "UPDATE",
+			       count);
+		return 0;
+	case STMT_SELECT:
+		return exec_select(db, st, res, e);
+	case STMT_EXPLAIN:
+		return exec_explain(db, st, res, e);
+	case STMT_SHOW:
+		return exec_show(db, st, res);
+	case STMT_DESCRIBE:
+		return exec_describe(db, st, res);
+	case STMT_FLUSH:
+		if (eng_flush(db, e) < 0)
+			return -1;
+		*res = result_new(0, NULL, NULL);
+		result_set_tag(*res, "FLUSH");
+		return 0;
+	case STMT_NOOP:
+		*res = result_new(0, NULL, NULL);
+		result_set_tag(*res, "%s", st->tag);
+		return 0;
+	}
+	return err_set(e, ERR_INTERNAL, "unknown statement kind %d", (int)st->kind);
+}
+
+static bool changes_database(const BoundStmt *st)
+{
+	switch (st->kind) {
+	case STMT_CREATE:
+	case STMT_DROP:
+	case STMT_INSERT:
+	case STMT_DELETE:
+	case STMT_UPDATE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Runs every statement; `keep` receives the last result instead of fn (eddy_query). */
+static int exec_text(struct Eddy *db, const char *sql, EddyResultFn fn, void *ctx,
+		     EddyResult **keep, Err *e)
+{
+	Arena parse;
+	arena_init(&parse, 16 * 1024);
+	AstStmt **stmts;
+	int n;
+	int rc = sql_parse(sql, &parse, &stmts, &n, e);
+	if (rc == 0 && keep && n != 1)
+		rc = err_set(e, ERR_SYNTAX, "expected exactly one statement, got %d", n);
+	for (int i = 0; rc == 0 && i < n; i++) {
+		Arena *a = arena_new(16 * 1024);
+		BoundStmt *st;
+		EddyResult *res = NULL;
+		db->stmt_now = eng_now_us();
+		rc = plan_bind(db->cat, stmts[i], sql, a, &st, e);
+		if (rc == 0)
+			rc = exec_bound(db, st, sql, a, &res, e);
+		if (rc == 0 && changes_database(st))
+			rc = journal_append(db, sql + st->location, (size_t)st->length, e);
+		arena_free(a);
+		if (rc < 0)
+			break;
+		if (keep) {
+			*keep = res;
+		} else {
+			int stop = fn ? fn(ctx, res) : 0;
+			eddy_result_free(res);
+			if (stop)
+				break;
+		}
+	}
+	arena_deinit(&parse);
+	return rc;
+}
+
+int eng_exec_locked(struct Eddy *db, const char *sql, Err *e)
+{
+	return exec_text(db, sql, NULL, NULL, NULL, e);
+}
+
+int eddy_exec(Eddy *db, const char *sql, EddyResultFn fn, void *ctx, EddyError *err)
+{
+	Err e;
+	err_clear(&e);
+	pthread_mutex_lock(&db->mu);
+	int rc = exec_text(db, sql, fn, ctx, NULL, &e);
+	pthread_mutex_unlock(&db->mu);
+	if (rc < 0)
+		eng_export_error(&e, err);
+	return rc;
+}
+
+int eddy_query(Eddy *db, const char *sql, EddyResult **out, EddyError *err)
+{
+	Err e;
+	err_clear(&e);
+	*out = NULL;
+	pthread_mutex_lock(&db->mu);
+	int rc = exec_text(db, sql, NULL, NULL, out, &e);
+	pthread_mutex_unlock(&db->mu);
+	if (rc < 0)
+		eng_export_error(&e, err);
+	return rc;
+}

@@ -1,0 +1,501 @@
+/* insert.c: changing streams and tables: INSERT, DELETE, UPDATE and eddy_insert.
+ *
+ * Layer: engine. Every change is checked whole before any of it is applied (NOT NULL, primary
+ * keys), so a statement changes all its rows or none. Streams append to their log and advance
+ * their watermark; tables apply to their keyed store. Both publish the change to the views that
+ * read them and end the epoch, so views are current when the statement returns. */
+#include "engine/engine_int.h"
+
+#include "base/hash.h"
+#include "base/hmap.h"
+#include "vec/rowcodec.h"
+#include "vec/value.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int check_not_null(CatObject *t, const Chunk *c, Err *e)
+{
+	for (int k = 0; k < t->ncols; k++) {
+		if (!t->cols[k].not_null)
+			continue;
+		for (int r = 0; r < c->nrows; r++)
+			if (c->cols[k].nulls[r] && op_sign(c->ops[r]) > 0)
+				return err_set(e, ERR_NOT_NULL_VIOLATION,
+					       "null value in column \"%s\" of relation \"%s\" "
+					       "violates not-null constraint",
+					       t->cols[k].name, t->name);
+	}
+	return 0;
+}
+
+static void describe_key(CatObject *t, const Chunk *c, int row, StrBuf *out)
+{
+	sb_puts(out, "Key (");
+	for (int i = 0; i < t->npk; i++)
+		sb_printf(out, "%s%s", i ? ", " : "", t->cols[t->pk[i]].name);
+	sb_puts(out, ")=(");
+	for (int i = 0; i < t->npk; i++) {
+		Value v;
+		vec_get_value(&c->cols[t->pk[i]], row, &v);
+		if (i)
+			sb_puts(out, ", ");
+		if (v.null)
+			sb_puts(out, "null");
+		else
+			value_format(&v, out);
+	}
+	sb_puts(out, ") already exists.");
+}
+
+static int dup_error(CatObject *t, const Chunk *c, int row, Err *e)
+{
+	err_set(e, ERR_UNIQUE_VIOLATION, "duplicate key value violates unique constraint \"%s_pkey\"",
+		t->name);
+	StrBuf sb;
+	sb_init(&sb);
+	describe_key(t, c, row, &sb);
+	err_hint(e, "%s", sb.data);
+	sb_deinit(&sb);
+	return -1;
+}
+
+/* Checks that the inserted keys are new: not in the store (unless `replaced` holds them, the keys
+ * an UPDATE removes) and not repeated among themselves. */
+static int check_keys(CatObject *t, ObjRt *rt, Chunk **chunks, int n, HMap *replaced, Err *e)
+{
+	if (t->npk == 0)
+		return 0;
+	HMap seen;
+	hmap_init(&seen, 1);
+	StrBuf key;
+	sb_init(&key);
+	Chunk *scratch = chunk_new(rt->store->types, t->ncols);
+	int rc = 0;
+	for (int i = 0; i < n && rc == 0; i++) {
+		Chunk *c = chunks[i];
+		for (int r = 0; r < c->nrows && rc == 0; r++) {
+			if (op_sign(c->ops[r]) < 0)
+				continue;
+			sb_reset(&key);
+			row_encode(c, t->pk, t->npk, r, ROWCODEC_NORMALIZE, &key);
+			uint64_t h = hash_bytes(key.data, key.len);
+			bool found;
+			hmap_upsert(&seen, key.data, key.len, h, &found);
+			chunk_reset(scratch);
+			if (found || (mvstore_lookup(rt->store, c, r, scratch, 0) &&
+				      !(replaced && hmap_find(replaced, key.data, key.len, h))))
+				rc = dup_error(t, c, r, e);
+		}
+	}
+	chunk_free(scratch);
+	sb_deinit(&key);
+	hmap_deinit(&seen);
+	return rc;
+}
+
+static Chunk *copy_chunk(const Chunk *c)
+{
+	TypeId types[MAX_COLUMNS];
+	for (int i = 0; i < c->ncols; i++)
+		types[i] = c->cols[i].type;
+	Chunk *d = chunk_new(types, c->ncols);
+	for (int r = 0; r < c->nrows; r++)
+		chunk_append_row(d, c, r, (Op)c->ops[r]);
+	return d;
+}
+
+static int stream_append(struct Eddy *db, CatObject *s, Chunk **chunks, int n, Err *e)
+{
+	ObjRt *rt = s->rt;
+	int64_t wm = INT64_MIN;
+	for (int i = 0; i < n; i++) {
+		Chunk *c = chunks[i];
+		if (c->nrows == 0)
+			continue;
+		if (rt->nhist == rt->caphist) {
+			rt->caphist = rt->caphist ? rt->caphist * 2 : 16;
+			rt->hist = mem_realloc(rt->hist, sizeof(Chunk *) * (size_t)rt->caphist);
+		}
+		rt->hist[rt->nhist++] = copy_chunk(c);
+		rt->rows += (uint64_t)c->nrows;
+		if (eng_publish(rt, c, e) < 0)
+			return -1;
+		if (s->wm_col >= 0) {
+			Arena scratch;
+			arena_init(&scratch, 16 * 1024);
+			ExprCtx cx = {.arena = &scratch, .err = e, .null_on_error = true,
+				      .now = db->stmt_now};
+			Vector *v = vec_new_in(&scratch, s->wm_expr->type);
+			int rc = expr_eval(s->wm_expr, c, v, &cx);
+			for (int r = 0; rc == 0 && r < c->nrows; r++)
+				if (!v->nulls[r] && VEC_DATA(v, int64_t)[r] > wm)
+					wm = VEC_DATA(v, int64_t)[r];
+			arena_deinit(&scratch);
+			if (rc < 0)
+				return -1;
+		}
+	}
+	if (wm > rt->watermark) {
+		rt->watermark = wm;
+		for (int i = 0; i < rt->ncons; i++)
+			if (dataflow_watermark(rt->cons[i].view->df, rt->cons[i].input, s->wm_col, wm,
+					       e) < 0)
+				return -1;
+	}
+	return 0;
+}
+
+int eng_insert_chunks(struct Eddy *db, CatObject *t, Chunk **chunks, int n, uint64_t *count,
+		      Err *e)
+{
+	ObjRt *rt = t->rt;
+	*count = 0;
+	for (int i = 0; i < n; i++) {
+		for (int r = 0; r < chunks[i]->nrows; r++)
+			chunks[i]->ops[r] = OP_INSERT;
+		if (check_not_null(t, chunks[i], e) < 0)
+			return -1;
+		*count += (uint64_t)chunks[i]->nrows;
+	}
+	if (t->kind == OBJ_STREAM) {
+		if (stream_append(db, t, chunks, n, e) < 0)
+			return -1;
+	} else {
+		if (check_keys(t, rt, chunks, n, NULL, e) < 0)
+			return -1;
+		for (int i = 0; i < n; i++) {
+			mvstore_apply(rt->store, chunks[i]);
+			if (eng_publish(rt, chunks[i], e) < 0)
+				return -1;
+		}
+	}
+	return eng_end_epoch(db, e);
+}
+
+/* ---- DELETE and UPDATE */
+
+typedef struct Collect {
+	Chunk **chunks;
+	int n, cap;
+} Collect;
+
+static int collect_emit(void *arg, const Chunk *c, Err *e)
+{
+	Collect *k = arg;
+	if (k->n == k->cap) {
+		k->cap = k->cap ? k->cap * 2 : 8;
+		k->chunks = mem_realloc(k->chunks, sizeof(Chunk *) * (size_t)k->cap);
+	}
+	k->chunks[k->n++] = copy_chunk(c);
+	return 0;
+}
+
+static void collect_free(Collect *k)
+{
+	for (int i = 0; i < k->n; i++)
+		chunk_free(k->chunks[i]);
+	mem_free(k->chunks);
+}
+
+static Chunk *push_row(Collect *out, const TypeId *types, int ncols)
+{
+	if (!out->n || chunk_full(out->chunks[out->n - 1])) {
+		if (out->n == out->cap) {
+			out->cap = out->cap ? out->cap * 2 : 8;
+			out->chunks = mem_realloc(out->chunks, sizeof(Chunk *) * (size_t)out->cap);
+		}
+		out->chunks[out->n++] = chunk_new(types, ncols);
+	}
+	return out->chunks[out->n - 1];
+}
+
+int eng_delete_update(struct Eddy *db, const BoundStmt *st, uint64_t *count, Err *e)
+{
+	CatObject *t = st->target;
+	ObjRt *rt = t->rt;
+	const TypeId *types = rt->store->types;
+	Collect snap = {0}, olds = {0}, news = {0};
+	Arena scratch;
+	arena_init(&scratch, 64 * 1024);
+	int rc = -1;
+	*count = 0;
+	if (mvstore_scan(rt->store, collect_emit, &snap, e) < 0)
+		goto out;
+	uint8_t keep[CHUNK_CAP];
+	for (int i = 0; i < snap.n; i++) {
+		Chunk *c = snap.chunks[i];
+		arena_reset(&scratch);
+		ExprCtx cx = {.arena = &scratch, .err = e, .now = db->stmt_now};
+		if (st->where) {
+			if (expr_eval_filter(st->where, c, keep, &cx) < 0)
+				goto out;
+		} else {
+			memset(keep, 1, (size_t)c->nrows);
+		}
+		/* The new values of the updated columns, computed over the old rows. */
+		Vector *nv[MAX_COLUMNS];
+		for (int s = 0; s < st->nsets; s++) {
+			nv[s] = vec_new_in(&scratch, st->set_exprs[s]->type);
+			if (expr_eval(st->set_exprs[s], c, nv[s], &cx) < 0)
+				goto out;
+		}
+		for (int r = 0; r < c->nrows; r++) {
+			if (!keep[r])
+				continue;
+			(*count)++;
+			Chunk *o = push_row(&olds, types, t->ncols);
+			chunk_append_row(o, c, r, st->kind == STMT_DELETE ? OP_DELETE : OP_UPDATE_DELETE);
+			if (st->kind != STMT_UPDATE)
+				continue;
+			Chunk *nw = push_row(&news, types, t->ncols);
+			chunk_append_row(nw, c, r, OP_UPDATE_INSERT);
+			for (int s = 0; s < st->nsets; s++)
+				vec_copy_value(&nw->cols[st->set_cols[s]], nw->nrows - 1, nv[s], r,
+					       &nw->arena);
+		}
+	}
+	if (st->kind == STMT_UPDATE) {
+		for (int i = 0; i < news.n; i++)
+			if (check_not_null(t, news.chunks[i], e) < 0)
+				goto out;
+		if (t->npk) {
+			/* Keys the update frees may be taken by updated rows. */
+			HMap replaced;
+			hmap_init(&replaced, 1);
+			StrBuf key;
+			sb_init(&key);
+			for (int i = 0; i < olds.n; i++)
+				for (int r = 0; r < olds.chunks[i]->nrows; r++) {
+					sb_reset(&key);
+					row_encode(olds.chunks[i], t->pk, t->npk, r, ROWCODEC_NORMALIZE,
+						   &key);
+					hmap_upsert(&replaced, key.data, key.len,
+						    hash_bytes(key.data, key.len), NULL);
+				}
+			int krc = check_keys(t, rt, news.chunks, news.n, &replaced, e);
+			sb_deinit(&key);
+			hmap_deinit(&replaced);
+			if (krc < 0)
+				goto out;
+		}
+	}
+	/* Apply all deletes before the inserts so rows may trade keys. */
+	for (int i = 0; i < olds.n; i++)
+		mvstore_apply(rt->store, olds.chunks[i]);
+	for (int i = 0; i < news.n; i++)
+		mvstore_apply(rt->store, news.chunks[i]);
+	/* Publish update pairs in order: U- old, U+ new. */
+	if (st->kind == STMT_UPDATE) {
+		Chunk *pair = chunk_new(types, t->ncols);
+		for (int i = 0; i < olds.n; i++) {
+			for (int r = 0; r < olds.chunks[i]->nrows; r++) {
+				if (pair->nrows + 2 > CHUNK_CAP) {
+					if (eng_publish(rt, pair, e) < 0) {
+						chunk_free(pair);
+						goto out;
+					}
+					chunk_reset(pair);
+				}
+				chunk_append_row(pair, olds.chunks[i], r, OP_UPDATE_DELETE);
+				chunk_append_row(pair, news.chunks[i], r, OP_UPDATE_INSERT);
+			}
+		}
+		int prc = eng_publish(rt, pair, e);
+		chunk_free(pair);
+		if (prc < 0)
+			goto out;
+	} else {
+		for (int i = 0; i < olds.n; i++)
+			if (eng_publish(rt, olds.chunks[i], e) < 0)
+				goto out;
+	}
+	rc = eng_end_epoch(db, e);
+out:
+	collect_free(&snap);
+	collect_free(&olds);
+	collect_free(&news);
+	arena_deinit(&scratch);
+	return rc;
+}
+
+/* ---- eddy_insert: rows from C values */
+
+static TypeId api_type(EddyType t)
+{
+	switch (t) {
+	case EDDY_VARCHAR:
+		return T_UNKNOWN; /* text in any type's text form: parsed as the column's type */
+	default:
+		return (TypeId)t;
+	}
+}
+
+static void put_value(Vector *v, int row, const EddyValue *ev, Arena *a)
+{
+	Value val = value_null(v->type);
+	if (ev->type != EDDY_NULL) {
+		val.null = false;
+		if (v->type == T_UNKNOWN) {
+			val.u.s.p = ev->v.s;
+			val.u.s.len = (uint32_t)strlen(ev->v.s);
+		} else if (type_is_float(v->type)) {
+			val.u.f = ev->v.f;
+		} else {
+			val.u.i = ev->v.i;
+		}
+	}
+	vec_set_value(v, row, &val, a);
+}
+
+/* Converts rows [from, from+n) of the API values into `out` (the target's columns). */
+static int convert_rows(struct Eddy *db, CatObject *t, const int *map, int ncols,
+			const TypeId *src_types, const EddyValue *values, int from, int n, Chunk *out,
+			Arena *scratch, Err *e)
+{
+	Chunk *src = chunk_new(src_types, ncols);
+	for (int r = 0; r < n; r++)
+		for (int k = 0; k < ncols; k++)
+			put_value(&src->cols[k], r, &values[(size_t)(from + r) * (size_t)ncols + (size_t)k],
+				  &src->arena);
+	src->nrows = n;
+	int rc = 0;
+	ExprCtx cx = {.arena = scratch, .err = e, .now = db->stmt_now};
+	for (int c = 0; c < t->ncols && rc == 0; c++) {
+		int k = map[c];
+		Vector *dst = &out->cols[c];
+		if (k < 0) {
+			memset(dst->nulls, 1, (size_t)n);
+			continue;
+		}
+		Expr *x = expr_col(scratch, k, src_types[k], 0);
+		if (src_types[k] != t->cols[c].type || t->cols[c].typmod >= 0)
+			x = expr_assign(scratch, x, t->cols[c].type, t->cols[c].typmod, t->cols[c].name,
+					e);
+		if (!x || expr_eval(x, src, dst, &cx) < 0)
+			rc = -1;
+	}
+	/* Strings written into scratch move into the chunk's arena. */
+	for (int c = 0; rc == 0 && c < t->ncols; c++)
+		if (t->cols[c].type == T_VARCHAR)
+			for (int r = 0; r < n; r++)
+				if (!out->cols[c].nulls[r]) {
+					Str *s = &VEC_DATA(&out->cols[c], Str)[r];
+					*s = chunk_str(out, s->p, s->len);
+				}
+	out->nrows = n;
+	chunk_free(src);
+	return rc;
+}
+
+int eddy_insert(Eddy *db, const char *target, const char *const *columns, int ncols,
+		const EddyValue *values, int nrows, EddyError *err)
+{
+	Err e;
+	err_clear(&e);
+	pthread_mutex_lock(&db->mu);
+	db->stmt_now = eng_now_us();
+	Chunk **chunks = NULL;
+	int nchunks = 0;
+	Arena scratch;
+	arena_init(&scratch, 64 * 1024);
+	int rc = -1;
+	CatObject *t = catalog_find(db->cat, target);
+	if (!t) {
+		err_set(&e, ERR_UNDEFINED_TABLE, "relation \"%s\" does not exist", target);
+		goto out;
+	}
+	if (t->kind != OBJ_STREAM && t->kind != OBJ_TABLE) {
+		err_set(&e, ERR_WRONG_OBJECT_TYPE, "cannot insert into %s \"%s\"", objkind_name(t->kind),
+			t->name);
+		goto out;
+	}
+	if (ncols > MAX_COLUMNS) {
+		err_set(&e, ERR_PROGRAM_LIMIT, "tables can have at most %d columns", MAX_COLUMNS);
+		goto out;
+	}
+	int map[MAX_COLUMNS];
+	for (int c = 0; c < t->ncols; c++)
+		map[c] = columns ? -1 : (c < ncols ? c : -1);
+	if (!columns && ncols > t->ncols) {
+		err_set(&e, ERR_SYNTAX, "INSERT has more expressions than target columns");
+		goto out;
+	}
+	for (int k = 0; columns && k < ncols; k++) {
+		int c = catobj_column(t, columns[k]);
+		if (c < 0) {
+			err_set(&e, ERR_UNDEFINED_COLUMN, "column \"%s\" of relation \"%s\" does not exist",
+				columns[k], t->name);
+			goto out;
+		}
+		if (map[c] >= 0) {
+			err_set(&e, ERR_DUPLICATE_COLUMN, "column \"%s\" specified more than once",
+				columns[k]);
+			goto out;
+		}
+		map[c] = k;
+	}
+	/* Each input column has one C type (the first non-NULL value's); NULLs fit any. */
+	TypeId src_types[MAX_COLUMNS];
+	for (int k = 0; k < ncols; k++) {
+		src_types[k] = T_NULL;
+		for (int r = 0; r < nrows; r++) {
+			EddyType et = values[(size_t)r * (size_t)ncols + (size_t)k].type;
+			if (et == EDDY_NULL)
+				continue;
+			if (src_types[k] == T_NULL) {
+				src_types[k] = api_type(et);
+			} else if (src_types[k] != api_type(et)) {
+				err_set(&e, ERR_DATATYPE_MISMATCH,
+					"row %d, column %d: value of type %s in a column of %s values",
+					r + 1, k + 1, eddy_type_name(et), type_name(src_types[k]));
+				goto out;
+			}
+		}
+		if (src_types[k] == T_NULL) {
+			int c;
+			for (c = 0; c < t->ncols && map[c] != k; c++)
+				;
+			src_types[k] = c < t->ncols ? t->cols[c].type : T_VARCHAR;
+		}
+	}
+	TypeId types[MAX_COLUMNS];
+	for (int c = 0; c < t->ncols; c++)
+		types[c] = t->cols[c].type;
+	for (int from = 0; from < nrows; from += CHUNK_CAP) {
+		int n = nrows - from < CHUNK_CAP ? nrows - from : CHUNK_CAP;
+		Chunk *out = chunk_new(types, t->ncols);
+		chunks = mem_realloc(chunks, sizeof(Chunk *) * (size_t)(nchunks + 1));
+		chunks[nchunks++] = out;
+		arena_reset(&scratch);
+		if (convert_rows(db, t, map, ncols, src_types, values, from, n, out, &scratch, &e) < 0) {
+			/* Find the failing row to name it. */
+			for (int r = 0; r < n; r++) {
+				Err e1;
+				err_clear(&e1);
+				chunk_reset(out);
+				arena_reset(&scratch);
+				if (convert_rows(db, t, map, ncols, src_types, values, from + r, 1, out,
+						 &scratch, &e1) < 0) {
+					Err named;
+					err_clear(&named);
+					err_set(&named, e1.code, "row %d: %s", from + r + 1, e1.msg);
+					e = named;
+					break;
+				}
+			}
+			goto out;
+		}
+	}
+	uint64_t count;
+	rc = eng_insert_chunks(db, t, chunks, nchunks, &count, &e);
+out:
+	for (int i = 0; i < nchunks; i++)
+		chunk_free(chunks[i]);
+	mem_free(chunks);
+	arena_deinit(&scratch);
+	pthread_mutex_unlock(&db->mu);
+	if (rc < 0)
+		eng_export_error(&e, err);
+	return rc;
+}
