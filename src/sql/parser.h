@@ -10,6 +10,7 @@
 #include "base/err.h"
 #include "base/mem.h"
 #include "base/strbuf.h"
+#include "sql/ast.h"
 
 typedef struct AstStmt AstStmt;
 
@@ -22,5 +23,12 @@ void sql_stmt_span(const AstStmt *s, int *offset, int *length);
 /* Prints a statement back as SQL (normalized: keywords upper case, fully parenthesized
  * expressions); parsing the printed text gives the same tree. */
 void sql_print(const AstStmt *s, StrBuf *out);
+
+/* Prints one expression / query the same way (for EXPLAIN, error messages and column names). */
+void sql_print_expr(const AstExpr *x, StrBuf *out);
+void sql_print_query(const AstQuery *q, StrBuf *out);
+
+/* Parses exactly one expression (e.g. a DEFAULT or WATERMARK text kept by the catalog). */
+int sql_parse_expr(const char *sql, Arena *a, AstExpr **out, Err *e);
 
 #endif
