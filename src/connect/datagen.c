@@ -817,6 +817,8 @@ static int dg_next(SourceReader *base, Chunk *out, Err *e)
 		return err_set(e, ERR_INTERNAL, "datagen reader: chunk has %d columns, reader %d",
 			       out->ncols, rd->nf);
 	int64_t room = CHUNK_CAP - out->nrows, left = rd->end - rd->row;
+	if (room > source_room(base))
+		room = source_room(base);
 	int n = (int)(left < room ? left : room);
 	for (int j = 0; j < rd->nf; j++) {
 		Vector *v = &out->cols[j];

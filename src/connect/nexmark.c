@@ -516,7 +516,10 @@ static int nx_next(SourceReader *base, Chunk *out, Err *e)
 	int row = out->nrows;
 	int64_t n = rd->next_n;
 	NexmarkTable t = rd->o.table;
-	while (row < CHUNK_CAP) {
+	int cap = out->nrows + source_room(base);
+	if (cap > CHUNK_CAP)
+		cap = CHUNK_CAP;
+	while (row < cap) {
 		n = next_of(t, n);
 		if (n >= rd->end)
 			break;

@@ -24,7 +24,16 @@ struct SourceReader {
 	/* Events per second of event time the source is configured for (0 unknown); an unbounded
 	 * source is paced to wall-clock time at this rate by the engine. */
 	double rate;
+	/* When > 0, next() returns at most this many rows (the engine paces unbounded sources with
+	 * it); 0 means up to CHUNK_CAP. */
+	int max_rows;
 };
+
+/* The most rows a call to r->next may produce. */
+static inline int source_room(const SourceReader *r)
+{
+	return r->max_rows > 0 && r->max_rows < CHUNK_CAP ? r->max_rows : CHUNK_CAP;
+}
 
 /* Checks the options (and declared columns) of a CREATE SOURCE for `connector`. When ncols is 0
  * and the connector has a fixed schema (nexmark), the columns are filled in from it (allocated

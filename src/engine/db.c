@@ -219,19 +219,24 @@ int eng_pump(struct Eddy *db, int max_chunks, Err *e)
 			continue;
 		for (int r = 0; r < rt->nruns; r++) {
 			SourceRun *run = rt->runs[r];
-			int budget = max_chunks;
 			if (!run->reader->bounded && run->reader->rate > 0) {
-				/* Pace unbounded sources to wall-clock time at their event rate. */
+				/* Pace unbounded sources to wall-clock time at their event rate: read
+				 * just the rows that are due. */
 				if (!run->started_us)
 					run->started_us = mono_us();
 				double due = (double)(mono_us() - run->started_us) / 1e6 *
 					     run->reader->rate;
 				double lag = due - (double)run->produced;
-				budget = lag <= 0 ? 0 : (int)(lag / CHUNK_CAP) + 1;
-				if (max_chunks >= 0 && budget > max_chunks)
-					budget = max_chunks;
+				for (int k = 0; lag >= 1 && (max_chunks < 0 || k < max_chunks); k++) {
+					run->reader->max_rows = lag < CHUNK_CAP ? (int)lag : CHUNK_CAP;
+					if (run_step(db, run, e) < 0)
+						return -1;
+					lag -= run->reader->max_rows;
+					pumped++;
+				}
+				continue;
 			}
-			for (int k = 0; !run->done && (budget < 0 || k < budget); k++) {
+			for (int k = 0; !run->done && (max_chunks < 0 || k < max_chunks); k++) {
 				if (run_step(db, run, e) < 0)
 					return -1;
 				pumped++;

@@ -158,7 +158,7 @@ EddyResult *result_new(int ncols, const char *const *names, const TypeId *types)
 void result_set_tag(EddyResult *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends the rows of c (only inserts are expected). */
 void result_add_chunk(EddyResult *r, const Chunk *c);
-/* Appends one row of text values (varchar columns; NULL pointer = SQL NULL). */
+/* Appends one row given as the text forms of the columns' types (NULL pointer = SQL NULL). */
 void result_add_text_row(EddyResult *r, const char *const *values);
 /* DataflowOutputFn appending to a result. */
 int result_collect(void *arg, const Chunk *c, Err *e);

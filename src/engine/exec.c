@@ -266,7 +266,11 @@ static int exec_show(struct Eddy *db, BoundStmt *st, EddyResult **res)
 		ncols = 5;
 		break;
 	}
-	TypeId types[5] = {T_VARCHAR, T_VARCHAR, T_VARCHAR, T_VARCHAR, T_VARCHAR};
+	TypeId types[5] = {T_VARCHAR, T_INT8, T_INT8, T_INT8, T_INT8};
+	if (st->show_kind == OBJ_STREAM)
+		types[2] = T_VARCHAR;
+	if (st->show_kind == OBJ_SOURCE)
+		types[1] = T_VARCHAR;
 	EddyResult *r = result_new(ncols, cols, types);
 	for (int i = 0; i < catalog_count(db->cat); i++) {
 		CatObject *o = catalog_at(db->cat, i);

@@ -78,11 +78,13 @@ void result_add_text_row(EddyResult *r, const char *const *values)
 	Chunk *t = tail_chunk(r);
 	int row = t->nrows++;
 	for (int k = 0; k < r->ncols; k++) {
-		Value v = value_null(T_VARCHAR);
+		Value v = value_null(r->types[k]);
 		if (values[k]) {
-			v.null = false;
-			v.u.s.p = values[k];
-			v.u.s.len = (uint32_t)strlen(values[k]);
+			/* Text of the column's type (as produced by value_format). */
+			Err e;
+			err_clear(&e);
+			if (value_parse(r->types[k], values[k], strlen(values[k]), &v, &t->arena, &e) < 0)
+				v = value_null(r->types[k]);
 		}
 		vec_set_value(&t->cols[k], row, &v, &t->arena);
 	}
