@@ -18,6 +18,7 @@
 	X(ERR_UNDEFINED_TABLE, "42P01")                                                            \
 	X(ERR_UNDEFINED_COLUMN, "42703")                                                           \
 	X(ERR_UNDEFINED_FUNCTION, "42883")                                                         \
+	X(ERR_AMBIGUOUS_FUNCTION, "42725")                                                         \
 	X(ERR_UNDEFINED_OBJECT, "42704")                                                           \
 	X(ERR_AMBIGUOUS_COLUMN, "42702")                                                           \
 	X(ERR_DUPLICATE_TABLE, "42P07")                                                            \
@@ -45,6 +46,8 @@
 	X(ERR_INVALID_ESCAPE, "22025")                                                             \
 	X(ERR_INVALID_REGEX, "2201B")                                                              \
 	X(ERR_INVALID_TEXT_REPRESENTATION, "22P02")                                                \
+	X(ERR_INVALID_ARGUMENT_FOR_POWER, "2201F")                                                 \
+	X(ERR_SUBSTRING, "22011")                                                                  \
 	X(ERR_NOT_NULL_VIOLATION, "23502")                                                         \
 	X(ERR_UNIQUE_VIOLATION, "23505")                                                           \
 	X(ERR_OBJECT_IN_USE, "55006")                                                              \

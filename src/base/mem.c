@@ -209,13 +209,18 @@ void arena_adopt(Arena *dst, Arena *src)
 
 char *arena_printf(Arena *a, const char *fmt, ...)
 {
+	/* Print into a stack buffer first; only long results are printed twice. */
+	char tmp[256];
 	va_list ap, ap2;
 	va_start(ap, fmt);
 	va_copy(ap2, ap);
-	int n = vsnprintf(NULL, 0, fmt, ap);
+	int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
 	va_end(ap);
 	char *d = arena_alloc(a, (size_t)n + 1);
-	vsnprintf(d, (size_t)n + 1, fmt, ap2);
+	if ((size_t)n < sizeof tmp)
+		memcpy(d, tmp, (size_t)n + 1);
+	else
+		vsnprintf(d, (size_t)n + 1, fmt, ap2);
 	va_end(ap2);
 	return d;
 }

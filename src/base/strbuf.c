@@ -60,11 +60,16 @@ void sb_putc(StrBuf *sb, char c)
 
 void sb_vprintf(StrBuf *sb, const char *fmt, va_list ap)
 {
+	/* Print straight into the spare room; grow and print again only when it did not fit. */
 	va_list ap2;
 	va_copy(ap2, ap);
-	int n = vsnprintf(NULL, 0, fmt, ap);
-	sb_reserve(sb, (size_t)n);
-	vsnprintf(sb->data + sb->len, (size_t)n + 1, fmt, ap2);
+	sb_reserve(sb, 64);
+	size_t room = sb->cap - sb->len;
+	int n = vsnprintf(sb->data + sb->len, room, fmt, ap);
+	if ((size_t)n >= room) {
+		sb_reserve(sb, (size_t)n);
+		vsnprintf(sb->data + sb->len, (size_t)n + 1, fmt, ap2);
+	}
 	va_end(ap2);
 	sb->len += (size_t)n;
 }

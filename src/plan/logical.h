@@ -74,6 +74,14 @@ typedef struct LogicalOp {
  *       Scan s [a, b] */
 void lop_print(const LogicalOp *op, StrBuf *out);
 
+/* A zeroed op of that kind in arena a with room for ncols output columns and nchildren
+ * children (wm_col -1, limit -1). The caller fills cols, children and the kind's fields. */
+LogicalOp *lop_new(Arena *a, LopKind kind, int ncols, int nchildren);
+/* The operator's name as lop_print shows it ("Scan", "Project", ...). */
+const char *lop_kind_name(LopKind k);
+/* The output column names of op, as an array for expr_print (allocated in a). */
+const char **lop_colnames(const LogicalOp *op, Arena *a);
+
 typedef enum StmtKind {
 	STMT_CREATE,   /* CREATE STREAM | TABLE | SOURCE | MATERIALIZED VIEW */
 	STMT_DROP,

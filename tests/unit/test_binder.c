@@ -188,6 +188,9 @@ static void test_create_stream(void **state)
 	assert_string_equal(b->opts[1].key, "nexmark.table.type");
 	assert_string_equal(b->opts[1].value, "Bid");
 
+	b = run(t, "CREATE SOURCE k (a int) WITH (connector = 'kafka') FORMAT PLAIN ENCODE JSON");
+	assert_string_equal(catobj_option(catalog_find(t->cat, "k"), "format"), "json");
+
 	b = run(t, "CREATE STREAM IF NOT EXISTS s (z int)");
 	assert_ptr_equal(b->target, catalog_find(t->cat, "s"));
 	assert_true(b->if_not_exists);
@@ -619,6 +622,100 @@ static void test_expressions(void **state)
 		   "argument of IS TRUE must be type boolean, not type integer", -1);
 }
 
+
+static void test_group_order(void **state)
+{
+	T *t = *state;
+	/* ORDER BY an aggregate that is not selected: hidden column, sorted, projected away. */
+	ASSERT_PLAN(t, "SELECT a FROM s GROUP BY a ORDER BY max(b)",
+		    "Project [a]\n"
+		    "  Sort [max]\n"
+		    "    Agg group=[a] aggs=[max(b)]\n"
+		    "      Scan s [a, b, c, ts] (append-only) watermark=ts\n");
+	/* Ordinals; the select list is the aggregation's output, so no projection. */
+	ASSERT_PLAN(t, "SELECT a, count(*) FROM s GROUP BY 1 ORDER BY 2",
+		    "Sort [count]\n"
+		    "  Agg group=[a] aggs=[count(*)]\n"
+		    "    Scan s [a, b, c, ts] (append-only) watermark=ts\n");
+	/* Grouping on the watermark column keeps it. */
+	ASSERT_PLAN(t, "SELECT ts, count(*) FROM s GROUP BY ts",
+		    "Agg group=[ts] aggs=[count(*)] watermark=ts\n"
+		    "  Scan s [a, b, c, ts] (append-only) watermark=ts\n");
+	ASSERT_PLAN(t, "SELECT count(*) FROM s HAVING count(*) > 1",
+		    "Filter (count > 1)\n"
+		    "  Agg group=[] aggs=[count(*)]\n"
+		    "    Scan s [a, b, c, ts] (append-only) watermark=ts\n");
+	/* A bare GROUP BY name is an input column before an output column. */
+	expect_err(t, "SELECT a AS b FROM s GROUP BY b", "42803",
+		   "column \"s.a\" must appear in the GROUP BY clause or be used in an aggregate "
+		   "function",
+		   8);
+	expect_err(t, "SELECT a FROM s GROUP BY a HAVING b > 1", "42803",
+		   "column \"s.b\" must appear in the GROUP BY clause or be used in an aggregate "
+		   "function",
+		   35);
+	expect_err(t, "SELECT max(a) FROM s ORDER BY a", "42803",
+		   "column \"s.a\" must appear in the GROUP BY clause or be used in an aggregate "
+		   "function",
+		   31);
+	expect_err(t, "SELECT count(a) FILTER (WHERE count(*) > 1) FROM s", "42803",
+		   "aggregate functions are not allowed in FILTER", 31);
+	expect_err(t, "SELECT sum(c) FROM s", "42883", "function sum(text) does not exist", 8);
+	expect_err(t, "SELECT lower(*) FROM s", "42809",
+		   "lower(*) specified, but lower is not an aggregate function", 8);
+	/* A subquery's projection folds into the outer one. */
+	ASSERT_PLAN(t, "SELECT y.n, y.n * 2 AS m FROM (SELECT a + 1 AS n, b FROM s) y",
+		    "Project [n, (n * 2) AS m] (append-only)\n"
+		    "  Project [(a + 1) AS n, b] (append-only)\n"
+		    "    Scan s [a, b, c, ts] (append-only) watermark=ts\n");
+	ASSERT_PLAN(t, "SELECT n FROM (SELECT a + 1 AS n, b FROM s) y",
+		    "Project [(a + 1) AS n] (append-only)\n"
+		    "  Scan s [a, b, c, ts] (append-only) watermark=ts\n");
+}
+
+static void test_more_errors(void **state)
+{
+	T *t = *state;
+	expect_err(t, "CREATE TABLE w (a int PRIMARY KEY, b int, PRIMARY KEY (b))", "42601",
+		   "multiple primary keys for table \"w\" are not allowed", 43);
+	expect_err(t, "CREATE TABLE w (a int, b int, PRIMARY KEY (a, a))", "42701",
+		   "column \"a\" appears twice in primary key constraint", 31);
+	expect_err(t, "CREATE TABLE w (a int DEFAULT 1)", "0A000", "DEFAULT is not supported yet",
+		   31);
+	expect_err(t, "CREATE TABLE w (a varchar(0))", "22023",
+		   "length for type varchar must be at least 1", 19);
+	expect_err(t, "DROP VIEW s", "42809", "\"s\" is not a view", 11);
+	expect_err(t, "SELECT * FROM TUMBLE(s, ts, INTERVAL '1' SECOND, INTERVAL '2' SECOND)",
+		   "22023", "invalid window offset", 50);
+	expect_err(t, "SELECT * FROM TUMBLE(s, ts, 5)", "42804",
+		   "window size must be of type interval, not type integer", 29);
+	expect_err(t, "WITH w AS (SELECT 1), w AS (SELECT 2) SELECT * FROM w", "42P07",
+		   "WITH query name \"w\" specified more than once", 23);
+	expect_err(t, "WITH RECURSIVE r AS (SELECT 1) SELECT * FROM r", "0A000",
+		   "WITH RECURSIVE is not supported yet", -1);
+	expect_err(t, "SELECT a FROM s LIMIT 1.5", "42804",
+		   "argument of LIMIT must be type bigint, not type numeric", 23);
+	expect_err(t, "SELECT a FROM s UNION SELECT c FROM s", "42804",
+		   "UNION types integer and text cannot be matched", -1);
+	expect_err(t, "SELECT a FROM s UNION ALL SELECT b FROM s ORDER BY a + 1", "0A000",
+		   "invalid UNION/INTERSECT/EXCEPT ORDER BY clause", 54);
+	expect_err(t, "SELECT a FROM s WHERE NOT a", "42804",
+		   "argument of NOT must be type boolean, not type integer", 27);
+	expect_err(t, "SELECT CAST(a AS foo) FROM s", "42704", "type \"foo\" does not exist", 18);
+	expect_err(t, "SELECT DATE '2024-13-01'", "22008",
+		   "date/time field value out of range: \"2024-13-01\"", 8);
+	expect_err(t, "SELECT a FROM other.s", "42P01", "relation \"other.s\" does not exist", 15);
+	expect_err(t, "EXPLAIN DROP TABLE t", "0A000",
+		   "EXPLAIN supports queries, INSERT and CREATE MATERIALIZED VIEW", 9);
+	expect_err(t, "UPDATE t SET id = count(*)", "42803",
+		   "aggregate functions are not allowed in UPDATE", 19);
+	expect_err(t, "INSERT INTO t VALUES (1, 'y', 'abc')", "22P02",
+		   "invalid input syntax for type numeric: \"abc\"", 31);
+	expect_err(t, "SELECT $1", "0A000", "parameters are not supported yet", 8);
+	expect_err(t, "CREATE SINK k FROM s WITH (connector='kafka')", "0A000",
+		   "CREATE SINK is not supported yet", 1);
+}
+
 int main(void)
 {
 #define T_(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -628,7 +725,7 @@ int main(void)
 		T_(test_unsupported),	  T_(test_aggregate_plans), T_(test_tumble),
 		T_(test_order_limit),	  T_(test_union_values_cte), T_(test_insert),
 		T_(test_delete_update),	  T_(test_drop),	   T_(test_misc),
-		T_(test_expressions),
+		T_(test_expressions),	  T_(test_group_order),	   T_(test_more_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -47,17 +47,20 @@ static int rnd_int(int lo, int hi) /* [lo, hi] */
 
 /* ---- Plan constructors (as in test_dataflow.c). */
 
-static const char *const NAMES[3] = { "k", "v", "ts" };
-static const TypeId TYPES[3] = { T_INT4, T_INT4, T_TIMESTAMP };
+#define NCOLS 5
+static const char *const NAMES[NCOLS] = { "k", "v", "ts", "name", "amt" };
+static const TypeId TYPES[NCOLS] = { T_INT4, T_INT4, T_TIMESTAMP, T_VARCHAR, T_NUMERIC };
+static const char *const WORDS[] = { "ant", "bee", "cat", "", "dog", "eel", "émeu" };
+#define NWORDS ((int)(sizeof WORDS / sizeof WORDS[0]))
 
 static CatObject *mk_obj(const char *name)
 {
 	CatObject *o = arena_calloc(&A, sizeof *o);
 	o->name = arena_strdup(&A, name);
 	o->kind = OBJ_TABLE;
-	o->ncols = 3;
-	o->cols = arena_calloc(&A, 3 * sizeof *o->cols);
-	for (int i = 0; i < 3; i++) {
+	o->ncols = NCOLS;
+	o->cols = arena_calloc(&A, NCOLS * sizeof *o->cols);
+	for (int i = 0; i < NCOLS; i++) {
 		o->cols[i].name = (char *)NAMES[i];
 		o->cols[i].type = TYPES[i];
 		o->cols[i].typmod = -1;
@@ -94,11 +97,11 @@ static void set_col(LogicalOp *op, int i, const char *name, TypeId t)
 
 static LogicalOp *scan(CatObject *o)
 {
-	LogicalOp *op = mk_lop(LOP_SCAN, 3, NULL);
+	LogicalOp *op = mk_lop(LOP_SCAN, NCOLS, NULL);
 	op->obj = o;
 	op->wm_col = o->wm_col;
 	op->append_only = o->append_only;
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < NCOLS; i++)
 		op->cols[i] = o->cols[i];
 	return op;
 }
@@ -203,7 +206,9 @@ static LogicalOp *union_all(LogicalOp *a, LogicalOp *b)
 typedef struct Row {
 	int32_t k, v;
 	bool vnull;
-	int64_t ts; /* microseconds */
+	int64_t ts;    /* microseconds */
+	int word;      /* name: WORDS[word], or NULL when -1 */
+	int64_t cents; /* amt: cents / 100, numeric with scale 2 */
 } Row;
 
 typedef struct Input {
@@ -228,6 +233,13 @@ static void put(Chunk *c, const Row *row, Op op)
 	c->cols[1].nulls[r] = row->vnull;
 	VEC_DATA(&c->cols[2], int64_t)[r] = row->ts;
 	c->cols[2].nulls[r] = 0;
+	c->cols[3].nulls[r] = row->word < 0;
+	if (row->word >= 0)
+		VEC_DATA(&c->cols[3], Str)[r] = chunk_str(c, WORDS[row->word],
+							 strlen(WORDS[row->word]));
+	Numeric n = { row->cents, 2, 0 };
+	VEC_DATA(&c->cols[4], Numeric)[r] = n;
+	c->cols[4].nulls[r] = 0;
 	c->ops[r] = (uint8_t)op;
 }
 
@@ -238,6 +250,8 @@ static Row random_row(const Params *p)
 	row.vnull = rnd_int(0, 9) == 0;
 	row.v = row.vnull ? 0 : rnd_int(-50, 50);
 	row.ts = (p->min_ts + rnd_int(0, (int)p->ts_span - 1)) * US_PER_SEC;
+	row.word = rnd_int(-1, NWORDS - 1);
+	row.cents = rnd_int(-100000, 100000);
 	return row;
 }
 
@@ -269,7 +283,7 @@ static void gen_changes(Input *in, const Params *p, int n, int64_t min_del_us)
 {
 	for (int i = 0; i < n && in->chunk->nrows + 2 <= CHUNK_CAP; i++) {
 		int dice = rnd_int(0, 99);
-		int j = dice < 55 ? -1 : pick_live(in, min_del_us);
+		int j = dice < 55 || in->obj->append_only ? -1 : pick_live(in, min_del_us);
 		if (j < 0) {
 			Row row = random_row(p);
 			put(in->chunk, &row, OP_INSERT);
@@ -302,7 +316,7 @@ static int scan_live(void *arg, CatObject *obj, int (*emit)(void *, const Chunk 
 		if (w->in[i].obj == obj)
 			in = &w->in[i];
 	assert_non_null(in);
-	Chunk *c = chunk_new(TYPES, 3);
+	Chunk *c = chunk_new(TYPES, NCOLS);
 	int rc = 0;
 	for (int i = 0; i < in->nlive && rc == 0; i++) {
 		put(c, &in->live[i], OP_INSERT);
@@ -407,7 +421,7 @@ static void run_case(const LogicalOp *plan, World *w, uint64_t seed, const char 
 	dataflow_set_output(df, apply_out, store);
 	for (int i = 0; i < w->ninputs; i++) {
 		w->in[i].nlive = 0;
-		w->in[i].chunk = chunk_new(TYPES, 3);
+		w->in[i].chunk = chunk_new(TYPES, NCOLS);
 	}
 	Params p = { rnd_int(1, 12), 0, 200 };
 	int64_t wm_s = -1000000; /* the watermark in seconds */
@@ -477,6 +491,33 @@ static void test_model_group_by(void **state)
 	run_seeds(plan, &w, "group by k", false, 0);
 }
 
+/* SELECT name, count(*), sum(amt), min(name), max(amt), min(ts), count(name)
+ * FROM s GROUP BY name (strings and numerics through keys, states and outputs) */
+static void test_model_group_by_text(void **state)
+{
+	World w = { .ninputs = 1 };
+	w.in[0].obj = mk_obj("s");
+	static const char *const fns[] = { "count(*)", "sum", "min", "max", "min", "count" };
+	static const int args[] = { -1, 4, 3, 4, 2, 3 };
+	int groups[1] = { 3 };
+	LogicalOp *plan = agg(scan(w.in[0].obj), 1, groups, 6, fns, args);
+	run_seeds(plan, &w, "group by name", false, 0);
+}
+
+/* The same over an append-only stream: min/max take their variants that cannot retract. */
+static void test_model_append_only(void **state)
+{
+	World w = { .ninputs = 1 };
+	w.in[0].obj = mk_obj("s");
+	w.in[0].obj->append_only = true;
+	static const char *const fns[] = { "count(*)", "min", "max", "max", "sum" };
+	static const int args[] = { -1, 1, 3, 4, 4 };
+	int groups[1] = { 0 };
+	LogicalOp *plan = agg(scan(w.in[0].obj), 1, groups, 5, fns, args);
+	assert_false(plan->aggs[1].fn->retractable);
+	run_seeds(plan, &w, "append-only group by", false, 0);
+}
+
 /* SELECT v * 2, k + v, k FROM s WHERE v > 0 */
 static void test_model_filter_project(void **state)
 {
@@ -498,7 +539,7 @@ static void test_model_tumble_agg(void **state)
 	w.in[0].obj->wm_col = 2;
 	static const char *const fns[] = { "count(*)", "sum", "min", "max" };
 	static const int args[] = { -1, 1, 1, 1 };
-	int groups[2] = { 3, 0 };
+	int groups[2] = { NCOLS, 0 };
 	LogicalOp *t = tumble(scan(w.in[0].obj), 2, 10);
 	LogicalOp *plan = agg(t, 2, groups, 4, fns, args);
 	assert_int_equal(plan->wm_col, 0);
@@ -536,6 +577,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_model_group_by, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_model_group_by_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_model_append_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_model_filter_project, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_model_tumble_agg, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_model_filter_global_agg, setup, teardown),

@@ -1,0 +1,728 @@
+/* bind_expr.c: SQL expressions to typed Expr trees.
+ *
+ * Layer: plan. Resolves column names against a Scope, turns literals into typed constants as
+ * PostgreSQL does (integers int4, then int8, then numeric; decimals numeric; strings of unknown
+ * type until context settles them), rewrites the sugar (BETWEEN, IS TRUE, IS DISTINCT FROM,
+ * simple CASE, NULLIF) into the primitives of expr/, and collects aggregate calls into the
+ * query's AggList, leaving a placeholder column behind. Every typed node is built through the
+ * expr/ builders, which resolve operators and insert casts; this file never evaluates per row.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "expr/func.h"
+#include "plan/bind_int.h"
+
+/* ---- types */
+
+int bind_type(Binder *b, const AstType *t, TypeId *type, int32_t *typmod)
+{
+	*typmod = -1;
+	if (t->array)
+		return err_set_pos(b->e, ERR_FEATURE_NOT_SUPPORTED, t->location,
+				   "array types are not supported yet");
+	if (!type_from_name(t->name, type) || *type == T_NULL || *type == T_UNKNOWN)
+		return err_set_pos(b->e, ERR_UNDEFINED_OBJECT, t->location,
+				   "type \"%s\" does not exist", t->name);
+	if (t->nmods == 0)
+		return 0;
+	switch (*type) {
+	case T_VARCHAR:
+		if (t->nmods > 1)
+			return err_set_pos(b->e, ERR_SYNTAX, t->location,
+					   "invalid type modifier for type \"%s\"", t->name);
+		if (t->mods[0] < 1)
+			return err_set_pos(b->e, ERR_INVALID_PARAMETER_VALUE, t->location,
+					   "length for type %s must be at least 1", t->name);
+		*typmod = t->mods[0];
+		return 0;
+	case T_NUMERIC: {
+		int p = t->mods[0], s = t->nmods > 1 ? t->mods[1] : 0;
+		if (p < 1 || p > NUMERIC_MAX_PRECISION)
+			return err_set_pos(b->e, ERR_INVALID_PARAMETER_VALUE, t->location,
+					   "NUMERIC precision %d must be between 1 and %d", p,
+					   NUMERIC_MAX_PRECISION);
+		if (s < 0 || s > p)
+			return err_set_pos(b->e, ERR_INVALID_PARAMETER_VALUE, t->location,
+					   "NUMERIC scale %d must be between 0 and precision %d", s,
+					   p);
+		*typmod = p << 16 | s;
+		return 0;
+	}
+	case T_TIMESTAMP:
+	case T_TIMESTAMPTZ:
+	case T_INTERVAL:
+		/* Fractional-second precision: accepted, values keep microseconds. */
+		if (t->nmods > 1 || t->mods[0] < 0 || t->mods[0] > 6)
+			return err_set_pos(b->e, ERR_INVALID_PARAMETER_VALUE, t->location,
+					   "invalid precision for type %s", t->name);
+		return 0;
+	default:
+		return err_set_pos(b->e, ERR_SYNTAX, t->location,
+				   "type modifier is not allowed for type \"%s\"", t->name);
+	}
+}
+
+/* ---- output column names */
+
+/* PostgreSQL's internal name of a type, which is what a cast names its column. */
+static const char *cast_name(const AstType *t)
+{
+	TypeId id;
+	if (strcmp(t->name, "text") == 0)
+		return "text";
+	if (!type_from_name(t->name, &id))
+		return t->name;
+	switch (id) {
+	case T_BOOL: return "bool";
+	case T_INT2: return "int2";
+	case T_INT4: return "int4";
+	case T_INT8: return "int8";
+	case T_FLOAT4: return "float4";
+	case T_FLOAT8: return "float8";
+	case T_NUMERIC: return "numeric";
+	case T_VARCHAR: return "varchar";
+	case T_TIMESTAMP: return "timestamp";
+	case T_TIMESTAMPTZ: return "timestamptz";
+	case T_DATE: return "date";
+	case T_INTERVAL: return "interval";
+	default: return t->name;
+	}
+}
+
+/* Returns NULL when the expression gives no name of its own (PostgreSQL's strength 0). */
+static const char *figure_name(const AstExpr *x)
+{
+	switch (x->kind) {
+	case AST_COLUMN:
+		return x->column.star ? NULL : x->column.name;
+	case AST_FUNC:
+		return x->func.name;
+	case AST_CAST: {
+		const char *inner = figure_name(x->cast.arg);
+		return inner ? inner : cast_name(x->cast.type);
+	}
+	case AST_CASE:
+		return "case";
+	case AST_EXISTS:
+		return "exists";
+	case AST_LITERAL:
+		if (x->lit.kind == AST_LIT_BOOL)
+			return "bool";
+		if (x->lit.kind == AST_LIT_TYPED)
+			return cast_name(x->lit.type);
+		return NULL;
+	default:
+		return NULL;
+	}
+}
+
+const char *bind_colname(Binder *b, const AstExpr *x)
+{
+	const char *n = figure_name(x);
+	return n ? n : "?column?";
+}
+
+/* ---- equality and inspection */
+
+static bool value_same(const Value *x, const Value *y)
+{
+	if (x->type != y->type || x->null != y->null)
+		return false;
+	if (x->null)
+		return true;
+	if (x->type == T_NULL)
+		return true;
+	if (x->type == T_UNKNOWN)
+		return x->u.s.len == y->u.s.len && memcmp(x->u.s.p, y->u.s.p, x->u.s.len) == 0;
+	return value_equal(x, y);
+}
+
+bool bind_expr_equal(const Expr *x, const Expr *y)
+{
+	if (x == y)
+		return true;
+	if (!x || !y || x->kind != y->kind || x->type != y->type || x->typmod != y->typmod ||
+	    x->nargs != y->nargs || x->negated != y->negated || x->has_else != y->has_else)
+		return false;
+	switch (x->kind) {
+	case EXPR_COL:
+	case EXPR_PARAM:
+		if (x->col != y->col)
+			return false;
+		break;
+	case EXPR_CONST:
+		if (!value_same(&x->val, &y->val))
+			return false;
+		break;
+	case EXPR_FUNC:
+		if (x->fn != y->fn)
+			return false;
+		break;
+	default:
+		break;
+	}
+	for (int i = 0; i < x->nargs; i++)
+		if (!bind_expr_equal(x->args[i], y->args[i]))
+			return false;
+	return true;
+}
+
+bool bind_has_aggref(const Expr *x)
+{
+	if (x->kind == EXPR_COL && x->col >= AGGREF_BASE)
+		return true;
+	for (int i = 0; i < x->nargs; i++)
+		if (bind_has_aggref(x->args[i]))
+			return true;
+	return false;
+}
+
+int bind_eval_const(Binder *b, const Expr *x, Value *out)
+{
+	ExprCtx cx;
+	memset(&cx, 0, sizeof cx);
+	cx.arena = b->a;
+	cx.err = b->e;
+	return expr_eval_const(x, out, &cx);
+}
+
+/* ---- literals */
+
+static Expr *unknown_const(Binder *b, const char *text, int loc)
+{
+	Value v;
+	memset(&v, 0, sizeof v);
+	v.type = T_UNKNOWN;
+	v.u.s.p = arena_strdup(b->a, text);
+	v.u.s.len = (uint32_t)strlen(text);
+	return expr_const(b->a, &v, loc);
+}
+
+static Expr *bind_literal(BindCx *cx, const AstExpr *x)
+{
+	Binder *b = cx->b;
+	Value v;
+	memset(&v, 0, sizeof v);
+	switch (x->lit.kind) {
+	case AST_LIT_INTEGER: {
+		/* The narrowest of int4, int8, numeric that holds it, as PostgreSQL's lexer does. */
+		static const TypeId try[] = {T_INT4, T_INT8, T_NUMERIC};
+		size_t n = strlen(x->lit.text);
+		for (size_t i = 0; i < sizeof try / sizeof try[0]; i++) {
+			Err tmp;
+			err_clear(&tmp);
+			if (value_parse(try[i], x->lit.text, n, &v, b->a, &tmp) == 0)
+				return expr_const(b->a, &v, x->location);
+			if (i + 1 == sizeof try / sizeof try[0]) {
+				*b->e = tmp;
+				err_locate(b->e, x->location);
+				return NULL;
+			}
+		}
+		return NULL;
+	}
+	case AST_LIT_DECIMAL:
+		if (value_parse(T_NUMERIC, x->lit.text, strlen(x->lit.text), &v, b->a, b->e) < 0) {
+			err_locate(b->e, x->location);
+			return NULL;
+		}
+		return expr_const(b->a, &v, x->location);
+	case AST_LIT_STRING:
+		return unknown_const(b, x->lit.text, x->location);
+	case AST_LIT_BOOL:
+		v = value_int(T_BOOL, strcmp(x->lit.text, "true") == 0);
+		return expr_const(b->a, &v, x->location);
+	case AST_LIT_NULL:
+		v = value_null(T_NULL);
+		return expr_const(b->a, &v, x->location);
+	case AST_LIT_TYPED: {
+		TypeId t;
+		int32_t typmod;
+		if (bind_type(b, x->lit.type, &t, &typmod) < 0)
+			return NULL;
+		Expr *s = unknown_const(b, x->lit.text, x->location);
+		Expr *r = expr_cast(b->a, s, t, typmod, true, x->location, b->e);
+		if (!r)
+			err_locate(b->e, x->location);
+		return r;
+	}
+	}
+	return NULL;
+}
+
+/* ---- column references */
+
+static Expr *bind_column(BindCx *cx, const AstExpr *x)
+{
+	Binder *b = cx->b;
+	const Scope *s = cx->scope;
+	const char *table = x->column.table, *name = x->column.name;
+	if (x->column.star)
+		return err_set_pos(b->e, ERR_FEATURE_NOT_SUPPORTED, x->location,
+				   "row expressions (%s*) are not supported here",
+				   table ? arena_printf(b->a, "%s.", table) : ""),
+		       NULL;
+	int found = -1;
+	if (table) {
+		bool rel = false;
+		for (int i = 0; s && i < s->nrels; i++)
+			if (s->rels[i] && strcmp(s->rels[i], table) == 0)
+				rel = true;
+		if (!rel) {
+			err_set_pos(b->e, ERR_UNDEFINED_TABLE, x->location,
+				    "missing FROM-clause entry for table \"%s\"", table);
+			return NULL;
+		}
+		for (int i = 0; i < s->ncols; i++) {
+			if (!s->quals[i] || strcmp(s->quals[i], table) || strcmp(s->names[i], name))
+				continue;
+			if (found >= 0) {
+				err_set_pos(b->e, ERR_AMBIGUOUS_COLUMN, x->location,
+					    "column reference \"%s.%s\" is ambiguous", table, name);
+				return NULL;
+			}
+			found = i;
+		}
+		if (found < 0) {
+			err_set_pos(b->e, ERR_UNDEFINED_COLUMN, x->location,
+				    "column %s.%s does not exist", table, name);
+			return NULL;
+		}
+	} else {
+		for (int i = 0; s && i < s->ncols; i++) {
+			if (strcmp(s->names[i], name))
+				continue;
+			if (found >= 0) {
+				err_set_pos(b->e, ERR_AMBIGUOUS_COLUMN, x->location,
+					    "column reference \"%s\" is ambiguous", name);
+				return NULL;
+			}
+			found = i;
+		}
+		if (found < 0) {
+			err_set_pos(b->e, ERR_UNDEFINED_COLUMN, x->location,
+				    "column \"%s\" does not exist", name);
+			return NULL;
+		}
+	}
+	return expr_col(b->a, found, s->types[found], x->location);
+}
+
+/* ---- helpers over built nodes */
+
+static Expr *logic(BindCx *cx, ExprKind k, Expr *l, Expr *r, int loc)
+{
+	Expr *args[2] = {l, r};
+	Expr *x = expr_logic(cx->b->a, k, args, r ? 2 : 1, loc, cx->b->e);
+	if (!x)
+		err_locate(cx->b->e, loc);
+	return x;
+}
+
+static Expr *func2(BindCx *cx, const char *op, Expr *l, Expr *r, int loc)
+{
+	Expr *args[2] = {l, r};
+	Expr *x = expr_func(cx->b->a, op, args, r ? 2 : 1, loc, cx->b->e);
+	if (!x)
+		err_locate(cx->b->e, loc);
+	return x;
+}
+
+static Expr *bool_const(BindCx *cx, bool v, int loc)
+{
+	Value val = value_int(T_BOOL, v);
+	return expr_const(cx->b->a, &val, loc);
+}
+
+/* Coerces a condition to boolean (an unknown literal such as 'true' is cast). */
+static Expr *to_bool(BindCx *cx, Expr *x, const char *what, int loc)
+{
+	Binder *b = cx->b;
+	if (x->type == T_BOOL)
+		return x;
+	if (x->type == T_UNKNOWN || x->type == T_NULL) {
+		Expr *c = expr_cast(b->a, x, T_BOOL, -1, false, loc, b->e);
+		if (!c)
+			err_locate(b->e, loc);
+		return c;
+	}
+	err_set_pos(b->e, ERR_DATATYPE_MISMATCH, loc, "argument of %s must be type boolean, not type %s",
+		    what, type_name(x->type));
+	return NULL;
+}
+
+Expr *bind_condition(BindCx *cx, const AstExpr *x, const char *clause)
+{
+	Expr *r = bind_expr(cx, x);
+	return r ? to_bool(cx, r, clause, x->location) : NULL;
+}
+
+/* ---- compound syntaxes */
+
+static Expr *bind_is(BindCx *cx, const AstExpr *x)
+{
+	int loc = x->location;
+	Expr *arg = bind_expr(cx, x->is.arg);
+	if (!arg)
+		return NULL;
+	bool neg = x->is.negated;
+	switch (x->is.test) {
+	case AST_IS_NULL:
+		return logic(cx, neg ? EXPR_IS_NOT_NULL : EXPR_IS_NULL, arg, NULL, loc);
+	case AST_IS_UNKNOWN:
+		if (!(arg = to_bool(cx, arg, neg ? "IS NOT UNKNOWN" : "IS UNKNOWN", loc)))
+			return NULL;
+		return logic(cx, neg ? EXPR_IS_NOT_NULL : EXPR_IS_NULL, arg, NULL, loc);
+	case AST_IS_TRUE:
+	case AST_IS_FALSE: {
+		/* x IS TRUE = coalesce(x, false); x IS FALSE = coalesce(NOT x, false). */
+		bool is_true = x->is.test == AST_IS_TRUE;
+		const char *what = is_true ? (neg ? "IS NOT TRUE" : "IS TRUE")
+					   : (neg ? "IS NOT FALSE" : "IS FALSE");
+		if (!(arg = to_bool(cx, arg, what, loc)))
+			return NULL;
+		if (!is_true && !(arg = logic(cx, EXPR_NOT, arg, NULL, loc)))
+			return NULL;
+		Expr *args[2] = {arg, bool_const(cx, false, loc)};
+		Expr *r = expr_coalesce(cx->b->a, args, 2, loc, cx->b->e);
+		if (r && neg)
+			r = logic(cx, EXPR_NOT, r, NULL, loc);
+		return r;
+	}
+	case AST_IS_DISTINCT_FROM: {
+		/* CASE WHEN a IS NULL THEN b IS [NOT] NULL WHEN b IS NULL THEN <distinct>
+		 * ELSE a <>|= b END */
+		Expr *r = bind_expr(cx, x->is.right);
+		if (!r)
+			return NULL;
+		Expr *cmp = func2(cx, neg ? "=" : "<>", arg, r, loc);
+		Expr *anull = logic(cx, EXPR_IS_NULL, arg, NULL, loc);
+		Expr *bnull = logic(cx, EXPR_IS_NULL, r, NULL, loc);
+		Expr *bnotnull = logic(cx, neg ? EXPR_IS_NULL : EXPR_IS_NOT_NULL, r, NULL, loc);
+		if (!cmp || !anull || !bnull || !bnotnull)
+			return NULL;
+		Expr *conds[2] = {anull, bnull};
+		Expr *results[2] = {bnotnull, bool_const(cx, !neg, loc)};
+		Expr *c = expr_case(cx->b->a, conds, results, 2, cmp, loc, cx->b->e);
+		if (!c)
+			err_locate(cx->b->e, loc);
+		return c;
+	}
+	}
+	return NULL;
+}
+
+static Expr *between(BindCx *cx, Expr *a, Expr *lo, Expr *hi, bool neg, int loc)
+{
+	Expr *l = func2(cx, neg ? "<" : ">=", a, lo, loc);
+	Expr *h = l ? func2(cx, neg ? ">" : "<=", a, hi, loc) : NULL;
+	return h ? logic(cx, neg ? EXPR_OR : EXPR_AND, l, h, loc) : NULL;
+}
+
+static Expr *bind_between(BindCx *cx, const AstExpr *x)
+{
+	int loc = x->location;
+	Expr *a = bind_expr(cx, x->between.arg);
+	Expr *lo = a ? bind_expr(cx, x->between.low) : NULL;
+	Expr *hi = lo ? bind_expr(cx, x->between.high) : NULL;
+	if (!hi)
+		return NULL;
+	bool neg = x->between.negated;
+	Expr *r = between(cx, a, lo, hi, neg, loc);
+	if (r && x->between.symmetric) {
+		Expr *r2 = between(cx, a, hi, lo, neg, loc);
+		r = r2 ? logic(cx, neg ? EXPR_AND : EXPR_OR, r, r2, loc) : NULL;
+	}
+	return r;
+}
+
+static Expr *bind_in(BindCx *cx, const AstExpr *x)
+{
+	Binder *b = cx->b;
+	Expr *lhs = bind_expr(cx, x->in.arg);
+	if (!lhs)
+		return NULL;
+	Expr **list = arena_alloc(b->a, (size_t)x->in.nlist * sizeof *list);
+	for (int i = 0; i < x->in.nlist; i++)
+		if (!(list[i] = bind_expr(cx, x->in.list[i])))
+			return NULL;
+	Expr *r = expr_in(b->a, lhs, list, x->in.nlist, x->in.negated, x->location, b->e);
+	if (!r)
+		err_locate(b->e, x->location);
+	return r;
+}
+
+static Expr *bind_case(BindCx *cx, const AstExpr *x)
+{
+	Binder *b = cx->b;
+	int n = x->kase.nwhens;
+	Expr *operand = NULL;
+	if (x->kase.operand && !(operand = bind_expr(cx, x->kase.operand)))
+		return NULL;
+	Expr **conds = arena_alloc(b->a, (size_t)n * sizeof *conds);
+	Expr **results = arena_alloc(b->a, (size_t)n * sizeof *results);
+	for (int i = 0; i < n; i++) {
+		const AstWhen *w = &x->kase.whens[i];
+		if (operand) {
+			Expr *v = bind_expr(cx, w->cond);
+			if (!v || !(conds[i] = func2(cx, "=", operand, v, w->cond->location)))
+				return NULL;
+		} else if (!(conds[i] = bind_condition(cx, w->cond, "CASE/WHEN"))) {
+			return NULL;
+		}
+		if (!(results[i] = bind_expr(cx, w->result)))
+			return NULL;
+	}
+	Expr *els = NULL;
+	if (x->kase.else_ && !(els = bind_expr(cx, x->kase.else_)))
+		return NULL;
+	Expr *r = expr_case(b->a, conds, results, n, els, x->location, b->e);
+	if (!r)
+		err_locate(b->e, x->location);
+	return r;
+}
+
+static Expr *bind_cast(BindCx *cx, const AstExpr *x)
+{
+	Binder *b = cx->b;
+	TypeId t;
+	int32_t typmod;
+	Expr *arg = bind_expr(cx, x->cast.arg);
+	if (!arg || bind_type(b, x->cast.type, &t, &typmod) < 0)
+		return NULL;
+	Expr *r = expr_cast(b->a, arg, t, typmod, true, x->location, b->e);
+	if (!r)
+		err_locate(b->e, x->location);
+	return r;
+}
+
+/* ---- function calls and aggregates */
+
+static Expr *bind_agg(BindCx *cx, const AstExpr *x)
+{
+	Binder *b = cx->b;
+	const char *name = x->func.name;
+	int loc = x->location;
+	if (!cx->aggs)
+		return err_set_pos(b->e, ERR_GROUPING, loc,
+				   "aggregate functions are not allowed in %s", cx->clause),
+		       NULL;
+	if (cx->in_agg)
+		return err_set_pos(b->e, ERR_GROUPING, loc,
+				   "aggregate function calls cannot be nested"),
+		       NULL;
+	if (x->func.norder)
+		return err_set_pos(b->e, ERR_FEATURE_NOT_SUPPORTED, loc,
+				   "ORDER BY in aggregate calls is not supported yet"),
+		       NULL;
+	BindCx sub = *cx;
+	sub.in_agg = true;
+	Expr *arg = NULL;
+	if (!x->func.star) {
+		if (x->func.nargs != 1) {
+			StrBuf sig;
+			sb_init(&sig);
+			for (int i = 0; i < x->func.nargs; i++) {
+				Expr *ai = bind_expr(&sub, x->func.args[i]);
+				if (!ai) {
+					sb_deinit(&sig);
+					return NULL;
+				}
+				sb_printf(&sig, "%s%s", i ? ", " : "", type_name(ai->type));
+			}
+			err_set_pos(b->e, ERR_UNDEFINED_FUNCTION, loc,
+				    "function %s(%s) does not exist", name, sig.data ? sig.data : "");
+			sb_deinit(&sig);
+			return NULL;
+		}
+		if (!(arg = bind_expr(&sub, x->func.args[0])))
+			return NULL;
+		/* An unknown literal argument is text, as PostgreSQL resolves it. */
+		if (arg->type == T_UNKNOWN &&
+		    !(arg = expr_cast(b->a, arg, T_VARCHAR, -1, false, loc, b->e)))
+			return NULL;
+	}
+	Expr *filter = NULL;
+	if (x->func.filter) {
+		BindCx fcx = *cx;
+		fcx.aggs = NULL;
+		fcx.clause = "FILTER";
+		if (!(filter = bind_condition(&fcx, x->func.filter, "FILTER")))
+			return NULL;
+	}
+	const AggFunc *fn = agg_resolve(name, arg ? arg->type : T_NULL, x->func.star,
+					x->func.distinct, cx->append_only, b->e);
+	if (!fn) {
+		err_locate(b->e, loc);
+		return NULL;
+	}
+	AggList *l = cx->aggs;
+	int k;
+	for (k = 0; k < l->n; k++) {
+		AggRef *r = &l->v[k];
+		if (r->fn == fn && r->distinct == x->func.distinct && bind_expr_equal(r->arg, arg) &&
+		    bind_expr_equal(r->filter, filter))
+			break;
+	}
+	if (k == l->n) {
+		if (l->n == l->cap) {
+			int cap = l->cap ? l->cap * 2 : 8;
+			AggRef *v = arena_alloc(b->a, (size_t)cap * sizeof *v);
+			if (l->n)
+				memcpy(v, l->v, (size_t)l->n * sizeof *v);
+			l->v = v;
+			l->cap = cap;
+		}
+		l->v[l->n++] = (AggRef){.name = name,
+					.fn = fn,
+					.arg = arg,
+					.filter = filter,
+					.distinct = x->func.distinct,
+					.location = loc};
+	}
+	return expr_col(b->a, AGGREF_BASE + k, fn->result_type, loc);
+}
+
+static Expr *bind_func(BindCx *cx, const AstExpr *x)
+{
+	Binder *b = cx->b;
+	const char *name = x->func.name;
+	int loc = x->location;
+	if (x->func.over)
+		return err_set_pos(b->e, ERR_FEATURE_NOT_SUPPORTED, loc,
+				   "window functions are not supported yet"),
+		       NULL;
+	if (agg_is_aggregate(name))
+		return bind_agg(cx, x);
+	if (x->func.distinct || x->func.filter || x->func.star || x->func.norder) {
+		const char *what = x->func.distinct ? "DISTINCT"
+				   : x->func.filter ? "FILTER"
+				   : x->func.star   ? arena_printf(b->a, "%s(*)", name)
+						    : "ORDER BY";
+		return err_set_pos(b->e, ERR_WRONG_OBJECT_TYPE, loc,
+				   "%s specified, but %s is not an aggregate function", what, name),
+		       NULL;
+	}
+	int n = x->func.nargs;
+	Expr **args = arena_alloc(b->a, (size_t)(n ? n : 1) * sizeof *args);
+	for (int i = 0; i < n; i++)
+		if (!(args[i] = bind_expr(cx, x->func.args[i])))
+			return NULL;
+	Expr *r;
+	if (strcmp(name, "coalesce") == 0) {
+		r = expr_coalesce(b->a, args, n, loc, b->e);
+	} else if (strcmp(name, "nullif") == 0 && n == 2) {
+		/* NULLIF(a, b) = CASE WHEN a = b THEN NULL ELSE a END, typed as a. */
+		Expr *eq = func2(cx, "=", args[0], args[1], loc);
+		if (!eq)
+			return NULL;
+		Value nv = value_null(args[0]->type);
+		Expr *null = expr_const(b->a, &nv, loc);
+		r = expr_case(b->a, &eq, &null, 1, args[0], loc, b->e);
+	} else {
+		/* EXTRACT(f FROM x) is date_part('f', x) where the function table has no extract. */
+		if (strcmp(name, "extract") == 0 && !func_exists("extract"))
+			name = "date_part";
+		r = expr_func(b->a, name, args, n, loc, b->e);
+	}
+	if (!r)
+		err_locate(b->e, loc);
+	return r;
+}
+
+/* ---- the dispatcher */
+
+static Expr *bind_binary(BindCx *cx, const AstExpr *x)
+{
+	Binder *b = cx->b;
+	const char *op = x->binary.op;
+	Expr *l = bind_expr(cx, x->binary.left);
+	Expr *r = l ? bind_expr(cx, x->binary.right) : NULL;
+	if (!r)
+		return NULL;
+	bool is_and = strcmp(op, "and") == 0;
+	if (is_and || strcmp(op, "or") == 0) {
+		/* Flatten chains into one n-ary node: (a AND b AND c). */
+		ExprKind k = is_and ? EXPR_AND : EXPR_OR;
+		int nl = l->kind == k ? l->nargs : 1, nr = r->kind == k ? r->nargs : 1;
+		Expr **args = arena_alloc(b->a, (size_t)(nl + nr) * sizeof *args);
+		if (l->kind == k)
+			memcpy(args, l->args, (size_t)nl * sizeof *args);
+		else
+			args[0] = l;
+		if (r->kind == k)
+			memcpy(args + nl, r->args, (size_t)nr * sizeof *args);
+		else
+			args[nl] = r;
+		Expr *res = expr_logic(b->a, k, args, nl + nr, x->location, b->e);
+		if (!res)
+			err_locate(b->e, x->location);
+		return res;
+	}
+	if (x->binary.escape) {
+		/* ESCAPE '\\' is the default; another escape character goes through like_escape
+		 * (PostgreSQL's rewrite of the pattern) where the function table has it. */
+		const AstExpr *ex = x->binary.escape;
+		bool dflt = ex->kind == AST_LITERAL && ex->lit.kind == AST_LIT_STRING &&
+			    strcmp(ex->lit.text, "\\") == 0;
+		if (!dflt) {
+			if (!func_exists("like_escape"))
+				return err_set_pos(b->e, ERR_FEATURE_NOT_SUPPORTED, ex->location,
+						   "LIKE with an ESCAPE character other than "
+						   "backslash is not supported yet"),
+				       NULL;
+			Expr *esc = bind_expr(cx, ex);
+			if (!esc || !(r = func2(cx, "like_escape", r, esc, ex->location)))
+				return NULL;
+		}
+	}
+	return func2(cx, op, l, r, x->location);
+}
+
+Expr *bind_expr(BindCx *cx, const AstExpr *x)
+{
+	Binder *b = cx->b;
+	switch (x->kind) {
+	case AST_COLUMN:
+		return bind_column(cx, x);
+	case AST_LITERAL:
+		return bind_literal(cx, x);
+	case AST_PARAM:
+		return err_set_pos(b->e, ERR_FEATURE_NOT_SUPPORTED, x->location,
+				   "parameters are not supported yet"),
+		       NULL;
+	case AST_UNARY: {
+		Expr *arg = bind_expr(cx, x->unary.arg);
+		if (!arg)
+			return NULL;
+		if (strcmp(x->unary.op, "not") == 0)
+			return logic(cx, EXPR_NOT, arg, NULL, x->location);
+		if (strcmp(x->unary.op, "+") == 0 && type_is_numeric_family(arg->type))
+			return arg;
+		return func2(cx, x->unary.op, arg, NULL, x->location);
+	}
+	case AST_BINARY:
+		return bind_binary(cx, x);
+	case AST_IS:
+		return bind_is(cx, x);
+	case AST_BETWEEN:
+		return bind_between(cx, x);
+	case AST_IN_LIST:
+		return bind_in(cx, x);
+	case AST_IN_SUBQUERY:
+	case AST_EXISTS:
+	case AST_SUBQUERY:
+		return err_set_pos(b->e, ERR_FEATURE_NOT_SUPPORTED, x->location,
+				   "subqueries in expressions are not supported yet"),
+		       NULL;
+	case AST_CASE:
+		return bind_case(cx, x);
+	case AST_CAST:
+		return bind_cast(cx, x);
+	case AST_FUNC:
+		return bind_func(cx, x);
+	}
+	return err_set_pos(b->e, ERR_INTERNAL, x->location, "unknown expression kind %d", x->kind),
+	       NULL;
+}

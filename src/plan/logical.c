@@ -1,0 +1,214 @@
+/* logical.c: logical plan nodes: construction and the EXPLAIN printer.
+ *
+ * Layer: plan. Owns nothing but the code that allocates LogicalOps in a caller's arena and
+ * prints them; it never resolves names (the binder does) and never runs a plan (stream/ and
+ * batch/ do). The printed form is what EXPLAIN shows and what the binder's tests assert on, so
+ * it is stable: one operator a line, two spaces of indentation per level, every expression
+ * printed with its input's column names.
+ */
+#include "plan/logical.h"
+
+#include <string.h>
+
+#include "vec/value.h"
+
+static const char *const kind_names[] = {
+	[LOP_SCAN] = "Scan",	     [LOP_VALUES] = "Values", [LOP_PROJECT] = "Project",
+	[LOP_FILTER] = "Filter",     [LOP_TUMBLE] = "Tumble", [LOP_AGG] = "Agg",
+	[LOP_UNION_ALL] = "UnionAll", [LOP_SORT] = "Sort",     [LOP_LIMIT] = "Limit",
+};
+
+const char *lop_kind_name(LopKind k)
+{
+	return (unsigned)k < sizeof kind_names / sizeof kind_names[0] ? kind_names[k] : "?";
+}
+
+LogicalOp *lop_new(Arena *a, LopKind kind, int ncols, int nchildren)
+{
+	LogicalOp *op = arena_calloc(a, sizeof *op);
+	op->kind = kind;
+	op->ncols = ncols;
+	op->cols = ncols ? arena_calloc(a, (size_t)ncols * sizeof *op->cols) : NULL;
+	op->nchildren = nchildren;
+	op->children =
+		nchildren ? arena_calloc(a, (size_t)nchildren * sizeof *op->children) : NULL;
+	op->wm_col = -1;
+	op->time_col = -1;
+	op->limit = -1;
+	return op;
+}
+
+const char **lop_colnames(const LogicalOp *op, Arena *a)
+{
+	const char **names = arena_alloc(a, (size_t)(op->ncols + 1) * sizeof *names);
+	for (int i = 0; i < op->ncols; i++)
+		names[i] = op->cols[i].name;
+	names[op->ncols] = NULL;
+	return names;
+}
+
+/* Column names of op for printing, on the heap (lop_print has no arena). */
+static const char **heap_colnames(const LogicalOp *op)
+{
+	const char **names = mem_alloc((size_t)(op ? op->ncols + 1 : 1) * sizeof *names);
+	int n = op ? op->ncols : 0;
+	for (int i = 0; i < n; i++)
+		names[i] = op->cols[i].name;
+	names[n] = NULL;
+	return names;
+}
+
+static void print_colname(const char *const *names, int n, int col, StrBuf *out)
+{
+	if (col >= 0 && col < n)
+		sb_puts(out, names[col]);
+	else
+		sb_printf(out, "$%d", col);
+}
+
+static void print_interval_us(int64_t us, StrBuf *out)
+{
+	Value v;
+	memset(&v, 0, sizeof v);
+	v.type = T_INTERVAL;
+	v.u.iv.us = us;
+	sb_putc(out, '\'');
+	value_format(&v, out);
+	sb_putc(out, '\'');
+}
+
+static void print_project(const LogicalOp *op, const char *const *in, StrBuf *out)
+{
+	StrBuf tmp;
+	sb_init(&tmp);
+	sb_putc(out, '[');
+	for (int i = 0; i < op->nexprs; i++) {
+		if (i)
+			sb_puts(out, ", ");
+		sb_reset(&tmp);
+		expr_print(op->exprs[i], in, &tmp);
+		sb_puts(out, tmp.data ? tmp.data : "");
+		/* Name the column when it is not simply what the expression prints as. */
+		const char *name = i < op->ncols ? op->cols[i].name : NULL;
+		if (name && strcmp(name, "?column?") != 0 && (!tmp.data || strcmp(tmp.data, name)))
+			sb_printf(out, " AS %s", name);
+	}
+	sb_putc(out, ']');
+	sb_deinit(&tmp);
+}
+
+static void print_agg(const LogicalOp *op, const char *const *in, int nin, StrBuf *out)
+{
+	sb_puts(out, " group=[");
+	for (int i = 0; i < op->ngroup; i++) {
+		if (i)
+			sb_puts(out, ", ");
+		print_colname(in, nin, op->group_cols[i], out);
+	}
+	sb_puts(out, "] aggs=[");
+	for (int i = 0; i < op->naggs; i++) {
+		const AggCall *ac = &op->aggs[i];
+		if (i)
+			sb_puts(out, ", ");
+		sb_printf(out, "%s(", ac->fn ? ac->fn->name : "?");
+		if (ac->distinct)
+			sb_puts(out, "DISTINCT ");
+		if (ac->arg < 0)
+			sb_putc(out, '*');
+		else
+			print_colname(in, nin, ac->arg, out);
+		sb_putc(out, ')');
+		if (ac->filter >= 0) {
+			sb_puts(out, " FILTER (WHERE ");
+			print_colname(in, nin, ac->filter, out);
+			sb_putc(out, ')');
+		}
+	}
+	sb_putc(out, ']');
+}
+
+static void print_op(const LogicalOp *op, int depth, StrBuf *out)
+{
+	const LogicalOp *child = op->nchildren > 0 ? op->children[0] : NULL;
+	const char **in = heap_colnames(child);
+	int nin = child ? child->ncols : 0;
+
+	sb_indent(out, depth * 2);
+	sb_puts(out, lop_kind_name(op->kind));
+	switch (op->kind) {
+	case LOP_SCAN:
+		sb_printf(out, " %s [", op->obj ? op->obj->name : "?");
+		for (int i = 0; i < op->ncols; i++)
+			sb_printf(out, "%s%s", i ? ", " : "", op->cols[i].name);
+		sb_putc(out, ']');
+		break;
+	case LOP_VALUES:
+		sb_printf(out, " %d row%s [", op->nrows, op->nrows == 1 ? "" : "s");
+		for (int i = 0; i < op->ncols; i++)
+			sb_printf(out, "%s%s", i ? ", " : "", op->cols[i].name);
+		sb_putc(out, ']');
+		break;
+	case LOP_PROJECT:
+		sb_putc(out, ' ');
+		print_project(op, in, out);
+		break;
+	case LOP_FILTER:
+		sb_putc(out, ' ');
+		if (op->nexprs > 0)
+			expr_print(op->exprs[0], in, out);
+		break;
+	case LOP_TUMBLE:
+		sb_puts(out, " time=");
+		print_colname(in, nin, op->time_col, out);
+		sb_puts(out, " size=");
+		print_interval_us(op->size_us, out);
+		if (op->offset_us) {
+			sb_puts(out, " offset=");
+			print_interval_us(op->offset_us, out);
+		}
+		break;
+	case LOP_AGG:
+		print_agg(op, in, nin, out);
+		break;
+	case LOP_UNION_ALL:
+		break;
+	case LOP_SORT:
+		sb_puts(out, " [");
+		for (int i = 0; i < op->nkeys; i++) {
+			const SortKey *k = &op->keys[i];
+			if (i)
+				sb_puts(out, ", ");
+			print_colname(in, nin, k->col, out);
+			if (k->desc)
+				sb_puts(out, " DESC");
+			/* PostgreSQL's default: NULLS LAST ascending, NULLS FIRST descending. */
+			if (k->nulls_first != k->desc)
+				sb_puts(out, k->nulls_first ? " NULLS FIRST" : " NULLS LAST");
+		}
+		sb_putc(out, ']');
+		break;
+	case LOP_LIMIT:
+		if (op->limit >= 0)
+			sb_printf(out, " %lld", (long long)op->limit);
+		else
+			sb_puts(out, " ALL");
+		if (op->offset > 0)
+			sb_printf(out, " offset=%lld", (long long)op->offset);
+		break;
+	}
+	if (op->append_only)
+		sb_puts(out, " (append-only)");
+	if (op->wm_col >= 0 && op->wm_col < op->ncols)
+		sb_printf(out, " watermark=%s", op->cols[op->wm_col].name);
+	sb_putc(out, '\n');
+	mem_free(in);
+
+	for (int i = 0; i < op->nchildren; i++)
+		print_op(op->children[i], depth + 1, out);
+}
+
+void lop_print(const LogicalOp *op, StrBuf *out)
+{
+	if (op)
+		print_op(op, 0, out);
+}

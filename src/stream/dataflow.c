@@ -1,0 +1,377 @@
+/* dataflow.c: building a dataflow from a logical plan and driving it (see dataflow.h).
+ *
+ * Layer: stream. Owns the Dataflow: its operators (one per LogicalOp, wired push-style to their
+ * parent), the list of scan inputs (numbered in a depth-first walk of the plan, left to right),
+ * the leaves that start barriers (scans and VALUES), the output callback and the counters. The
+ * operators themselves live in their own files; this file only wires them, forwards the outside
+ * world's pushes to the right input, and prints the graph. It never evaluates expressions.
+ *
+ * Design (DESIGN.md §4): messages are chunks (changelogs), watermarks (an output column and a
+ * time in microseconds) and barriers (an epoch). dataflow_barrier sends the barrier into every
+ * leaf; an operator with several inputs (UNION ALL) forwards it once all of them delivered it,
+ * so every operator sees exactly one barrier per epoch and stateful operators emit their net
+ * changes of the epoch there.
+ */
+#include "stream/dataflow.h"
+
+#include "base/mem.h"
+#include "stream/operator.h"
+
+#include <string.h>
+#include <sys/time.h>
+
+struct Dataflow {
+	DataflowMode mode;
+	const LogicalOp *plan;
+	Operator *root;
+	Operator **ops; /* every operator, children before parents */
+	int nops, capops;
+	Operator **inputs; /* scan operators by input number */
+	int ninputs, capinputs;
+	Operator **leaves; /* operators a barrier starts from: scans and VALUES */
+	int nleaves, capleaves;
+	DataflowOutputFn out_fn;
+	void *out_arg;
+	int64_t now;
+	uint64_t late_rows;
+	uint64_t row_errors;
+};
+
+/* The scan operator: an input of the dataflow. Chunks pushed from outside pass through. */
+typedef struct ScanOp {
+	Operator op;
+	int input;
+} ScanOp;
+
+static void push_op(Operator ***arr, int *n, int *cap, Operator *op)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 8;
+		*arr = mem_realloc(*arr, (size_t)*cap * sizeof **arr);
+	}
+	(*arr)[(*n)++] = op;
+}
+
+/* ---- Helpers for operators. */
+
+DataflowMode df_mode(const Dataflow *df)
+{
+	return df->mode;
+}
+
+void df_count_late(Dataflow *df, uint64_t n)
+{
+	df->late_rows += n;
+}
+
+void df_count_row_errors(Dataflow *df, uint64_t n)
+{
+	df->row_errors += n;
+}
+
+void df_expr_ctx(const Dataflow *df, ExprCtx *cx, Arena *arena, Err *e)
+{
+	memset(cx, 0, sizeof *cx);
+	cx->arena = arena;
+	cx->err = e;
+	/* A view must survive one bad row: it becomes NULL and is counted. A query fails. */
+	cx->null_on_error = df->mode == DF_STREAMING;
+	cx->now = df->now;
+}
+
+Chunk *lop_chunk_new(const LogicalOp *lop)
+{
+	TypeId *types = mem_alloc((size_t)(lop->ncols + 1) * sizeof *types);
+	for (int i = 0; i < lop->ncols; i++)
+		types[i] = lop->cols[i].type;
+	Chunk *c = chunk_new(types, lop->ncols);
+	mem_free(types);
+	return c;
+}
+
+void chunk_copy_cols(Chunk *dst, int dcol, const Chunk *src, int n)
+{
+	for (int i = 0; i < src->ncols; i++) {
+		Vector *d = &dst->cols[dcol + i];
+		const Vector *s = &src->cols[i];
+		memcpy(d->data, s->data, (size_t)n * type_size(s->type));
+		memcpy(d->nulls, s->nulls, (size_t)n);
+	}
+}
+
+void fmt_duration(StrBuf *out, int64_t us)
+{
+	if (us != 0 && us % US_PER_SEC == 0)
+		sb_printf(out, "%llds", (long long)(us / US_PER_SEC));
+	else if (us != 0 && us % 1000 == 0)
+		sb_printf(out, "%lldms", (long long)(us / 1000));
+	else
+		sb_printf(out, "%lldus", (long long)us);
+}
+
+int op_emit(Operator *op, const Chunk *c, Err *e)
+{
+	if (c->nrows == 0)
+		return 0;
+	if (op->parent)
+		return op->parent->on_chunk(op->parent, op->port, c, e);
+	if (op->df->out_fn)
+		return op->df->out_fn(op->df->out_arg, c, e);
+	return 0;
+}
+
+int op_emit_watermark(Operator *op, int col, int64_t ts, Err *e)
+{
+	if (op->parent)
+		return op->parent->on_watermark(op->parent, op->port, col, ts, e);
+	return 0;
+}
+
+int op_emit_barrier(Operator *op, uint64_t epoch, Err *e)
+{
+	if (op->parent)
+		return op->parent->on_barrier(op->parent, op->port, epoch, e);
+	return 0;
+}
+
+int op_forward_chunk(Operator *op, int port, const Chunk *c, Err *e)
+{
+	return op_emit(op, c, e);
+}
+
+int op_forward_watermark(Operator *op, int port, int col, int64_t ts, Err *e)
+{
+	return op_emit_watermark(op, col, ts, e);
+}
+
+int op_forward_barrier(Operator *op, int port, uint64_t epoch, Err *e)
+{
+	return op_emit_barrier(op, epoch, e);
+}
+
+/* ---- Scan. */
+
+static void scan_explain(const Operator *op, StrBuf *out)
+{
+	const ScanOp *s = (const ScanOp *)op;
+	sb_printf(out, "Scan %s (input %d)", op->lop->obj ? op->lop->obj->name : "?", s->input);
+}
+
+static void scan_free(Operator *op)
+{
+	(void)op;
+}
+
+Operator *scan_op_new(Dataflow *df, const LogicalOp *lop, int input, Err *e)
+{
+	ScanOp *s = mem_calloc(1, sizeof *s);
+	s->input = input;
+	s->op.kind = "Scan";
+	s->op.on_chunk = op_forward_chunk;
+	s->op.on_watermark = op_forward_watermark;
+	s->op.on_barrier = op_forward_barrier;
+	s->op.explain = scan_explain;
+	s->op.free = scan_free;
+	return &s->op;
+}
+
+/* ---- Building. */
+
+/* What a view cannot maintain, checked top-down so that ORDER BY ... LIMIT reports the LIMIT. */
+static int streaming_check(const LogicalOp *lop, Err *e)
+{
+	if (lop->kind == LOP_LIMIT) {
+		err_set(e, ERR_FEATURE_NOT_SUPPORTED,
+			"LIMIT in a materialized view is not supported yet");
+		err_hint(e, "apply the limit when you query the view: SELECT * FROM v LIMIT n");
+		return -1;
+	}
+	if (lop->kind == LOP_SORT) {
+		err_set(e, ERR_FEATURE_NOT_SUPPORTED,
+			"ORDER BY without LIMIT is not supported in materialized views");
+		err_hint(e, "order the rows when you query the view: SELECT * FROM v ORDER BY ...");
+		return -1;
+	}
+	return 0;
+}
+
+static Operator *build(Dataflow *df, const LogicalOp *lop, Err *e)
+{
+	if (df->mode == DF_STREAMING && streaming_check(lop, e) < 0)
+		return NULL;
+	Operator **children = NULL;
+	if (lop->nchildren > 0)
+		children = mem_calloc((size_t)lop->nchildren, sizeof *children);
+	for (int i = 0; i < lop->nchildren; i++) {
+		children[i] = build(df, lop->children[i], e);
+		if (!children[i]) {
+			mem_free(children);
+			return NULL;
+		}
+	}
+	Operator *op = NULL;
+	switch (lop->kind) {
+	case LOP_SCAN:
+		op = scan_op_new(df, lop, df->ninputs, e);
+		if (op)
+			push_op(&df->inputs, &df->ninputs, &df->capinputs, op);
+		break;
+	case LOP_VALUES:
+		op = values_op_new(df, lop, e);
+		break;
+	case LOP_PROJECT:
+		op = project_op_new(df, lop, e);
+		break;
+	case LOP_FILTER:
+		op = filter_op_new(df, lop, e);
+		break;
+	case LOP_TUMBLE:
+		op = tumble_op_new(df, lop, e);
+		break;
+	case LOP_AGG:
+		op = hash_agg_op_new(df, lop, e);
+		break;
+	case LOP_UNION_ALL:
+		op = union_all_op_new(df, lop, e);
+		break;
+	case LOP_SORT:
+		op = sort_op_new(df, lop, e);
+		break;
+	case LOP_LIMIT:
+		op = limit_op_new(df, lop, e);
+		break;
+	}
+	if (!op) {
+		mem_free(children);
+		return NULL;
+	}
+	op->df = df;
+	op->lop = lop;
+	op->nchildren = lop->nchildren;
+	op->children = children;
+	for (int i = 0; i < lop->nchildren; i++) {
+		children[i]->parent = op;
+		children[i]->port = i;
+	}
+	push_op(&df->ops, &df->nops, &df->capops, op);
+	if (lop->kind == LOP_SCAN || lop->kind == LOP_VALUES)
+		push_op(&df->leaves, &df->nleaves, &df->capleaves, op);
+	return op;
+}
+
+Dataflow *dataflow_build(const LogicalOp *plan, DataflowMode mode, Err *e)
+{
+	Dataflow *df = mem_calloc(1, sizeof *df);
+	df->mode = mode;
+	df->plan = plan;
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	df->now = (int64_t)tv.tv_sec * US_PER_SEC + tv.tv_usec;
+	df->root = build(df, plan, e);
+	if (!df->root) {
+		dataflow_free(df);
+		return NULL;
+	}
+	return df;
+}
+
+void dataflow_free(Dataflow *df)
+{
+	if (!df)
+		return;
+	for (int i = 0; i < df->nops; i++) {
+		Operator *op = df->ops[i];
+		mem_free(op->children);
+		op->free(op);
+		mem_free(op);
+	}
+	mem_free(df->ops);
+	mem_free(df->inputs);
+	mem_free(df->leaves);
+	mem_free(df);
+}
+
+void dataflow_set_output(Dataflow *df, DataflowOutputFn fn, void *arg)
+{
+	df->out_fn = fn;
+	df->out_arg = arg;
+}
+
+int dataflow_ninputs(const Dataflow *df)
+{
+	return df->ninputs;
+}
+
+CatObject *dataflow_input(const Dataflow *df, int i)
+{
+	return df->inputs[i]->lop->obj;
+}
+
+/* ---- Driving. */
+
+int dataflow_push(Dataflow *df, int input, const Chunk *c, Err *e)
+{
+	if (input < 0 || input >= df->ninputs)
+		return err_set(e, ERR_INTERNAL, "dataflow has no input %d", input);
+	Operator *op = df->inputs[input];
+	if (c->ncols != op->lop->ncols)
+		return err_set(e, ERR_INTERNAL, "chunk of %d columns pushed into an input of %d",
+			       c->ncols, op->lop->ncols);
+	for (int i = 0; i < c->ncols; i++)
+		if (c->cols[i].type != op->lop->cols[i].type)
+			return err_set(e, ERR_INTERNAL,
+				       "column %d pushed as %s into an input of type %s", i,
+				       type_name(c->cols[i].type), type_name(op->lop->cols[i].type));
+	if (c->nrows > CHUNK_CAP)
+		return err_set(e, ERR_INTERNAL, "chunk of %d rows", c->nrows);
+	return op->on_chunk(op, 0, c, e);
+}
+
+int dataflow_watermark(Dataflow *df, int input, int col, int64_t ts, Err *e)
+{
+	if (input < 0 || input >= df->ninputs)
+		return err_set(e, ERR_INTERNAL, "dataflow has no input %d", input);
+	Operator *op = df->inputs[input];
+	return op->on_watermark(op, 0, col, ts, e);
+}
+
+int dataflow_barrier(Dataflow *df, uint64_t epoch, Err *e)
+{
+	for (int i = 0; i < df->nleaves; i++)
+		if (df->leaves[i]->on_barrier(df->leaves[i], 0, epoch, e) < 0)
+			return -1;
+	return 0;
+}
+
+uint64_t dataflow_late_rows(const Dataflow *df)
+{
+	return df->late_rows;
+}
+
+uint64_t dataflow_row_errors(const Dataflow *df)
+{
+	return df->row_errors;
+}
+
+size_t dataflow_state_bytes(const Dataflow *df)
+{
+	size_t n = 0;
+	for (int i = 0; i < df->nops; i++)
+		if (df->ops[i]->state_bytes)
+			n += df->ops[i]->state_bytes(df->ops[i]);
+	return n;
+}
+
+static void explain(const Operator *op, int depth, StrBuf *out)
+{
+	sb_indent(out, 2 * depth);
+	op->explain(op, out);
+	sb_putc(out, '\n');
+	for (int i = 0; i < op->nchildren; i++)
+		explain(op->children[i], depth + 1, out);
+}
+
+void dataflow_explain(const Dataflow *df, StrBuf *out)
+{
+	explain(df->root, 0, out);
+}

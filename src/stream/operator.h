@@ -1,0 +1,93 @@
+/* operator.h: the private shape of a dataflow operator (stream/ only).
+ *
+ * Layer: stream. An operator is a struct of callbacks. Messages travel push-style from the
+ * inputs (scans, VALUES) towards the root: a chunk of changes, a watermark (an output column of
+ * the sender whose values will not fall below `ts` any more), or a barrier ending an epoch. A
+ * sender calls its parent's callback with the port (child index) it is wired to; the root hands
+ * chunks to the dataflow's output function. Chunks passed along are valid only during the call
+ * (strings in them may point into the sender's scratch), so an operator that keeps rows copies
+ * or encodes them. Operators never allocate per row: output chunks are allocated once and
+ * reused with chunk_reset, expression scratch comes from an arena reset per chunk.
+ *
+ * Every operator kind lives in its own file (project.c, filter.c, tumble.c, hash_agg.c,
+ * union_all.c, values.c, sort.c, limit.c) and exposes one constructor, called by dataflow.c.
+ */
+#ifndef EDDY_STREAM_OPERATOR_H
+#define EDDY_STREAM_OPERATOR_H
+
+#include "base/strbuf.h"
+#include "expr/expr.h"
+#include "plan/logical.h"
+#include "stream/dataflow.h"
+#include "vec/chunk.h"
+
+typedef struct Operator Operator;
+
+struct Operator {
+	const char *kind;          /* "Project", "HashAgg", ... */
+	Dataflow *df;
+	const LogicalOp *lop;      /* the plan node it runs */
+	Operator *parent;          /* NULL for the root: output goes to the dataflow's output */
+	int port;                  /* which input of the parent this operator feeds */
+	int nchildren;
+	Operator **children;       /* for EXPLAIN and freeing */
+
+	int (*on_chunk)(Operator *op, int port, const Chunk *c, Err *e);
+	int (*on_watermark)(Operator *op, int port, int col, int64_t ts, Err *e);
+	int (*on_barrier)(Operator *op, int port, uint64_t epoch, Err *e);
+	void (*free)(Operator *op);                        /* frees the kind's own state */
+	void (*explain)(const Operator *op, StrBuf *out);  /* one line, no newline */
+	size_t (*state_bytes)(const Operator *op);         /* NULL: stateless */
+};
+
+/* ---- Sending downstream (dataflow.c). */
+int op_emit(Operator *op, const Chunk *c, Err *e);
+int op_emit_watermark(Operator *op, int col, int64_t ts, Err *e);
+int op_emit_barrier(Operator *op, uint64_t epoch, Err *e);
+
+/* Default callbacks: forward the message unchanged. */
+int op_forward_chunk(Operator *op, int port, const Chunk *c, Err *e);
+int op_forward_watermark(Operator *op, int port, int col, int64_t ts, Err *e);
+int op_forward_barrier(Operator *op, int port, uint64_t epoch, Err *e);
+
+/* ---- Dataflow services to operators (dataflow.c). */
+DataflowMode df_mode(const Dataflow *df);
+void df_count_late(Dataflow *df, uint64_t n);
+void df_count_row_errors(Dataflow *df, uint64_t n);
+/* Fills an evaluation context for the dataflow's mode over `arena`. */
+void df_expr_ctx(const Dataflow *df, ExprCtx *cx, Arena *arena, Err *e);
+
+/* A chunk with the column types of a plan node's output. */
+Chunk *lop_chunk_new(const LogicalOp *lop);
+
+/* Copies rows [0, n) of columns of src into dst columns starting at dcol (same types),
+ * referencing strings as they are (valid while src is). */
+void chunk_copy_cols(Chunk *dst, int dcol, const Chunk *src, int n);
+
+/* Prints a duration in microseconds as "60s", "250ms" or "7us". */
+void fmt_duration(StrBuf *out, int64_t us);
+
+/* ---- Constructors: each allocates an Operator (mem_calloc of its own struct whose first
+ * member is the Operator) and sets its callbacks; returns NULL with e set when the plan node
+ * cannot run in this mode. */
+Operator *scan_op_new(Dataflow *df, const LogicalOp *lop, int input, Err *e);
+Operator *project_op_new(Dataflow *df, const LogicalOp *lop, Err *e);
+Operator *filter_op_new(Dataflow *df, const LogicalOp *lop, Err *e);
+Operator *tumble_op_new(Dataflow *df, const LogicalOp *lop, Err *e);
+Operator *hash_agg_op_new(Dataflow *df, const LogicalOp *lop, Err *e);
+Operator *union_all_op_new(Dataflow *df, const LogicalOp *lop, Err *e);
+Operator *values_op_new(Dataflow *df, const LogicalOp *lop, Err *e);
+Operator *sort_op_new(Dataflow *df, const LogicalOp *lop, Err *e);
+Operator *limit_op_new(Dataflow *df, const LogicalOp *lop, Err *e);
+
+/* The window start of time t for windows of `size` shifted by `offset` (floor, also for
+ * negative times). */
+static inline int64_t tumble_start(int64_t t, int64_t size, int64_t offset)
+{
+	int64_t m = (t - offset) % size;
+	if (m < 0)
+		m += size;
+	return t - m;
+}
+
+#endif

@@ -1,0 +1,93 @@
+/* union_all.c: UNION ALL: the rows of every input, with barrier and watermark alignment.
+ *
+ * Layer: stream. Chunks from any input pass through unchanged. A barrier is forwarded once
+ * every input delivered it for the epoch (so downstream sees one barrier per epoch, after all
+ * of the epoch's rows). A column's watermark is the minimum over the inputs, forwarded when
+ * every input has one and the minimum advanced. Owns only those counters.
+ */
+#include "base/mem.h"
+#include "stream/operator.h"
+
+typedef struct UnionOp {
+	Operator op;
+	int ninputs, ncols;
+	int arrived;       /* inputs whose barrier of the current epoch arrived */
+	uint8_t *got;      /* per input: barrier arrived */
+	int64_t *wm;       /* [input * ncols + col] */
+	uint8_t *has_wm;   /* same layout */
+	int64_t *sent_wm;  /* per column, the watermark forwarded */
+	uint8_t *has_sent;
+} UnionOp;
+
+static int union_watermark(Operator *op, int port, int col, int64_t ts, Err *e)
+{
+	UnionOp *u = (UnionOp *)op;
+	size_t k = (size_t)port * (size_t)u->ncols + (size_t)col;
+	if (u->has_wm[k] && ts <= u->wm[k])
+		return 0;
+	u->wm[k] = ts;
+	u->has_wm[k] = 1;
+	int64_t min = ts;
+	for (int i = 0; i < u->ninputs; i++) {
+		size_t j = (size_t)i * (size_t)u->ncols + (size_t)col;
+		if (!u->has_wm[j])
+			return 0;
+		if (u->wm[j] < min)
+			min = u->wm[j];
+	}
+	if (u->has_sent[col] && min <= u->sent_wm[col])
+		return 0;
+	u->has_sent[col] = 1;
+	u->sent_wm[col] = min;
+	return op_emit_watermark(op, col, min, e);
+}
+
+static int union_barrier(Operator *op, int port, uint64_t epoch, Err *e)
+{
+	UnionOp *u = (UnionOp *)op;
+	if (!u->got[port]) {
+		u->got[port] = 1;
+		u->arrived++;
+	}
+	if (u->arrived < u->ninputs)
+		return 0;
+	u->arrived = 0;
+	for (int i = 0; i < u->ninputs; i++)
+		u->got[i] = 0;
+	return op_emit_barrier(op, epoch, e);
+}
+
+static void union_explain(const Operator *op, StrBuf *out)
+{
+	sb_puts(out, "UnionAll");
+}
+
+static void union_free(Operator *op)
+{
+	UnionOp *u = (UnionOp *)op;
+	mem_free(u->got);
+	mem_free(u->wm);
+	mem_free(u->has_wm);
+	mem_free(u->sent_wm);
+	mem_free(u->has_sent);
+}
+
+Operator *union_all_op_new(Dataflow *df, const LogicalOp *lop, Err *e)
+{
+	UnionOp *u = mem_calloc(1, sizeof *u);
+	u->ninputs = lop->nchildren;
+	u->ncols = lop->ncols;
+	size_t n = (size_t)u->ninputs * (size_t)u->ncols + 1;
+	u->got = mem_calloc((size_t)u->ninputs + 1, 1);
+	u->wm = mem_calloc(n, sizeof *u->wm);
+	u->has_wm = mem_calloc(n, 1);
+	u->sent_wm = mem_calloc((size_t)u->ncols + 1, sizeof *u->sent_wm);
+	u->has_sent = mem_calloc((size_t)u->ncols + 1, 1);
+	u->op.kind = "UnionAll";
+	u->op.on_chunk = op_forward_chunk;
+	u->op.on_watermark = union_watermark;
+	u->op.on_barrier = union_barrier;
+	u->op.explain = union_explain;
+	u->op.free = union_free;
+	return &u->op;
+}
