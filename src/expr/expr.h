@@ -50,6 +50,7 @@ typedef struct Expr {
 	const FuncDef *fn;  /* EXPR_FUNC */
 	int nargs;
 	struct Expr **args;
+	bool assign_cast;   /* EXPR_CAST: an assignment cast (too long for varchar(n) is 22001) */
 } Expr;
 
 /* ---- Building (binder). Every builder allocates in `a`; on error it returns NULL with e set

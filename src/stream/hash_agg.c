@@ -38,8 +38,12 @@ typedef struct Group {
 	struct Group *next_dirty;
 	char *prev;              /* aggregate results last emitted (encoded, heap); NULL: none */
 	uint32_t prev_len, prev_cap;
+	char *okey;              /* exact encoding of the group columns as first seen, when it may
+				  * differ from the normalized key (numeric 1.50 vs 1.5); else NULL */
+	uint32_t okey_len;
 	uint8_t dirty;
 	uint8_t wm_null;
+	uint8_t emitted;         /* a row of this group is in the output */
 } Group;
 
 #define ALIGN16(n) (((n) + 15) & ~(size_t)15)
@@ -58,6 +62,7 @@ typedef struct AggOp {
 	void *dummy;             /* a block late rows point at (they are skipped) */
 	int wm_group;            /* index into group_cols of the windowed column; -1 none */
 	bool has_wm, wm_pending, closed;
+	bool exact_keys;         /* groups keep their exact key for output (Group.okey) */
 	int64_t wm;
 	size_t heap_prev;        /* bytes of prev buffers */
 	StrBuf key, row;
@@ -86,10 +91,12 @@ static void group_destroy(AggOp *a, Group *g)
 	for (int i = 0; i < a->naggs; i++)
 		if (a->aggs[i].fn->destroy)
 			a->aggs[i].fn->destroy(a->aggs[i].fn, state_of(a, g, i));
-	a->heap_prev -= g->prev_cap;
+	a->heap_prev -= g->prev_cap + g->okey_len;
 	mem_free(g->prev);
-	g->prev = NULL;
-	g->prev_cap = g->prev_len = 0;
+	mem_free(g->okey);
+	g->prev = g->okey = NULL;
+	g->prev_cap = g->prev_len = g->okey_len = 0;
+	g->emitted = 0;
 }
 
 static void mark_dirty(AggOp *a, Group *g)
@@ -132,6 +139,15 @@ static int agg_chunk(Operator *op, int port, const Chunk *c, Err *e)
 			g = hmap_upsert(&a->groups, a->key.data, a->key.len, h, &found);
 			if (!found) {
 				group_init(a, g);
+				if (a->exact_keys) {
+					sb_reset(&a->row);
+					row_encode(c, a->group_cols, a->ngroup, r, ROWCODEC_EXACT,
+						   &a->row);
+					g->okey = mem_alloc(a->row.len);
+					memcpy(g->okey, a->row.data, a->row.len);
+					g->okey_len = (uint32_t)a->row.len;
+					a->heap_prev += a->row.len;
+				}
 				if (wmv) {
 					g->wm_null = wmv->nulls[r];
 					g->wm_val = wmv->nulls[r] ? 0 : int64_at(wmv, r);
@@ -185,6 +201,10 @@ static void put_row(AggOp *a, Group *g, const char *p, size_t len, Op o)
 	int r = a->out->nrows++;
 	size_t klen;
 	const void *key = hmap_key(&a->groups, g, &klen);
+	if (g->okey) {
+		key = g->okey;
+		klen = g->okey_len;
+	}
 	if (a->ngroup)
 		row_decode(key, klen, a->out, NULL, a->ngroup, r);
 	row_decode(p, len, a->out, a->agg_out_cols, a->naggs, r);
@@ -198,8 +218,10 @@ static void save_prev(AggOp *a, Group *g)
 		g->prev = mem_realloc(g->prev, a->row.len);
 		g->prev_cap = (uint32_t)a->row.len;
 	}
-	memcpy(g->prev, a->row.data, a->row.len);
+	if (a->row.len) /* a grouping with no aggregates has an empty row */
+		memcpy(g->prev, a->row.data, a->row.len);
 	g->prev_len = (uint32_t)a->row.len;
+	g->emitted = 1;
 }
 
 /* Emits the change of one dirty group since the last barrier; frees it when it emptied. */
@@ -215,7 +237,7 @@ static int emit_group(AggOp *a, Group *g, Err *e)
 			a->aggs[i].fn->final(a->aggs[i].fn, state_of(a, g, i), &v, &a->scratch);
 			row_encode_value(&v, ROWCODEC_EXACT, &a->row);
 		}
-		if (!g->prev) {
+		if (!g->emitted) {
 			put_row(a, g, a->row.data, a->row.len, OP_INSERT);
 		} else if (g->prev_len != a->row.len ||
 			   memcmp(g->prev, a->row.data, a->row.len) != 0) {
@@ -227,7 +249,7 @@ static int emit_group(AggOp *a, Group *g, Err *e)
 		save_prev(a, g);
 		return 0;
 	}
-	if (g->prev)
+	if (g->emitted)
 		put_row(a, g, g->prev, g->prev_len, OP_DELETE);
 	/* The rows are copied out of the key already: the group can go. */
 	group_destroy(a, g);
@@ -374,6 +396,13 @@ Operator *hash_agg_op_new(Dataflow *df, const LogicalOp *lop, Err *e)
 	}
 	a->block_size = off;
 	hmap_init(&a->groups, a->block_size);
+	/* Numbers that compare equal may print differently (1.5, 1.50; -0, 0): such groups keep
+	 * the exact form of their first row to show. */
+	for (int g = 0; g < lop->ngroup; g++) {
+		TypeId t = child->cols[lop->group_cols[g]].type;
+		if (t == T_NUMERIC || type_is_float(t))
+			a->exact_keys = true;
+	}
 	a->wm_group = -1;
 	for (int g = 0; g < lop->ngroup && child->wm_col >= 0; g++)
 		if (lop->group_cols[g] == child->wm_col)
