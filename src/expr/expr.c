@@ -78,7 +78,8 @@ static int rank(TypeId t)
 	}
 }
 
-/* The name used in messages: PostgreSQL calls an unconstrained string "text". */
+/* The name used in messages: eddy's strings are one type, which PostgreSQL would call "text"
+ * when unconstrained (a varchar column there says "character varying"). */
 static const char *tname(TypeId t)
 {
 	return t == T_VARCHAR ? "text" : type_name(t);

@@ -222,12 +222,20 @@ static Expr *bind_literal(BindCx *cx, const AstExpr *x)
 		}
 		return NULL;
 	}
-	case AST_LIT_DECIMAL:
-		if (value_parse(T_NUMERIC, x->lit.text, strlen(x->lit.text), &v, b->a, b->e) < 0) {
-			err_locate(b->e, x->location);
-			return NULL;
-		}
-		return expr_const(b->a, &v, x->location);
+	case AST_LIT_DECIMAL: {
+		/* numeric, as in PostgreSQL; beyond numeric's 38 digits (1e300) the literal is a
+		 * double precision value instead of an error, as close as eddy's numeric gets. */
+		Err tmp;
+		err_clear(&tmp);
+		size_t n = strlen(x->lit.text);
+		if (value_parse(T_NUMERIC, x->lit.text, n, &v, b->a, &tmp) == 0 ||
+		    (tmp.code == ERR_NUMERIC_OUT_OF_RANGE &&
+		     value_parse(T_FLOAT8, x->lit.text, n, &v, b->a, &tmp) == 0))
+			return expr_const(b->a, &v, x->location);
+		*b->e = tmp;
+		err_locate(b->e, x->location);
+		return NULL;
+	}
 	case AST_LIT_STRING:
 		return unknown_const(b, x->lit.text, x->location);
 	case AST_LIT_BOOL:
