@@ -24,6 +24,15 @@ TOOL_SRCS = $(wildcard tests/tools/*.c)
 REL  = build
 ASAN = build/asan
 
+# `make V=1` shows every command; by default one short line per file.
+ifeq ($(V),1)
+Q =
+say = @true
+else
+Q = @
+say = @printf '  %-6s %s\n'
+endif
+
 rel_obj  = $(patsubst %.c,$(REL)/obj/%.o,$(1))
 asan_obj = $(patsubst %.c,$(ASAN)/obj/%.o,$(1))
 
@@ -37,41 +46,51 @@ deps:
 # ---- release build
 $(REL)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_REL) -c $< -o $@
+	$(say) CC $<
+	$(Q)$(CC) $(CFLAGS_REL) -c $< -o $@
 
 $(REL)/libeddy.a: $(call rel_obj,$(LIB_SRCS))
 	@rm -f $@
-	ar rcs $@ $^
+	$(say) AR $@
+	$(Q)ar rcs $@ $^
 
 $(REL)/libeddy.so: $(call rel_obj,$(LIB_SRCS))
-	$(CC) $(CFLAGS_REL) -shared -o $@ $^ $(LIBS)
+	$(say) LD $@
+	$(Q)$(CC) $(CFLAGS_REL) -shared -o $@ $^ $(LIBS)
 
 $(REL)/eddy: $(call rel_obj,$(CLI_SRCS)) $(REL)/libeddy.a
-	$(CC) $(CFLAGS_REL) -o $@ $^ $(LIBS)
+	$(say) LD $@
+	$(Q)$(CC) $(CFLAGS_REL) -o $@ $^ $(LIBS)
 
 # ---- sanitizer build for tests
 $(ASAN)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ASAN) -c $< -o $@
+	$(say) CC $<
+	$(Q)$(CC) $(CFLAGS_ASAN) -c $< -o $@
 
 $(ASAN)/libeddy.a: $(call asan_obj,$(LIB_SRCS))
 	@rm -f $@
-	ar rcs $@ $^
+	$(say) AR $@
+	$(Q)ar rcs $@ $^
 
 $(ASAN)/eddy: $(call asan_obj,$(CLI_SRCS)) $(ASAN)/libeddy.a
-	$(CC) $(CFLAGS_ASAN) -o $@ $^ $(LIBS)
+	$(say) LD $@
+	$(Q)$(CC) $(CFLAGS_ASAN) -o $@ $^ $(LIBS)
 
 $(ASAN)/tests/%: tests/unit/%.c $(ASAN)/libeddy.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ASAN) -o $@ $< $(ASAN)/libeddy.a $(LIBS) $(TESTLIBS)
+	$(say) LD $@
+	$(Q)$(CC) $(CFLAGS_ASAN) -o $@ $< $(ASAN)/libeddy.a $(LIBS) $(TESTLIBS)
 
 $(ASAN)/tools/%: tests/tools/%.c $(ASAN)/libeddy.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ASAN) -o $@ $< $(ASAN)/libeddy.a $(LIBS) $(TESTLIBS)
+	$(say) LD $@
+	$(Q)$(CC) $(CFLAGS_ASAN) -o $@ $< $(ASAN)/libeddy.a $(LIBS) $(TESTLIBS)
 
 $(ASAN)/examples/embed: examples/embed.c $(ASAN)/libeddy.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ASAN) -o $@ $< $(ASAN)/libeddy.a $(LIBS)
+	$(say) LD $@
+	$(Q)$(CC) $(CFLAGS_ASAN) -o $@ $< $(ASAN)/libeddy.a $(LIBS)
 
 UNIT_BINS = $(patsubst tests/unit/%.c,$(ASAN)/tests/%,$(UNIT_SRCS))
 TOOL_BINS = $(patsubst tests/tools/%.c,$(ASAN)/tools/%,$(TOOL_SRCS))
