@@ -117,6 +117,23 @@ typedef struct EddyValue {
 int eddy_insert(Eddy *db, const char *target, const char *const *columns, int ncols,
 		const EddyValue *values, int nrows, EddyError *err);
 
+/* A row that eddy_insert_partial could not insert. */
+typedef struct EddyRowError {
+	int64_t row;        /* 0-based index of the input row */
+	int column;         /* 0-based target column at fault, -1 when not one column's */
+	char sqlstate[6];
+	char message[256];
+} EddyRowError;
+
+/* Like eddy_insert, but a row that cannot be converted or breaks a constraint (NOT NULL, primary
+ * key) is left out and reported instead of failing the batch: the other rows are inserted, all
+ * together. The first max_errors rejected rows are described in errors; *nerrors receives how
+ * many were rejected in all. Returns the number of rows inserted, or -1 (err set) when the batch
+ * as a whole is wrong (unknown target or column). */
+int64_t eddy_insert_partial(Eddy *db, const char *target, const char *const *columns, int ncols,
+			    const EddyValue *values, int nrows, EddyRowError *errors,
+			    int max_errors, int *nerrors, EddyError *err);
+
 /* ---- Subscribing to changes. */
 
 /* Called for each changed row of a view: op, then the row's values in text form (NULL for SQL

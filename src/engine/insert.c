@@ -388,48 +388,117 @@ static int convert_rows(struct Eddy *db, CatObject *t, const int *map, int ncols
 	return rc;
 }
 
-int eddy_insert(Eddy *db, const char *target, const char *const *columns, int ncols,
-		const EddyValue *values, int nrows, EddyError *err)
+/* Rows that could not be inserted, for eddy_insert_partial (NULL: all or nothing). */
+typedef struct Rejects {
+	EddyRowError *errors;
+	int max;
+	int n;
+} Rejects;
+
+static void reject(Rejects *rj, int64_t row, int column, const Err *why)
 {
-	Err e;
-	err_clear(&e);
-	pthread_mutex_lock(&db->mu);
-	db->stmt_now = eng_now_us();
+	if (rj->n < rj->max) {
+		EddyRowError *r = &rj->errors[rj->n];
+		r->row = row;
+		r->column = column;
+		memcpy(r->sqlstate, err_sqlstate(why->code), 6);
+		size_t n = strnlen(why->msg, sizeof r->message - 1);
+		memcpy(r->message, why->msg, n);
+		r->message[n] = '\0';
+	}
+	rj->n++;
+}
+
+/* Keeps the rows of c that pass NOT NULL and primary-key checks (against the store and the rows
+ * kept before them, tracked in `seen`), rejecting the others. rowid maps rows to input rows. */
+static void drop_bad_rows(CatObject *t, Chunk *c, int64_t *rowid, HMap *seen, Chunk *scratch,
+			  Rejects *rj)
+{
+	ObjRt *rt = t->rt;
+	StrBuf key;
+	sb_init(&key);
+	int keep = 0;
+	for (int r = 0; r < c->nrows; r++) {
+		Err why;
+		err_clear(&why);
+		int badcol = -1;
+		for (int k = 0; k < t->ncols && badcol < 0; k++)
+			if (t->cols[k].not_null && c->cols[k].nulls[r]) {
+				badcol = k;
+				err_set(&why, ERR_NOT_NULL_VIOLATION,
+					"null value in column \"%s\" of relation \"%s\" violates "
+					"not-null constraint",
+					t->cols[k].name, t->name);
+			}
+		if (badcol < 0 && t->npk) {
+			sb_reset(&key);
+			row_encode(c, t->pk, t->npk, r, ROWCODEC_NORMALIZE, &key);
+			uint64_t h = hash_bytes(key.data, key.len);
+			bool found;
+			hmap_upsert(seen, key.data, key.len, h, &found);
+			chunk_reset(scratch);
+			if (found || mvstore_lookup(rt->store, c, r, scratch, 0)) {
+				dup_error(t, c, r, &why);
+				badcol = t->pk[0];
+			}
+		}
+		if (badcol >= 0) {
+			reject(rj, rowid[r], badcol, &why);
+			continue;
+		}
+		if (keep != r) {
+			for (int k = 0; k < c->ncols; k++)
+				vec_copy_value(&c->cols[k], keep, &c->cols[k], r, NULL);
+			rowid[keep] = rowid[r];
+		}
+		keep++;
+	}
+	c->nrows = keep;
+	sb_deinit(&key);
+}
+
+static int insert_values(struct Eddy *db, const char *target, const char *const *columns,
+			 int ncols, const EddyValue *values, int nrows, Rejects *rj, uint64_t *count,
+			 Err *e)
+{
 	Chunk **chunks = NULL;
+	int64_t **rowids = NULL;
 	int nchunks = 0;
 	Arena scratch;
 	arena_init(&scratch, 64 * 1024);
+	Chunk *one = NULL;
 	int rc = -1;
+	*count = 0;
 	CatObject *t = catalog_find(db->cat, target);
 	if (!t) {
-		err_set(&e, ERR_UNDEFINED_TABLE, "relation \"%s\" does not exist", target);
+		err_set(e, ERR_UNDEFINED_TABLE, "relation \"%s\" does not exist", target);
 		goto out;
 	}
 	if (t->kind != OBJ_STREAM && t->kind != OBJ_TABLE) {
-		err_set(&e, ERR_WRONG_OBJECT_TYPE, "cannot insert into %s \"%s\"", objkind_name(t->kind),
+		err_set(e, ERR_WRONG_OBJECT_TYPE, "cannot insert into %s \"%s\"", objkind_name(t->kind),
 			t->name);
 		goto out;
 	}
 	if (ncols > MAX_COLUMNS) {
-		err_set(&e, ERR_PROGRAM_LIMIT, "tables can have at most %d columns", MAX_COLUMNS);
+		err_set(e, ERR_PROGRAM_LIMIT, "tables can have at most %d columns", MAX_COLUMNS);
 		goto out;
 	}
 	int map[MAX_COLUMNS];
 	for (int c = 0; c < t->ncols; c++)
 		map[c] = columns ? -1 : (c < ncols ? c : -1);
 	if (!columns && ncols > t->ncols) {
-		err_set(&e, ERR_SYNTAX, "INSERT has more expressions than target columns");
+		err_set(e, ERR_SYNTAX, "INSERT has more expressions than target columns");
 		goto out;
 	}
 	for (int k = 0; columns && k < ncols; k++) {
 		int c = catobj_column(t, columns[k]);
 		if (c < 0) {
-			err_set(&e, ERR_UNDEFINED_COLUMN, "column \"%s\" of relation \"%s\" does not exist",
+			err_set(e, ERR_UNDEFINED_COLUMN, "column \"%s\" of relation \"%s\" does not exist",
 				columns[k], t->name);
 			goto out;
 		}
 		if (map[c] >= 0) {
-			err_set(&e, ERR_DUPLICATE_COLUMN, "column \"%s\" specified more than once",
+			err_set(e, ERR_DUPLICATE_COLUMN, "column \"%s\" specified more than once",
 				columns[k]);
 			goto out;
 		}
@@ -446,7 +515,7 @@ int eddy_insert(Eddy *db, const char *target, const char *const *columns, int nc
 			if (src_types[k] == T_NULL) {
 				src_types[k] = api_type(et);
 			} else if (src_types[k] != api_type(et)) {
-				err_set(&e, ERR_DATATYPE_MISMATCH,
+				err_set(e, ERR_DATATYPE_MISMATCH,
 					"row %d, column %d: value of type %s in a column of %s values",
 					r + 1, k + 1, eddy_type_name(et), type_name(src_types[k]));
 				goto out;
@@ -462,40 +531,93 @@ int eddy_insert(Eddy *db, const char *target, const char *const *columns, int nc
 	TypeId types[MAX_COLUMNS];
 	for (int c = 0; c < t->ncols; c++)
 		types[c] = t->cols[c].type;
+	one = chunk_new(types, t->ncols);
 	for (int from = 0; from < nrows; from += CHUNK_CAP) {
 		int n = nrows - from < CHUNK_CAP ? nrows - from : CHUNK_CAP;
 		Chunk *out = chunk_new(types, t->ncols);
 		chunks = mem_realloc(chunks, sizeof(Chunk *) * (size_t)(nchunks + 1));
-		chunks[nchunks++] = out;
+		rowids = mem_realloc(rowids, sizeof(int64_t *) * (size_t)(nchunks + 1));
+		chunks[nchunks] = out;
+		int64_t *rowid = rowids[nchunks++] = mem_alloc(sizeof(int64_t) * CHUNK_CAP);
+		for (int r = 0; r < n; r++)
+			rowid[r] = from + r;
 		arena_reset(&scratch);
-		if (convert_rows(db, t, map, ncols, src_types, values, from, n, out, &scratch, &e) < 0) {
-			/* Find the failing row to name it. */
-			for (int r = 0; r < n; r++) {
-				Err e1;
-				err_clear(&e1);
-				chunk_reset(out);
-				arena_reset(&scratch);
-				if (convert_rows(db, t, map, ncols, src_types, values, from + r, 1, out,
-						 &scratch, &e1) < 0) {
-					Err named;
-					err_clear(&named);
-					err_set(&named, e1.code, "row %d: %s", from + r + 1, e1.msg);
-					e = named;
-					break;
-				}
+		Err ce;
+		err_clear(&ce);
+		if (convert_rows(db, t, map, ncols, src_types, values, from, n, out, &scratch, &ce) == 0)
+			continue;
+		/* Convert row by row to find the failing rows: name the first, or skip them all. */
+		chunk_reset(out);
+		for (int r = 0; r < n; r++) {
+			Err e1;
+			err_clear(&e1);
+			chunk_reset(one);
+			arena_reset(&scratch);
+			if (convert_rows(db, t, map, ncols, src_types, values, from + r, 1, one, &scratch,
+					 &e1) == 0) {
+				rowid[out->nrows] = from + r;
+				chunk_append_row(out, one, 0, OP_INSERT);
+				continue;
 			}
-			goto out;
+			if (!rj) {
+				err_set(e, e1.code, "row %d: %s", from + r + 1, e1.msg);
+				goto out;
+			}
+			reject(rj, from + r, -1, &e1);
 		}
 	}
-	uint64_t count;
-	rc = eng_insert_chunks(db, t, chunks, nchunks, &count, &e);
+	if (rj) {
+		HMap seen;
+		hmap_init(&seen, 1);
+		for (int i = 0; i < nchunks; i++)
+			drop_bad_rows(t, chunks[i], rowids[i], &seen, one, rj);
+		hmap_deinit(&seen);
+	}
+	rc = eng_insert_chunks(db, t, chunks, nchunks, count, e);
 out:
-	for (int i = 0; i < nchunks; i++)
+	for (int i = 0; i < nchunks; i++) {
 		chunk_free(chunks[i]);
+		mem_free(rowids[i]);
+	}
 	mem_free(chunks);
+	mem_free(rowids);
+	chunk_free(one);
 	arena_deinit(&scratch);
+	return rc;
+}
+
+int eddy_insert(Eddy *db, const char *target, const char *const *columns, int ncols,
+		const EddyValue *values, int nrows, EddyError *err)
+{
+	Err e;
+	err_clear(&e);
+	uint64_t count;
+	pthread_mutex_lock(&db->mu);
+	db->stmt_now = eng_now_us();
+	int rc = insert_values(db, target, columns, ncols, values, nrows, NULL, &count, &e);
 	pthread_mutex_unlock(&db->mu);
 	if (rc < 0)
 		eng_export_error(&e, err);
 	return rc;
+}
+
+int64_t eddy_insert_partial(Eddy *db, const char *target, const char *const *columns, int ncols,
+			    const EddyValue *values, int nrows, EddyRowError *errors,
+			    int max_errors, int *nerrors, EddyError *err)
+{
+	Err e;
+	err_clear(&e);
+	uint64_t count;
+	Rejects rj = {errors, errors ? max_errors : 0, 0};
+	pthread_mutex_lock(&db->mu);
+	db->stmt_now = eng_now_us();
+	int rc = insert_values(db, target, columns, ncols, values, nrows, &rj, &count, &e);
+	pthread_mutex_unlock(&db->mu);
+	if (nerrors)
+		*nerrors = rj.n;
+	if (rc < 0) {
+		eng_export_error(&e, err);
+		return -1;
+	}
+	return (int64_t)count;
 }

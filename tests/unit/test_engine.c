@@ -205,6 +205,43 @@ static void test_subscribe_and_insert_api(void **state)
 	eddy_close(db);
 }
 
+static void test_insert_partial(void **state)
+{
+	Eddy *db = open_mem();
+	exec_ok(db, "CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL)");
+	exec_ok(db, "INSERT INTO t VALUES (1, 1)");
+	/* Rows: good, bad number, NULL in NOT NULL, key already there, good, key repeated. */
+	EddyValue rows[12] = {
+		{.type = EDDY_VARCHAR, .v.s = "2"}, {.type = EDDY_VARCHAR, .v.s = "20"},
+		{.type = EDDY_VARCHAR, .v.s = "3"}, {.type = EDDY_VARCHAR, .v.s = "x"},
+		{.type = EDDY_VARCHAR, .v.s = "4"}, {.type = EDDY_NULL},
+		{.type = EDDY_VARCHAR, .v.s = "1"}, {.type = EDDY_VARCHAR, .v.s = "10"},
+		{.type = EDDY_VARCHAR, .v.s = "5"}, {.type = EDDY_VARCHAR, .v.s = "50"},
+		{.type = EDDY_VARCHAR, .v.s = "5"}, {.type = EDDY_VARCHAR, .v.s = "51"},
+	};
+	EddyRowError errs[8];
+	int nerr = 0;
+	EddyError err;
+	assert_int_equal(eddy_insert_partial(db, "t", NULL, 2, rows, 6, errs, 8, &nerr, &err), 2);
+	assert_int_equal(nerr, 4);
+	assert_int_equal(errs[0].row, 1);
+	assert_string_equal(errs[0].sqlstate, "22P02");
+	assert_int_equal(errs[1].row, 2);
+	assert_string_equal(errs[1].sqlstate, "23502");
+	assert_int_equal(errs[1].column, 1);
+	assert_int_equal(errs[2].row, 3);
+	assert_string_equal(errs[2].sqlstate, "23505");
+	assert_int_equal(errs[3].row, 5);
+	assert_string_equal(errs[3].sqlstate, "23505");
+	expect_rows(db, "SELECT id, v FROM t ORDER BY id", "1|1\n2|20\n5|50\n");
+	/* Only the count when there is no room to describe them. */
+	assert_int_equal(eddy_insert_partial(db, "t", NULL, 2, rows, 2, NULL, 0, &nerr, &err), 0);
+	assert_int_equal(nerr, 2);
+	assert_int_equal(eddy_insert_partial(db, "nope", NULL, 2, rows, 2, NULL, 0, &nerr, &err), -1);
+	assert_string_equal(err.sqlstate, "42P01");
+	eddy_close(db);
+}
+
 static void test_errors(void **state)
 {
 	Eddy *db = open_mem();
@@ -258,6 +295,7 @@ int main(void)
 		cmocka_unit_test(test_view_follows_table_changes),
 		cmocka_unit_test(test_tumble_view_and_late_rows),
 		cmocka_unit_test(test_subscribe_and_insert_api),
+		cmocka_unit_test(test_insert_partial),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_data_dir_journal_and_lock),
 	};
