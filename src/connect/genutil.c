@@ -1,6 +1,6 @@
 /* genutil.c: random letters, option value parsing and timestamp text for the built-in generators
- * (see genutil.h). Layer: connect. The calendar code is a few lines of its own (Howard Hinnant's
- * days_from_civil / civil_from_days) so the generators depend on no text routine of vec/.
+ * (see genutil.h). Layer: connect. Dates and times are read with vec/datetime.h, as SQL reads
+ * them; the export format (always six fraction digits) is written here.
  */
 #include "connect/genutil.h"
 
@@ -151,113 +151,19 @@ int64_t gen_time_at(int64_t base, double rate, int64_t n)
 	return base + (int64_t)floorl((long double)n * 1e6L / (long double)rate);
 }
 
-int64_t gen_days_from_civil(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-void gen_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
-/* Reads exactly `w` digits at s[*i]. */
-static bool digits(const char *s, size_t n, size_t *i, int w, int *out)
-{
-	int v = 0;
-	for (int k = 0; k < w; k++, (*i)++) {
-		if (*i >= n || s[*i] < '0' || s[*i] > '9')
-			return false;
-		v = v * 10 + (s[*i] - '0');
-	}
-	*out = v;
-	return true;
-}
-
-static bool days_in_range(int64_t y, int m, int d)
-{
-	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	if (m < 1 || m > 12 || d < 1)
-		return false;
-	int dim = mdays[m - 1];
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		dim = 29;
-	return d <= dim;
-}
-
-static bool parse_date_at(const char *s, size_t n, size_t *i, int64_t *days)
-{
-	int y, m, d;
-	if (!digits(s, n, i, 4, &y) || *i >= n || s[(*i)++] != '-' || !digits(s, n, i, 2, &m) ||
-	    *i >= n || s[(*i)++] != '-' || !digits(s, n, i, 2, &d))
-		return false;
-	if (!days_in_range(y, m, d))
-		return false;
-	*days = gen_days_from_civil(y, m, d);
-	return true;
-}
-
+/* Dates and timestamps are read as the SQL text input reads them (vec/datetime.h). */
 bool gen_parse_date(const char *s, size_t n, int32_t *out)
 {
-	trim(&s, &n);
-	size_t i = 0;
-	int64_t days;
-	if (!parse_date_at(s, n, &i, &days) || i != n)
-		return false;
-	*out = (int32_t)days;
-	return true;
+	Err e;
+	err_clear(&e);
+	return dt_parse_date(s, n, out, &e) == 0;
 }
 
 bool gen_parse_timestamp(const char *s, size_t n, int64_t *out)
 {
-	trim(&s, &n);
-	size_t i = 0;
-	int64_t days;
-	int hh = 0, mi = 0, ss = 0;
-	int64_t frac = 0;
-	if (!parse_date_at(s, n, &i, &days))
-		return false;
-	if (i < n) {
-		if (s[i] != ' ' && s[i] != 'T')
-			return false;
-		i++;
-		if (!digits(s, n, &i, 2, &hh) || i >= n || s[i++] != ':' ||
-		    !digits(s, n, &i, 2, &mi))
-			return false;
-		if (i < n && s[i] == ':') {
-			i++;
-			if (!digits(s, n, &i, 2, &ss))
-				return false;
-			if (i < n && s[i] == '.') {
-				i++;
-				int k = 0;
-				for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, k++)
-					if (k < 6)
-						frac = frac * 10 + (s[i] - '0');
-				if (k == 0)
-					return false;
-				for (; k < 6; k++)
-					frac *= 10;
-			}
-		}
-		if (i != n || hh > 23 || mi > 59 || ss > 59)
-			return false;
-	}
-	*out = days * US_PER_DAY + (int64_t)(hh * 3600 + mi * 60 + ss) * US_PER_SEC + frac;
-	return true;
+	Err e;
+	err_clear(&e);
+	return dt_parse_timestamp(s, n, false, out, &e) == 0;
 }
 
 int gen_format_timestamp(int64_t us, char *buf)
@@ -269,7 +175,7 @@ int gen_format_timestamp(int64_t us, char *buf)
 	}
 	int64_t y;
 	int m, d;
-	gen_civil_from_days(days, &y, &m, &d);
+	dt_civil_from_days(days, &y, &m, &d);
 	int64_t secs = rem / US_PER_SEC, frac = rem % US_PER_SEC;
 	return snprintf(buf, 32, "%04lld-%02d-%02d %02d:%02d:%02d.%06lld", (long long)y, m, d,
 			(int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60), (long long)frac);

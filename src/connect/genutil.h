@@ -13,6 +13,7 @@
 #include "base/err.h"
 #include "base/hash.h"
 #include "catalog/catalog.h"
+#include "vec/datetime.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -76,10 +77,6 @@ bool gen_parse_decimal(const char *s, size_t n, int scale, __int128 *out);
 /* base + n * 10^6 / rate microseconds, rounded down: exact integer arithmetic when the rate is a
  * whole number (the usual case), long double otherwise. */
 int64_t gen_time_at(int64_t base, double rate, int64_t n);
-
-/* Days since 1970-01-01 <-> civil date (proleptic Gregorian; Howard Hinnant's algorithms). */
-int64_t gen_days_from_civil(int64_t y, int m, int d);
-void gen_civil_from_days(int64_t days, int64_t *y, int *m, int *d);
 
 /* Formats a timestamp as 'YYYY-MM-DD HH:MM:SS.ffffff' (always six fraction digits) into buf
  * (32 bytes); returns the length. */
