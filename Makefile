@@ -13,13 +13,15 @@ CFLAGS_COMMON = -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow 
 CFLAGS_REL  = $(CFLAGS_COMMON) -O2 -g -DNDEBUG -march=x86-64-v2
 CFLAGS_ASAN = $(CFLAGS_COMMON) -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
               -fno-sanitize-recover=undefined -march=x86-64-v2
-LIBS    = -lxxhash -llz4 -lzstd -llmdb -lm -lpthread
-TESTLIBS = -lcmocka -lsqlite3
+LIBS    = -lxxhash -llz4 -lzstd -llmdb -lmicrohttpd -lssl -lcrypto -lm -lpthread
+TESTLIBS = -lcmocka -lsqlite3 -lpq
 
 LIB_SRCS  = $(filter-out src/cli/%,$(wildcard src/*/*.c))
 CLI_SRCS  = $(wildcard src/cli/*.c)
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 TOOL_SRCS = $(wildcard tests/tools/*.c)
+CRASH_SRCS = $(wildcard tests/crash/*.c)
+FUZZ_SRCS = $(wildcard tests/fuzz/*.c)
 
 REL  = build
 ASAN = build/asan
@@ -87,6 +89,18 @@ $(ASAN)/tools/%: tests/tools/%.c $(ASAN)/libeddy.a
 	$(say) LD $@
 	$(Q)$(CC) $(CFLAGS_ASAN) -o $@ $< $(ASAN)/libeddy.a $(LIBS) $(TESTLIBS)
 
+$(ASAN)/crash/%: tests/crash/%.c $(ASAN)/libeddy.a
+	@mkdir -p $(dir $@)
+	$(say) LD $@
+	$(Q)$(CC) $(CFLAGS_ASAN) -o $@ $< $(ASAN)/libeddy.a $(LIBS) $(TESTLIBS)
+
+# Fuzz targets: LLVMFuzzerTestOneInput plus a main() running a fixed number of inputs
+# (tests/integration/fuzz.sh runs them; docs/testing.md has the libFuzzer command).
+$(ASAN)/fuzz/%: tests/fuzz/%.c $(ASAN)/libeddy.a
+	@mkdir -p $(dir $@)
+	$(say) LD $@
+	$(Q)$(CC) $(CFLAGS_ASAN) -o $@ $< $(ASAN)/libeddy.a $(LIBS)
+
 $(ASAN)/examples/embed: examples/embed.c $(ASAN)/libeddy.a
 	@mkdir -p $(dir $@)
 	$(say) LD $@
@@ -94,8 +108,10 @@ $(ASAN)/examples/embed: examples/embed.c $(ASAN)/libeddy.a
 
 UNIT_BINS = $(patsubst tests/unit/%.c,$(ASAN)/tests/%,$(UNIT_SRCS))
 TOOL_BINS = $(patsubst tests/tools/%.c,$(ASAN)/tools/%,$(TOOL_SRCS))
+CRASH_BINS = $(patsubst tests/crash/%.c,$(ASAN)/crash/%,$(CRASH_SRCS))
+FUZZ_BINS = $(patsubst tests/fuzz/%.c,$(ASAN)/fuzz/%,$(FUZZ_SRCS))
 
-test-build: $(ASAN)/eddy $(UNIT_BINS) $(TOOL_BINS) $(ASAN)/examples/embed
+test-build: $(ASAN)/eddy $(UNIT_BINS) $(TOOL_BINS) $(CRASH_BINS) $(FUZZ_BINS) $(ASAN)/examples/embed
 
 test: deps
 	@$(MAKE) --no-print-directory check-layers

@@ -134,6 +134,41 @@ int64_t eddy_insert_partial(Eddy *db, const char *target, const char *const *col
 			    const EddyValue *values, int nrows, EddyRowError *errors,
 			    int max_errors, int *nerrors, EddyError *err);
 
+/* ---- Ingesting encoded data (NDJSON, CSV). */
+
+typedef enum EddyFormat { EDDY_FORMAT_NDJSON, EDDY_FORMAT_CSV } EddyFormat;
+
+typedef struct EddyIngestOptions {
+	int csv_header;      /* CSV: 1 when the first record names the columns, 0 positional */
+	char csv_delimiter;  /* CSV field separator; 0 means ',' */
+} EddyIngestOptions;
+
+/* A line (record) that eddy_ingest could not insert. */
+typedef struct EddyLineError {
+	int64_t line;       /* 1-based line of the input the record starts on */
+	int column;         /* 0-based target column at fault, -1 when not one column's */
+	char sqlstate[6];
+	char message[320];  /* names the field ("column \"amount\": invalid input syntax ...") */
+} EddyLineError;
+
+typedef struct EddyIngestResult {
+	int64_t accepted;   /* rows inserted */
+	int64_t rejected;   /* lines rejected, all of them */
+	int nerrors;        /* how many rejected lines are described in errors (<= max_errors) */
+} EddyIngestResult;
+
+/* Decodes buf[0..len) (NDJSON: one JSON object per line, keys naming columns; CSV: RFC 4180)
+ * and inserts its rows into a stream or table as eddy_insert_partial does: a line that cannot
+ * be decoded or converted, or breaks a constraint, is left out and reported with its line number
+ * (in line order, the first max_errors of them in errors), and never stops the good lines. Unknown
+ * JSON keys and CSV header columns are ignored; missing ones are NULL. opts may be NULL (CSV
+ * with a header, ','). Rows are inserted in batches, each visible to views when inserted.
+ * Returns 0, or -1 (err set) when the input as a whole is refused: an unknown target, a CSV
+ * header that cannot be read. */
+int eddy_ingest(Eddy *db, const char *target, EddyFormat fmt, const char *buf, size_t len,
+		const EddyIngestOptions *opts, EddyIngestResult *res, EddyLineError *errors,
+		int max_errors, EddyError *err);
+
 /* ---- Subscribing to changes. */
 
 /* Called for each changed row of a view: op, then the row's values in text form (NULL for SQL

@@ -17,7 +17,7 @@ allowed() {
 	connect) echo "base vec expr catalog connect" ;;
 	engine) echo "base vec sql expr catalog plan stream batch storage connect engine" ;;
 	server) echo "base server" ;;
-	cli) echo "base vec catalog connect cli" ;;
+	cli) echo "base vec catalog connect server cli" ;;
 	*) echo "" ;;
 	esac
 }

@@ -55,7 +55,10 @@
 	X(ERR_PROGRAM_LIMIT, "54000")                                                              \
 	X(ERR_OUT_OF_MEMORY, "53200")                                                              \
 	X(ERR_IO, "58030")                                                                         \
-	X(ERR_INTERNAL, "XX000")
+	X(ERR_INTERNAL, "XX000")                                                                   \
+	X(ERR_DATA_CORRUPTED, "XX001")                                                             \
+	X(ERR_BAD_COPY_FILE_FORMAT, "22P04")                                                       \
+	X(ERR_CHARACTER_NOT_IN_REPERTOIRE, "22021")
 
 typedef enum ErrCode {
 #define ERR_ENUM(name, state) name,

@@ -12,6 +12,7 @@
 int cli_sql(int argc, char **argv);
 int cli_nexmark(int argc, char **argv);
 int cli_demo(int argc, char **argv);
+int cli_server(int argc, char **argv); /* server.c */
 
 typedef enum CliFormat { FMT_TABLE, FMT_CSV, FMT_JSON } CliFormat;
 

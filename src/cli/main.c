@@ -5,6 +5,7 @@
  *   eddy sql [--data DIR] [-c SQL]... [-f FILE] [--format table|csv|json]
  *   eddy nexmark export --events N [--seed S] [--rate R] [--base-time T] --out DIR
  *   eddy demo [--seconds N]
+ *   eddy server [--data DIR] [--pg-listen HOST:PORT] [--http-listen HOST:PORT] [--config FILE]
  *   eddy version
  */
 #include "cli/cli.h"
@@ -25,6 +26,9 @@ static void usage(FILE *f)
 	      "  demo [--seconds N]\n"
 	      "        a live view over a generated stream of card transactions, printed as it\n"
 	      "        changes (N seconds; 0 runs until interrupted)\n"
+	      "  server [--data DIR] [--pg-listen HOST:PORT] [--http-listen HOST:PORT] [--config FILE]\n"
+	      "        serve the database over the PostgreSQL protocol (127.0.0.1:4566) and HTTP\n"
+	      "        (127.0.0.1:4567) until SIGTERM or SIGINT\n"
 	      "  version\n"
 	      "        print the version\n",
 	      f);
@@ -43,6 +47,8 @@ int main(int argc, char **argv)
 		return cli_nexmark(argc - 1, argv + 1);
 	if (strcmp(cmd, "demo") == 0)
 		return cli_demo(argc - 1, argv + 1);
+	if (strcmp(cmd, "server") == 0)
+		return cli_server(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("eddy %s\n", EDDY_VERSION);
 		return 0;

@@ -436,6 +436,22 @@ typedef struct Extreme {
 	bool has;
 } Extreme;
 
+/* Keeps v when it beats the state's value (compares as `want`: -1 min, 1 max). */
+static void extreme_offer(Extreme *s, Value v, int want)
+{
+	if (s->has && value_compare(&v, &s->v) != want)
+		return;
+	if (type_is_string(v.type)) {
+		if (s->has)
+			mem_free((void *)s->v.u.s.p);
+		char *d = mem_alloc(v.u.s.len ? v.u.s.len : 1);
+		memcpy(d, v.u.s.p, v.u.s.len);
+		v.u.s.p = d;
+	}
+	s->v = v;
+	s->has = true;
+}
+
 static int extreme_update(const AggFunc *f, void **states, const Vector *arg, const uint8_t *ops,
 			  const uint8_t *skip, int n, Err *e, int want)
 {
@@ -445,20 +461,9 @@ static int extreme_update(const AggFunc *f, void **states, const Vector *arg, co
 		if (op_sign(ops[r]) < 0)
 			return err_set(e, ERR_INTERNAL, "%s() on append-only input received a delete",
 				       f->name);
-		Extreme *s = states[r];
 		Value v;
 		vec_get_value(arg, r, &v);
-		if (s->has && value_compare(&v, &s->v) != want)
-			continue;
-		if (type_is_string(v.type)) {
-			if (s->has)
-				mem_free((void *)s->v.u.s.p);
-			char *d = mem_alloc(v.u.s.len ? v.u.s.len : 1);
-			memcpy(d, v.u.s.p, v.u.s.len);
-			v.u.s.p = d;
-		}
-		s->v = v;
-		s->has = true;
+		extreme_offer(states[r], v, want);
 	}
 	return 0;
 }
@@ -499,6 +504,84 @@ static size_t extreme_heap_bytes(const AggFunc *f, const void *state)
 	return s->has && type_is_string(s->v.type) ? s->v.u.s.len : 0;
 }
 
+/* ---- merging partial states (HOP panes, SESSION windows) */
+
+static int count_merge(const AggFunc *f, void *dst, const void *src, Err *e)
+{
+	((CountState *)dst)->n += ((const CountState *)src)->n;
+	return 0;
+}
+
+static int sum_int_merge(const AggFunc *f, void *dst, const void *src, Err *e)
+{
+	SumInt *d = dst;
+	const SumInt *s = src;
+	d->sum += s->sum;
+	d->n += s->n;
+	/* sum(int2/int4) is a bigint, as its update checks. */
+	if (f->result_type == T_INT8 && (d->sum > INT64_MAX || d->sum < INT64_MIN))
+		return err_set(e, ERR_NUMERIC_OUT_OF_RANGE, "bigint out of range");
+	return 0;
+}
+
+static int sum_float_merge(const AggFunc *f, void *dst, const void *src, Err *e)
+{
+	((SumFloat *)dst)->sum += ((const SumFloat *)src)->sum;
+	((SumFloat *)dst)->n += ((const SumFloat *)src)->n;
+	return 0;
+}
+
+static int sum_num_merge(const AggFunc *f, void *dst, const void *src, Err *e)
+{
+	SumNum *d = dst;
+	d->n += ((const SumNum *)src)->n;
+	return num_add(d->sum, ((const SumNum *)src)->sum, &d->sum, e);
+}
+
+static int sum_iv_merge(const AggFunc *f, void *dst, const void *src, Err *e)
+{
+	SumIv *d = dst;
+	d->n += ((const SumIv *)src)->n;
+	return dt_iv_add(d->sum, ((const SumIv *)src)->sum, &d->sum, e);
+}
+
+/* min/max need only src's extremes (merging whole multisets per window would cost what the
+ * panes saved); DISTINCT results need every value. */
+static int ms_merge(const AggFunc *f, void *dst, const void *src, Err *e)
+{
+	const Multiset *s = src;
+	bool extremes = f->final == ms_min_final || f->final == ms_max_final;
+	for (int i = 0; i < s->len; i++) {
+		if (extremes && s->e[i].count > 0) {
+			ms_add(dst, &s->e[i].v, 1);
+			break;
+		}
+		if (!extremes)
+			ms_add(dst, &s->e[i].v, (int)s->e[i].count);
+	}
+	for (int i = s->len - 1; extremes && i >= 0; i--) {
+		if (s->e[i].count > 0) {
+			ms_add(dst, &s->e[i].v, 1);
+			break;
+		}
+	}
+	return 0;
+}
+
+static int extreme_merge(const AggFunc *f, void *dst, const void *src, Err *e)
+{
+	const Extreme *s = src;
+	if (s->has)
+		extreme_offer(dst, s->v, f->update == min1_update ? -1 : 1);
+	return 0;
+}
+
+/* The merge of a state type, by type, so that new aggregates without one get NULL. */
+#define MERGE_OF(State)                                                                            \
+	_Generic((State *)0, CountState *: count_merge, SumInt *: sum_int_merge,                   \
+		 SumFloat *: sum_float_merge, SumNum *: sum_num_merge, SumIv *: sum_iv_merge,      \
+		 Multiset *: ms_merge, Extreme *: extreme_merge, default: NULL)
+
 /* ---- the table */
 
 /* X(TypeId) for every type min/max/count(DISTINCT) accept. */
@@ -507,7 +590,7 @@ static size_t extreme_heap_bytes(const AggFunc *f, const void *state)
 	X(T_TIMESTAMP) X(T_TIMESTAMPTZ) X(T_INTERVAL)
 
 #define AGG(name, arg, ret, State, retract, upd, fin, destroy, heap)                               \
-	{name, arg, ret, sizeof(State), retract, zero_init, upd, fin, destroy, heap}
+	{name, arg, ret, sizeof(State), retract, zero_init, upd, fin, destroy, heap, MERGE_OF(State)}
 
 #define COUNT_ENTRY(t) AGG("count", t, T_INT8, CountState, true, count_update, count_final, NULL, NULL),
 #define MINMAX_ENTRIES(t)                                                                          \

@@ -38,6 +38,11 @@ struct AggFunc {
 	void (*destroy)(const AggFunc *f, void *state);
 	/* Heap bytes held outside the state block, for state-size reporting; NULL means 0. */
 	size_t (*heap_bytes)(const AggFunc *f, const void *state);
+	/* Combines state src into dst (as if dst had also seen src's rows), for windows that
+	 * share partial states (HOP panes, merging SESSION windows). dst was init'ed; src is
+	 * unchanged. min/max may keep only what their result needs (src's extremes). NULL: the
+	 * aggregate cannot be combined. Errors: 22003 when a sum leaves its result type. */
+	int (*merge)(const AggFunc *f, void *dst, const void *src, Err *e);
 };
 
 /* Resolves an aggregate call. `star` for count(*); `distinct` for agg(DISTINCT x);

@@ -299,7 +299,7 @@ static Expr *bind_column(BindCx *cx, const AstExpr *x)
 		}
 	} else {
 		for (int i = 0; s && i < s->ncols; i++) {
-			if (strcmp(s->names[i], name))
+			if (strcmp(s->names[i], name) || (s->hidden && s->hidden[i]))
 				continue;
 			if (found >= 0) {
 				err_set_pos(b->e, ERR_AMBIGUOUS_COLUMN, x->location,
@@ -598,9 +598,7 @@ static Expr *bind_func(BindCx *cx, const AstExpr *x)
 	const char *name = x->func.name;
 	int loc = x->location;
 	if (x->func.over)
-		return err_set_pos(b->e, ERR_FEATURE_NOT_SUPPORTED, loc,
-				   "window functions are not supported yet"),
-		       NULL;
+		return bind_window_call(cx, x);
 	if (agg_is_aggregate(name))
 		return bind_agg(cx, x);
 	if (x->func.distinct || x->func.filter || x->func.star || x->func.norder) {

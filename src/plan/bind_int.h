@@ -31,6 +31,29 @@ typedef struct AggList {
 	int n, cap;
 } AggList;
 
+/* A window function call found while binding a select list or ORDER BY (bind_over.c). It
+ * stands in the expression as EXPR_COL number WINREF_BASE + index until the OVER operators are
+ * built below the select list's projection. Expressions are over the query's input. */
+#define WINREF_BASE (2 << 24)
+
+typedef struct WinRef {
+	WinCall call;       /* kind, fn, frame; arg is filled in when the plan is built */
+	Expr *arg;          /* NULL: none */
+	Expr **part;
+	int npart;
+	Expr **order;
+	SortKey *keys;      /* desc / nulls_first per order expression; col filled in later */
+	int norder;
+	TypeId type;
+	const char *name;
+	int location;
+} WinRef;
+
+typedef struct WinList {
+	WinRef *v;
+	int n, cap;
+} WinList;
+
 /* The columns visible to an expression: a FROM item's output. Each column remembers the name
  * of the relation (alias) that qualifies it, so `t.x` resolves and joins can be added later. */
 typedef struct Scope {
@@ -40,6 +63,8 @@ typedef struct Scope {
 	TypeId *types;
 	int nrels;
 	const char **rels;    /* relation names in scope (for "missing FROM-clause entry") */
+	const uint8_t *hidden; /* per column, 1: reachable only qualified, not by `*` (the USING
+				* columns of a join's sides, shadowed outer columns); NULL none */
 } Scope;
 
 /* A WITH query in scope, innermost first. */
@@ -56,6 +81,7 @@ typedef struct Binder {
 	CteScope *ctes;
 	CatObject **deps;     /* distinct catalog objects scanned, in order of first use */
 	int ndeps, capdeps;
+	bool eowc_allowed;    /* the query being bound may say EMIT ON WINDOW CLOSE (a view's) */
 } Binder;
 
 /* Where an expression is bound. */
@@ -66,6 +92,8 @@ typedef struct BindCx {
 	const char *clause;   /* ... in this clause ("WHERE", "GROUP BY", ...) */
 	bool in_agg;          /* inside an aggregate's argument: nested calls are errors */
 	bool append_only;     /* the input emits inserts only (cheaper aggregate variants) */
+	WinList *wins;        /* where window function calls are collected; NULL: not allowed */
+	bool in_win;          /* inside a window call's arguments or definition */
 } BindCx;
 
 /* ---- bind_expr.c */
@@ -84,6 +112,19 @@ bool bind_has_aggref(const Expr *x);
 /* Evaluates a constant expression. */
 int bind_eval_const(Binder *b, const Expr *x, Value *out);
 
+/* ---- bind_over.c */
+/* Binds f(...) OVER (...): records it in cx->wins and returns its placeholder. Not allowed
+ * there (WHERE, GROUP BY, ...): 42P20 "window functions are not allowed in WHERE". */
+Expr *bind_window_call(BindCx *cx, const AstExpr *x);
+/* Builds the OVER operators for the window calls over `input` (a projection below computes
+ * expressions that are not plain columns) and rewrites the placeholders in out[0..nout) to
+ * their columns. `grouped`: the query aggregates (not supported with window calls yet). */
+LogicalOp *bind_over_build(Binder *b, LogicalOp *input, WinList *wins, Expr **out, int nout,
+			   bool grouped);
+/* Turns filters on a rank column (rn <= N, rn < N, rn = 1) over ROW_NUMBER/RANK/DENSE_RANK
+ * into group top-N operators, anywhere in the plan. */
+LogicalOp *bind_topn_rewrite(Binder *b, LogicalOp *op);
+
 /* ---- bind_query.c */
 /* Binds a query to a plan whose output columns carry the query's column names. Unless
  * resolve_unknowns is false (INSERT sources and set-operation branches, as in PostgreSQL),
@@ -95,5 +136,33 @@ LogicalOp *bind_project(Binder *b, LogicalOp *child, int n, Expr **exprs, const 
 LogicalOp *bind_scan(Binder *b, CatObject *obj);
 /* The scope of op's output columns, all qualified by `qual` (may be NULL). */
 void bind_scope_init(Binder *b, Scope *s, const LogicalOp *op, const char *qual);
+/* One FROM item (table, subquery, table function, join) and its scope. */
+LogicalOp *bind_from_item(Binder *b, const AstTableRef *ref, Scope *scope);
+
+/* ---- bind_join.c */
+/* A JOIN tree FROM item. */
+LogicalOp *bind_join(Binder *b, const AstTableRef *ref, Scope *scope);
+/* A comma list of FROM items: inner joins without condition (WHERE may add one). */
+LogicalOp *bind_from_list(Binder *b, AstTableRef **items, int n, Scope *scope);
+/* Binds WHERE over *input (scope cx->scope): conjuncts over an inner join are pushed into it,
+ * [NOT] EXISTS / [NOT] IN subqueries become semi/anti joins on *input; *rest receives what
+ * remains to filter (NULL: nothing). */
+int bind_where_joins(BindCx *cx, LogicalOp **input, const AstExpr *where, Expr **rest);
+/* A named relation (a WITH query in scope, else a catalog object) and its scope. */
+LogicalOp *bind_relation(Binder *b, const char *name, int loc, Scope *scope, const char *qual);
+/* Renames the scope's columns (and relation) after `alias`; NULL alias: nothing. */
+int bind_col_aliases(Binder *b, Scope *s, const AstAlias *alias);
+/* A constant interval argument of a window table function. */
+int bind_window_interval(Binder *b, const AstExpr *x, const char *what, Interval *out);
+
+/* ---- bind_window.c */
+/* HOP(rel, ts, slide, size [, offset]) and SESSION(rel, ts, gap) in FROM. */
+LogicalOp *bind_window_tvf(Binder *b, const AstTableRef *ref, Scope *scope);
+/* An aggregation over HOP (grouping by window_start or window_end) becomes HOP_AGG, which
+ * shares per-slide panes; over SESSION, SESSION_AGG. Other aggregations are returned as they
+ * are. NULL with b->e set when the aggregation cannot run over the window. */
+LogicalOp *bind_window_agg(Binder *b, LogicalOp *agg);
+/* Wraps a view's plan for EMIT ON WINDOW CLOSE (0A000 when it has no windowed watermark). */
+LogicalOp *bind_window_eowc(Binder *b, LogicalOp *plan, int loc);
 
 #endif

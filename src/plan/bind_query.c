@@ -43,6 +43,7 @@ void bind_scope_init(Binder *b, Scope *s, const LogicalOp *op, const char *qual)
 	s->nrels = qual ? 1 : 0;
 	s->rels = names_alloc(b, 1);
 	s->rels[0] = qual;
+	s->hidden = NULL;
 }
 
 static void add_dep(Binder *b, CatObject *obj)
@@ -209,10 +210,9 @@ static LogicalOp *unknowns_to_text(Binder *b, LogicalOp *op)
 
 /* ---- FROM */
 
-static LogicalOp *bind_from_item(Binder *b, const AstTableRef *ref, Scope *scope);
 
 /* Applies `AS t(a, b)` column aliases to a scope. */
-static int apply_col_aliases(Binder *b, Scope *s, const AstAlias *alias)
+int bind_col_aliases(Binder *b, Scope *s, const AstAlias *alias)
 {
 	if (!alias || alias->ncols == 0)
 		return 0;
@@ -226,8 +226,7 @@ static int apply_col_aliases(Binder *b, Scope *s, const AstAlias *alias)
 }
 
 /* A named relation: a WITH query in scope, else a catalog object. */
-static LogicalOp *bind_relation(Binder *b, const char *name, int loc, Scope *scope,
-				const char *qual)
+LogicalOp *bind_relation(Binder *b, const char *name, int loc, Scope *scope, const char *qual)
 {
 	for (CteScope *c = b->ctes; c; c = c->next) {
 		if (strcmp(c->cte->name, name))
@@ -261,7 +260,7 @@ static LogicalOp *bind_relation(Binder *b, const char *name, int loc, Scope *sco
 }
 
 /* A constant interval argument of a window function, in microseconds. */
-static int window_interval(Binder *b, const AstExpr *x, const char *what, Interval *out)
+int bind_window_interval(Binder *b, const AstExpr *x, const char *what, Interval *out)
 {
 	BindCx cx = {.b = b, .clause = "window arguments"};
 	Expr *v = bind_expr(&cx, x);
@@ -319,7 +318,7 @@ static LogicalOp *bind_tumble(Binder *b, const AstTableRef *ref, Scope *scope)
 				   type_name(tc->type)),
 		       NULL;
 	Interval size, offset = {0, 0, 0};
-	if (window_interval(b, f->func.args[2], "size", &size) < 0)
+	if (bind_window_interval(b, f->func.args[2], "size", &size) < 0)
 		return NULL;
 	int64_t size_us = size.us + (int64_t)size.days * US_PER_DAY;
 	if (size.months != 0 || size_us <= 0)
@@ -328,7 +327,7 @@ static LogicalOp *bind_tumble(Binder *b, const AstTableRef *ref, Scope *scope)
 		       NULL;
 	int64_t offset_us = 0;
 	if (f->func.nargs == 4) {
-		if (window_interval(b, f->func.args[3], "offset", &offset) < 0)
+		if (bind_window_interval(b, f->func.args[3], "offset", &offset) < 0)
 			return NULL;
 		offset_us = offset.us + (int64_t)offset.days * US_PER_DAY;
 		if (offset.months != 0 || offset_us >= size_us || -offset_us >= size_us)
@@ -353,12 +352,12 @@ static LogicalOp *bind_tumble(Binder *b, const AstTableRef *ref, Scope *scope)
 	op->append_only = child->append_only;
 	op->wm_col = child->wm_col >= 0 && child->wm_col == tc->col ? n : -1;
 	bind_scope_init(b, scope, op, qual);
-	if (apply_col_aliases(b, scope, ref->alias) < 0)
+	if (bind_col_aliases(b, scope, ref->alias) < 0)
 		return NULL;
 	return op;
 }
 
-static LogicalOp *bind_from_item(Binder *b, const AstTableRef *ref, Scope *scope)
+LogicalOp *bind_from_item(Binder *b, const AstTableRef *ref, Scope *scope)
 {
 	switch (ref->kind) {
 	case AST_REF_TABLE: {
@@ -369,7 +368,7 @@ static LogicalOp *bind_from_item(Binder *b, const AstTableRef *ref, Scope *scope
 			       NULL;
 		const char *qual = ref->alias ? ref->alias->name : ref->name;
 		LogicalOp *op = bind_relation(b, ref->name, ref->location, scope, qual);
-		if (!op || apply_col_aliases(b, scope, ref->alias) < 0)
+		if (!op || bind_col_aliases(b, scope, ref->alias) < 0)
 			return NULL;
 		return op;
 	}
@@ -378,7 +377,7 @@ static LogicalOp *bind_from_item(Binder *b, const AstTableRef *ref, Scope *scope
 		if (!op)
 			return NULL;
 		bind_scope_init(b, scope, op, ref->alias ? ref->alias->name : NULL);
-		if (apply_col_aliases(b, scope, ref->alias) < 0)
+		if (bind_col_aliases(b, scope, ref->alias) < 0)
 			return NULL;
 		return op;
 	}
@@ -387,16 +386,13 @@ static LogicalOp *bind_from_item(Binder *b, const AstTableRef *ref, Scope *scope
 		if (strcmp(name, "tumble") == 0)
 			return bind_tumble(b, ref, scope);
 		if (strcmp(name, "hop") == 0 || strcmp(name, "session") == 0)
-			return err_set_pos(b->e, ERR_FEATURE_NOT_SUPPORTED, ref->location,
-					   "%s windows are not supported yet",
-					   strcmp(name, "hop") == 0 ? "HOP" : "SESSION"),
-			       NULL;
+			return bind_window_tvf(b, ref, scope);
 		return err_set_pos(b->e, ERR_FEATURE_NOT_SUPPORTED, ref->location,
 				   "table function %s is not supported", name),
 		       NULL;
 	}
 	case AST_REF_JOIN:
-		break;
+		return bind_join(b, ref, scope);
 	}
 	return err_set_pos(b->e, ERR_FEATURE_NOT_SUPPORTED, ref->location,
 			   "joins are not supported yet"),
@@ -536,6 +532,7 @@ typedef struct Select {
 	Expr **keys;          /* GROUP BY expressions over the input, distinct */
 	int nkeys;
 	Expr *having;
+	WinList wins;         /* window function calls of the select list and ORDER BY */
 } Select;
 
 static void add_output(Select *s, Expr *x, const char *name)
@@ -588,12 +585,15 @@ static int bind_targets(Select *s, const AstQuery *q, bool resolve)
 			for (int c = 0; c < s->scope.ncols; c++) {
 				if (qual && (!s->scope.quals[c] || strcmp(s->scope.quals[c], qual)))
 					continue;
+				if (!qual && s->scope.hidden && s->scope.hidden[c])
+					continue;
 				add_output(s, expr_col(b->a, c, s->scope.types[c], x->location),
 					   s->scope.names[c]);
 			}
 			continue;
 		}
 		BindCx cx = select_cx(s, true, "SELECT");
+		cx.wins = &s->wins;
 		Expr *e = bind_expr(&cx, x);
 		if (!e)
 			return -1;
@@ -689,6 +689,7 @@ static SortKey *bind_order_by(Select *s, const AstQuery *q)
 		}
 		if (!pos) {
 			BindCx cx = select_cx(s, true, "ORDER BY");
+			cx.wins = &s->wins;
 			Expr *e = bind_expr(&cx, x);
 			if (!e)
 				return NULL;
@@ -820,6 +821,9 @@ static LogicalOp *build_agg(Select *s)
 		agg->cols[s->nkeys + i] = (ColumnDef){.name = (char *)s->aggs.v[i].name,
 						      .type = s->aggs.v[i].fn->result_type,
 						      .typmod = -1};
+	/* Over HOP or SESSION: the windowed aggregation that shares panes (bind_window.c). */
+	if (!(agg = bind_window_agg(b, agg)))
+		return NULL;
 
 	LogicalOp *top = agg;
 	if (s->having) {
@@ -843,10 +847,6 @@ static LogicalOp *bind_select(Binder *b, const AstQuery *q, bool resolve)
 		return err_set_pos(b->e, ERR_FEATURE_NOT_SUPPORTED, q->distinct_on[0]->location,
 				   "DISTINCT ON is not supported yet"),
 		       NULL;
-	if (q->nfrom > 1)
-		return err_set_pos(b->e, ERR_FEATURE_NOT_SUPPORTED, q->from[1]->location,
-				   "joins are not supported yet"),
-		       NULL;
 	if (q->nfrom == 0) {
 		/* SELECT without FROM reads one empty row. */
 		s.input = lop_new(b->a, LOP_VALUES, 0, 0);
@@ -854,15 +854,16 @@ static LogicalOp *bind_select(Binder *b, const AstQuery *q, bool resolve)
 		s.input->rows = arena_calloc(b->a, sizeof *s.input->rows);
 		s.input->append_only = true;
 		bind_scope_init(b, &s.scope, s.input, NULL);
-	} else if (!(s.input = bind_from_item(b, q->from[0], &s.scope))) {
+	} else if (!(s.input = bind_from_list(b, q->from, q->nfrom, &s.scope))) {
 		return NULL;
 	}
 	if (q->where) {
 		BindCx cx = select_cx(&s, false, "WHERE");
-		Expr *w = bind_condition(&cx, q->where, "WHERE");
-		if (!w)
+		Expr *w = NULL;
+		if (bind_where_joins(&cx, &s.input, q->where, &w) < 0)
 			return NULL;
-		s.input = make_filter(b, s.input, w);
+		if (w)
+			s.input = make_filter(b, s.input, w);
 	}
 	if (bind_targets(&s, q, resolve) < 0 || bind_group_by(&s, q) < 0)
 		return NULL;
@@ -880,6 +881,9 @@ static LogicalOp *bind_select(Binder *b, const AstQuery *q, bool resolve)
 		if (!(base = build_agg(&s)))
 			return NULL;
 	}
+	if (s.wins.n && !(base = bind_over_build(b, base, &s.wins, s.out, s.nout,
+						 base != s.input)))
+		return NULL;
 	LogicalOp *op = bind_project(b, base, s.nout, s.out, s.names);
 	if (q->distinct)
 		op = make_distinct(b, op);
@@ -996,10 +1000,12 @@ LogicalOp *bind_query(Binder *b, const AstQuery *q, bool resolve_unknowns)
 		return err_set_pos(b->e, ERR_FEATURE_NOT_SUPPORTED, q->location,
 				   "WITH RECURSIVE is not supported yet"),
 		       NULL;
-	if (q->emit_on_window_close)
+	if (q->emit_on_window_close && !b->eowc_allowed)
 		return err_set_pos(b->e, ERR_FEATURE_NOT_SUPPORTED, q->location,
-				   "EMIT ON WINDOW CLOSE is not supported yet"),
+				   "EMIT ON WINDOW CLOSE is only supported in CREATE MATERIALIZED "
+				   "VIEW"),
 		       NULL;
+	b->eowc_allowed = false; /* not in subqueries */
 	CteScope *saved = b->ctes;
 	for (int i = 0; i < q->nctes; i++) {
 		for (int j = 0; j < i; j++)
@@ -1037,5 +1043,7 @@ LogicalOp *bind_query(Binder *b, const AstQuery *q, bool resolve_unknowns)
 	b->ctes = saved;
 	if (op && resolve_unknowns)
 		op = unknowns_to_text(b, op);
+	if (op)
+		op = bind_topn_rewrite(b, op);
 	return op;
 }

@@ -228,10 +228,11 @@ static int bind_create_mview(Binder *b, const AstStmt *st, BoundStmt **out)
 		return err_set(b->e, ERR_DUPLICATE_TABLE, "relation \"%s\" already exists",
 			       m->name);
 	}
-	if (m->emit_on_window_close)
-		return err_set_pos(b->e, ERR_FEATURE_NOT_SUPPORTED, m->query->location,
-				   "EMIT ON WINDOW CLOSE is not supported yet");
+	b->eowc_allowed = true;
 	LogicalOp *q = bind_query(b, m->query, true);
+	b->eowc_allowed = false;
+	if (q && m->emit_on_window_close)
+		q = bind_window_eowc(b, q, m->query->location);
 	if (!q)
 		return -1;
 	for (int i = 0; i < q->ncols; i++)

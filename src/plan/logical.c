@@ -16,6 +16,10 @@ static const char *const kind_names[] = {
 	[LOP_SCAN] = "Scan",	     [LOP_VALUES] = "Values", [LOP_PROJECT] = "Project",
 	[LOP_FILTER] = "Filter",     [LOP_TUMBLE] = "Tumble", [LOP_AGG] = "Agg",
 	[LOP_UNION_ALL] = "UnionAll", [LOP_SORT] = "Sort",     [LOP_LIMIT] = "Limit",
+	[LOP_HOP] = "Hop", [LOP_HOP_AGG] = "HopAgg", [LOP_SESSION] = "Session",
+	[LOP_SESSION_AGG] = "SessionAgg", [LOP_EOWC] = "EmitOnWindowClose",
+	[LOP_TOPN] = "TopN", [LOP_OVER] = "Over",
+	[LOP_JOIN] = "Join",
 };
 
 const char *lop_kind_name(LopKind k)
@@ -127,6 +131,132 @@ static void print_agg(const LogicalOp *op, const char *const *in, int nin, StrBu
 	sb_putc(out, ']');
 }
 
+/* The time column and durations of HOP/SESSION (and their aggregations). */
+static void print_window(const LogicalOp *op, const char *const *in, int nin, StrBuf *out)
+{
+	sb_puts(out, " time=");
+	print_colname(in, nin, op->time_col, out);
+	if (op->kind == LOP_SESSION || op->kind == LOP_SESSION_AGG) {
+		sb_puts(out, " gap=");
+		print_interval_us(op->gap_us, out);
+		return;
+	}
+	sb_puts(out, " slide=");
+	print_interval_us(op->slide_us, out);
+	sb_puts(out, " size=");
+	print_interval_us(op->size_us, out);
+	if (op->offset_us) {
+		sb_puts(out, " offset=");
+		print_interval_us(op->offset_us, out);
+	}
+}
+
+static void print_sort_keys(const SortKey *keys, int nkeys, const char *const *in, int nin,
+			    StrBuf *out)
+{
+	for (int i = 0; i < nkeys; i++) {
+		const SortKey *k = &keys[i];
+		if (i)
+			sb_puts(out, ", ");
+		print_colname(in, nin, k->col, out);
+		if (k->desc)
+			sb_puts(out, " DESC");
+		/* PostgreSQL's default: NULLS LAST ascending, NULLS FIRST descending. */
+		if (k->nulls_first != k->desc)
+			sb_puts(out, k->nulls_first ? " NULLS FIRST" : " NULLS LAST");
+	}
+}
+
+static const char *const win_names[] = {
+	[WIN_ROW_NUMBER] = "row_number", [WIN_RANK] = "rank",
+	[WIN_DENSE_RANK] = "dense_rank", [WIN_AGG] = "?",
+	[WIN_FIRST_VALUE] = "first_value", [WIN_LAST_VALUE] = "last_value",
+	[WIN_LAG] = "lag", [WIN_LEAD] = "lead",
+};
+
+static void print_bound(WinBound b, int64_t off, StrBuf *out)
+{
+	static const char *const names[] = {"UNBOUNDED PRECEDING", "PRECEDING", "CURRENT ROW",
+					    "FOLLOWING", "UNBOUNDED FOLLOWING"};
+	if (b == WB_PRECEDING || b == WB_FOLLOWING)
+		sb_printf(out, "%lld ", (long long)off);
+	sb_puts(out, names[b]);
+}
+
+/* TOPN and OVER: partition, order, then the limit or the calls. */
+static void print_over(const LogicalOp *op, const char *const *in, int nin, StrBuf *out)
+{
+	sb_puts(out, " partition=[");
+	for (int i = 0; i < op->npart; i++) {
+		if (i)
+			sb_puts(out, ", ");
+		print_colname(in, nin, op->part_cols[i], out);
+	}
+	sb_puts(out, "] order=[");
+	print_sort_keys(op->keys, op->nkeys, in, nin, out);
+	sb_putc(out, ']');
+	if (op->kind == LOP_TOPN) {
+		sb_printf(out, " %s <= %lld%s", win_names[op->rank_kind], (long long)op->limit,
+			  op->rank_output ? " (rank output)" : "");
+		return;
+	}
+	sb_puts(out, " calls=[");
+	for (int i = 0; i < op->nwins; i++) {
+		const WinCall *w = &op->wins[i];
+		if (i)
+			sb_puts(out, ", ");
+		sb_printf(out, "%s(", w->kind == WIN_AGG ? w->fn->name : win_names[w->kind]);
+		if (w->arg >= 0)
+			print_colname(in, nin, w->arg, out);
+		else if (w->kind == WIN_AGG)
+			sb_putc(out, '*');
+		sb_putc(out, ')');
+		if (w->kind == WIN_AGG || w->kind == WIN_FIRST_VALUE || w->kind == WIN_LAST_VALUE) {
+			sb_puts(out, w->rows ? " ROWS " : " RANGE ");
+			print_bound(w->start, w->start_off, out);
+			sb_puts(out, " AND ");
+			print_bound(w->end, w->end_off, out);
+		}
+	}
+	sb_putc(out, ']');
+}
+
+/* JOIN: type=left keys=[(a.x = b.y)] residual=... [interval=...]. Right columns are named
+ * after the left ones, as the residual sees them. */
+static void print_join(const LogicalOp *op, const char *const *lnames, StrBuf *out)
+{
+	static const char *const types[] = {"inner", "left", "right", "full",
+					    "semi", "anti", "anti-null-aware"};
+	const LogicalOp *r = op->children[1];
+	int nl = op->children[0]->ncols;
+	const char **names = mem_alloc((size_t)(nl + r->ncols + 1) * sizeof *names);
+	for (int i = 0; i < nl; i++)
+		names[i] = lnames[i];
+	for (int i = 0; i < r->ncols; i++)
+		names[nl + i] = r->cols[i].name;
+	sb_printf(out, " type=%s keys=[", types[op->join_type]);
+	for (int i = 0; i < op->njkeys; i++) {
+		sb_puts(out, i ? ", (" : "(");
+		expr_print(op->lkeys[i], names, out);
+		sb_puts(out, " = ");
+		expr_print(op->rkeys[i], names + nl, out);
+		sb_putc(out, ')');
+	}
+	sb_putc(out, ']');
+	if (op->residual) {
+		sb_puts(out, " residual=");
+		expr_print(op->residual, names, out);
+	}
+	if (op->interval) {
+		sb_printf(out, " interval=%s-%s in [", names[nl + op->r_time], names[op->l_time]);
+		print_interval_us(op->lo_us, out);
+		sb_puts(out, ", ");
+		print_interval_us(op->hi_us, out);
+		sb_putc(out, ']');
+	}
+	mem_free(names);
+}
+
 static void print_op(const LogicalOp *op, int depth, StrBuf *out)
 {
 	const LogicalOp *child = op->nchildren > 0 ? op->children[0] : NULL;
@@ -170,21 +300,33 @@ static void print_op(const LogicalOp *op, int depth, StrBuf *out)
 	case LOP_AGG:
 		print_agg(op, in, nin, out);
 		break;
+	case LOP_HOP:
+	case LOP_SESSION:
+		print_window(op, in, nin, out);
+		break;
+	case LOP_HOP_AGG:
+	case LOP_SESSION_AGG: {
+		/* Group and argument columns count in the window's output. */
+		const char **win = heap_colnames(op->window);
+		print_window(op, in, nin, out);
+		print_agg(op, win, op->window->ncols, out);
+		mem_free(win);
+		break;
+	}
+	case LOP_EOWC:
+		break;
+	case LOP_TOPN:
+	case LOP_OVER:
+		print_over(op, in, nin, out);
+		break;
+	case LOP_JOIN:
+		print_join(op, in, out);
+		break;
 	case LOP_UNION_ALL:
 		break;
 	case LOP_SORT:
 		sb_puts(out, " [");
-		for (int i = 0; i < op->nkeys; i++) {
-			const SortKey *k = &op->keys[i];
-			if (i)
-				sb_puts(out, ", ");
-			print_colname(in, nin, k->col, out);
-			if (k->desc)
-				sb_puts(out, " DESC");
-			/* PostgreSQL's default: NULLS LAST ascending, NULLS FIRST descending. */
-			if (k->nulls_first != k->desc)
-				sb_puts(out, k->nulls_first ? " NULLS FIRST" : " NULLS LAST");
-		}
+		print_sort_keys(op->keys, op->nkeys, in, nin, out);
 		sb_putc(out, ']');
 		break;
 	case LOP_LIMIT:

@@ -28,7 +28,54 @@ typedef enum LopKind {
 	LOP_UNION_ALL, /* children's rows; all children have the same column types */
 	LOP_SORT,      /* the child's rows ordered by keys */
 	LOP_LIMIT,     /* the child's rows after skipping `offset`, at most `limit` (-1: all) */
+	/* Windows beyond TUMBLE (bind_window.c). */
+	LOP_HOP,         /* each child row once per hopping window [s, s + size) holding time_col:
+			  * the child's columns, then window_start, window_end */
+	LOP_HOP_AGG,     /* an AGG over HOP with shared panes: the fields of LOP_AGG, whose column
+			  * numbers count in `window`'s output; children[0] = the rows before it */
+	LOP_SESSION,     /* SESSION(rel, ts, gap) in FROM: only valid under an aggregation */
+	LOP_SESSION_AGG, /* an AGG grouping by window_start/window_end over SESSION; as HOP_AGG */
+	LOP_EOWC,        /* EMIT ON WINDOW CLOSE: the child's rows of windows below the watermark
+			  * on wm_col, once, as inserts */
+	/* Window functions (bind_over.c, stream/over_window.c). */
+	LOP_TOPN,        /* group top-N: the child's rows whose rank (rank_kind) within their
+			  * partition (part_cols, ordered by keys) is <= limit; then the rank
+			  * when rank_output */
+	LOP_OVER,        /* the child's columns, then one column per window call (wins), each
+			  * over the partition part_cols ordered by keys */
+	LOP_JOIN,      /* left's columns then right's (SEMI/ANTI: left's only); see JoinType */
 } LopKind;
+
+/* A window function call of LOP_OVER (and the rank kind of LOP_TOPN). */
+typedef enum WinKind {
+	WIN_ROW_NUMBER,
+	WIN_RANK,
+	WIN_DENSE_RANK,
+	WIN_AGG,          /* an aggregate over the frame */
+	WIN_FIRST_VALUE,
+	WIN_LAST_VALUE,
+	WIN_LAG,
+	WIN_LEAD,
+} WinKind;
+
+/* Frame bounds: rows relative to the current one (ROWS), or its peers' edges (RANGE). */
+typedef enum WinBound {
+	WB_UNBOUNDED_PRECEDING,
+	WB_PRECEDING,       /* `offset` rows before */
+	WB_CURRENT_ROW,     /* ROWS: the row itself; RANGE: its first (start) or last (end) peer */
+	WB_FOLLOWING,       /* `offset` rows after */
+	WB_UNBOUNDED_FOLLOWING,
+} WinBound;
+
+typedef struct WinCall {
+	WinKind kind;
+	const AggFunc *fn;  /* WIN_AGG */
+	int arg;            /* child column of the argument; -1 none (count(*), ranks) */
+	int64_t offset;     /* WIN_LAG / WIN_LEAD: rows back or ahead */
+	bool rows;          /* ROWS frame (else RANGE) */
+	WinBound start, end;
+	int64_t start_off, end_off;
+} WinCall;
 
 typedef struct AggCall {
 	const AggFunc *fn;
@@ -42,6 +89,21 @@ typedef struct SortKey {
 	bool desc;
 	bool nulls_first;
 } SortKey;
+
+/* LOP_JOIN: rows match when every lkeys[i] = rkeys[i] (NULL never matches) and the residual is
+ * true; for outer joins the residual is part of the match condition. SEMI/ANTI keep the left
+ * rows with at least one / no match; ANTI_NA is NOT IN's null-aware anti join (a left row is
+ * kept when the right side is empty, or its key is not NULL, matches nothing and the right side
+ * has no NULL key). */
+typedef enum JoinType {
+	JOIN_INNER,
+	JOIN_LEFT,
+	JOIN_RIGHT,
+	JOIN_FULL,
+	JOIN_SEMI,
+	JOIN_ANTI,
+	JOIN_ANTI_NA,
+} JoinType;
 
 typedef struct LogicalOp {
 	LopKind kind;
@@ -66,6 +128,28 @@ typedef struct LogicalOp {
 	int nkeys;
 	SortKey *keys;             /* SORT */
 	int64_t limit, offset;     /* LIMIT */
+	int64_t slide_us;          /* HOP, HOP_AGG: the slide (size_us is the window size) */
+	int64_t gap_us;            /* SESSION, SESSION_AGG: the gap closing a session */
+	struct LogicalOp *window;  /* HOP_AGG, SESSION_AGG: the HOP/SESSION node the group and
+				    * argument columns refer to (for EXPLAIN and the unshared plan) */
+	int npart;
+	int *part_cols;            /* TOPN, OVER: partition columns (order: nkeys/keys) */
+	WinKind rank_kind;         /* TOPN: row_number, rank or dense_rank (limit: N) */
+	bool rank_output;          /* TOPN: the rank is the last output column */
+	int nwins;
+	WinCall *wins;             /* OVER */
+	/* JOIN (bind_join.c): keys are expressions over the left / right child's row, of equal
+	 * types; the residual is over the left columns followed by the right ones. `interval`:
+	 * inner join of append-only inputs whose residual implies r_time - l_time in
+	 * [lo_us, hi_us] on the children's watermark columns, so state below the watermarks can be
+	 * dropped (hash_join.c). */
+	JoinType join_type;
+	int njkeys;
+	Expr **lkeys, **rkeys;
+	Expr *residual;
+	bool interval;
+	int l_time, r_time;
+	int64_t lo_us, hi_us;
 } LogicalOp;
 
 /* Prints the plan as an indented tree, one operator a line, as EXPLAIN shows it:

@@ -240,6 +240,31 @@ static Operator *build(Dataflow *df, const LogicalOp *lop, Err *e)
 	case LOP_LIMIT:
 		op = limit_op_new(df, lop, e);
 		break;
+	case LOP_HOP:
+		op = hop_op_new(df, lop, e);
+		break;
+	case LOP_HOP_AGG:
+		op = hop_agg_op_new(df, lop, e);
+		break;
+	case LOP_SESSION:
+		err_set(e, ERR_FEATURE_NOT_SUPPORTED, "SESSION windows must be aggregated");
+		err_hint(e, "GROUP BY the partition columns and window_start, window_end.");
+		break;
+	case LOP_SESSION_AGG:
+		op = session_agg_op_new(df, lop, e);
+		break;
+	case LOP_EOWC:
+		op = eowc_op_new(df, lop, e);
+		break;
+	case LOP_TOPN:
+		op = topn_op_new(df, lop, e);
+		break;
+	case LOP_OVER:
+		op = over_op_new(df, lop, e);
+		break;
+	case LOP_JOIN:
+		op = hash_join_op_new(df, lop, e);
+		break;
 	}
 	if (!op) {
 		mem_free(children);

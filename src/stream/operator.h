@@ -79,6 +79,14 @@ Operator *union_all_op_new(Dataflow *df, const LogicalOp *lop, Err *e);
 Operator *values_op_new(Dataflow *df, const LogicalOp *lop, Err *e);
 Operator *sort_op_new(Dataflow *df, const LogicalOp *lop, Err *e);
 Operator *limit_op_new(Dataflow *df, const LogicalOp *lop, Err *e);
+Operator *hop_op_new(Dataflow *df, const LogicalOp *lop, Err *e);          /* hop.c */
+Operator *hop_agg_op_new(Dataflow *df, const LogicalOp *lop, Err *e);      /* hop.c */
+Operator *session_agg_op_new(Dataflow *df, const LogicalOp *lop, Err *e);  /* session.c */
+Operator *eowc_op_new(Dataflow *df, const LogicalOp *lop, Err *e);         /* eowc.c */
+/* Group top-N and OVER windows (over_window.c). */
+Operator *topn_op_new(Dataflow *df, const LogicalOp *lop, Err *e);
+Operator *over_op_new(Dataflow *df, const LogicalOp *lop, Err *e);
+Operator *hash_join_op_new(Dataflow *df, const LogicalOp *lop, Err *e); /* hash_join.c */
 
 /* The window start of time t for windows of `size` shifted by `offset` (floor, also for
  * negative times). */

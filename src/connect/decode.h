@@ -1,0 +1,111 @@
+/* decode.h: the ingest decoders: NDJSON and CSV byte buffers into batches of text cells.
+ *
+ * Layer: connect (uses base only). Shared by the HTTP API, `eddy ingest` and COPY through
+ * eddy_ingest (src/engine/ingest.c). A Decoder is bound to the target's column names; each call
+ * to dec_next decodes up to `maxrows` records from the input into a batch: one cell per target
+ * column per row, NULL-able, in text form (the engine converts text to the column's type as
+ * INSERT would), plus the 1-based line number each row started on. Records that cannot be
+ * decoded (broken JSON, an unterminated quote, invalid UTF-8, a wrong number of CSV fields) go
+ * to the batch's error list with their line number and a reason naming the field; they never
+ * stop the records after them.
+ *
+ * Hand-written on purpose (DESIGN §8): this is the ingest hot path. The batch's buffers (cells,
+ * line numbers, the text they point into, the error list) are reused from batch to batch, so a
+ * decoder allocates only while they grow, never per row. Unknown JSON keys and CSV header
+ * columns are ignored (as RisingWave does); a missing key or an unquoted empty CSV field is NULL.
+ * Nested JSON objects and arrays are kept as their JSON text (so a varchar column receives them
+ * as JSON, another type rejects them when converting).
+ *
+ * Never: allocates per row, stops at a bad record, or knows anything of the engine.
+ */
+#ifndef EDDY_CONNECT_DECODE_H
+#define EDDY_CONNECT_DECODE_H
+
+#include "base/err.h"
+#include "base/strbuf.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum DecFormat { DEC_NDJSON, DEC_CSV } DecFormat;
+
+/* A record that could not be decoded. */
+typedef struct DecError {
+	int64_t line;   /* 1-based line the record starts on */
+	int column;     /* target column at fault, -1 when not one column's */
+	ErrCode code;
+	char msg[256];  /* names the field when there is one */
+} DecError;
+
+typedef struct Decoder {
+	DecFormat format;
+	const char *const *names; /* target column names (borrowed) */
+	int ncols;
+	bool csv_header;          /* CSV: the first record names the columns */
+	char delim;               /* CSV field separator */
+	/* Input. */
+	const char *buf;
+	size_t len, pos;
+	int64_t line;             /* line number at pos */
+	bool header_done;
+	/* CSV: fields of the current record (offsets into text, -1 for NULL) and, after a header,
+	 * which target column each field feeds (-1: ignored). */
+	int64_t *fields;
+	int nfields, capfields;
+	int *fieldmap;
+	int nmap;
+	/* NDJSON: the column the k-th key of the previous line named, tried first. */
+	int *keyguess;
+	int capguess;
+	StrBuf key;               /* the current JSON key, unescaped */
+	StrBuf scratch;           /* strings of ignored or nested values */
+	/* The current batch. */
+	int nrows, caprows;
+	int64_t *cells;           /* nrows * ncols offsets into text; -1 for NULL */
+	int64_t *lines;           /* line of each row */
+	StrBuf text;              /* NUL-terminated cell texts */
+	DecError *errs;
+	int nerrs, caperrs;
+} Decoder;
+
+void dec_init(Decoder *d, DecFormat fmt, const char *const *names, int ncols);
+/* CSV settings (defaults: header, ','). */
+void dec_csv_options(Decoder *d, bool header, char delim);
+/* Starts decoding a new input (line numbers restart at 1; a CSV header is read again). */
+void dec_input(Decoder *d, const char *buf, size_t len);
+/* Decodes the next batch of up to maxrows rows (and the bad records met on the way). Returns 1
+ * when the batch holds rows or errors, 0 at the end of the input, -1 (e set) when the input as a
+ * whole is unusable (a CSV header that cannot be read or names a column twice). */
+int dec_next(Decoder *d, int maxrows, Err *e);
+void dec_deinit(Decoder *d);
+
+/* The text of a cell of the current batch, NULL for SQL NULL. Valid until the next dec_next. */
+static inline const char *dec_cell(const Decoder *d, int row, int col)
+{
+	int64_t off = d->cells[(size_t)row * (size_t)d->ncols + (size_t)col];
+	return off < 0 ? NULL : d->text.data + off;
+}
+
+/* ---- Shared by decode_ndjson.c and decode_csv.c. */
+
+/* Length of the valid UTF-8 prefix of p[0..n) (n when all of it is valid); NUL is invalid. */
+size_t dec_utf8_valid(const char *p, size_t n);
+/* Target column named by key[0..n) (exact match first, then case-insensitive), or -1. */
+int dec_column(const Decoder *d, const char *key, size_t n, int guess);
+/* Starts a row: its cells are NULL until set. Returns the row's cells. */
+int64_t *dec_row_begin(Decoder *d, int64_t line);
+/* Keeps the row begun last. */
+void dec_row_end(Decoder *d);
+/* Drops the row begun last (and the text it wrote since text_mark) and records why. */
+void dec_row_fail(Decoder *d, size_t text_mark, int64_t line, int column, ErrCode code,
+		  const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* Appends p[0..n) and a NUL to the batch text; returns its offset. */
+int64_t dec_put(Decoder *d, const char *p, size_t n);
+
+/* One NDJSON line (without its newline) into the batch; blank lines add nothing. */
+void dec_ndjson_line(Decoder *d, const char *p, size_t n, int64_t line);
+/* The next CSV record from d->pos into the batch. Returns 0, or -1 (e set) for a bad header. */
+int dec_csv_record(Decoder *d, Err *e);
+
+#endif

@@ -1,0 +1,662 @@
+/* hash_join.c: symmetric hash joins over changelogs (inner, outer, semi, anti, interval).
+ *
+ * Layer: stream. Owns the rows of both inputs: per side, an HMap from the join key's
+ * ROWCODEC_NORMALIZE encoding to a Bucket, a growable buffer of the rows with that key. Each
+ * row is an Entry header (multiplicity, number of matching rows on the other side counted with
+ * their multiplicity, event time, whether its key has a NULL) followed by the row's exact
+ * encoding, padded to 8 bytes. Rows whose key has a NULL are kept (outer and anti joins must
+ * output them, deletes must find them) but never probe and are never probed: NULL = x is not
+ * true.
+ *
+ * Streaming: a change of one side (insert +1, delete -1; U-/U+ are deletes and inserts)
+ * probes the other side's bucket, evaluates the residual over the candidate pairs a chunk at a
+ * time, and emits at once, with the input row's sign: joined rows (inner and outer joins);
+ * for a partner on a preserved side whose match count moves between 0 and not 0, the
+ * retraction or return of its NULL-padded row (outer) or of the row itself (semi: + at the
+ * first match, - at the last; anti: the reverse); for the changed row itself when it matches
+ * nothing, its NULL-padded row (outer) or itself (anti), or itself when it matches (semi).
+ * Then the row is added to or removed from its side with its match count. NOT IN's null-aware
+ * anti join also counts the right side's rows and NULL keys: when either count crosses zero
+ * every left row is re-examined.
+ *
+ * Batch (DF_BATCH, one barrier at the end): chunks only build both sides; at the barrier the
+ * left side probes the right once, and the preserved sides' unmatched rows follow.
+ *
+ * Interval joins (lop->interval: inner, append-only inputs, r_time - l_time in [lo, hi]):
+ * a left row at time lt can only meet right rows with rt >= lt + lo; once the right
+ * watermark wr passes lt + hi no future right row reaches it, so left rows with lt + hi < wr
+ * are dropped, and right rows with rt - lo < wl (the left watermark) likewise. A row arriving
+ * that far behind is late: dropped and counted. The output's watermark on the left time
+ * column is min(wl, wr - hi): no future output row carries an earlier left time. Barriers are
+ * forwarded once both inputs delivered them. Never allocates per row: buckets grow
+ * geometrically, encodings go through reused StrBufs.
+ */
+#include "base/hash.h"
+#include "base/hmap.h"
+#include "base/mem.h"
+#include "stream/operator.h"
+#include "vec/rowcodec.h"
+
+#include <string.h>
+
+typedef struct Entry {
+	uint32_t len;     /* bytes of the row encoding that follows */
+	int32_t count;    /* multiplicity */
+	int64_t matches;  /* matching rows on the other side, with multiplicity */
+	int64_t ts;       /* interval joins: the row's time */
+	int32_t knull;    /* the key has a NULL */
+	int32_t pad;
+} Entry;
+
+typedef struct Bucket {
+	uint8_t *buf;
+	uint32_t len, cap;
+} Bucket;
+
+#define ENTRY_SIZE(len) (sizeof(Entry) + (((size_t)(len) + 7) & ~(size_t)7))
+
+typedef struct Side {
+	HMap map;            /* key -> Bucket */
+	size_t buf_bytes;    /* capacity of every bucket */
+	int64_t rows;        /* rows held, with multiplicity */
+	int64_t total;       /* inserts minus deletes seen (NOT IN's right side) */
+	int64_t nulls;       /* of which with a NULL key */
+	int ncols, nkeys;
+	Expr **keys;
+	int time_col;
+	int64_t wm, min_ts;  /* interval: watermark, lowest time held (a lower bound) */
+	bool has_wm;
+	int *out_cols;       /* output columns of this side's row; NULL: not output */
+	int *cand_cols;      /* candidate chunk columns of this side's row */
+} Side;
+
+typedef struct JoinOp {
+	Operator op;
+	JoinType type;
+	bool preserved[2];   /* outer joins: the side whose unmatched rows are NULL-padded */
+	bool joined;         /* emits left+right rows (not semi/anti) */
+	Side side[2];
+	Chunk *out;
+	Chunk *cand;         /* candidate pairs for the residual: left columns, right columns */
+	Arena scratch;       /* residual evaluation, reset per candidate chunk */
+	Arena key_arena;     /* key vectors, reset per input chunk */
+	StrBuf key, row;
+	uint8_t keep[CHUNK_CAP];
+	const Entry *cand_entry[CHUNK_CAP];
+	int arrived;
+	bool got[2];
+	int64_t sent_wm;
+	bool has_sent;
+} JoinOp;
+
+static Entry *entry_at(const Bucket *bk, uint32_t off)
+{
+	return (Entry *)(bk->buf + off);
+}
+
+static const uint8_t *entry_row(const Entry *en)
+{
+	return (const uint8_t *)(en + 1);
+}
+
+/* ---- Output. */
+
+static int flush(JoinOp *j, Err *e)
+{
+	int rc = op_emit(&j->op, j->out, e);
+	chunk_reset(j->out);
+	return rc;
+}
+
+/* Appends `count` copies of a row made of the left and right rows (NULL: padded with NULLs;
+ * the right one is ignored by semi/anti joins) with sign d. */
+static int emit(JoinOp *j, const uint8_t *l, uint32_t ll, const uint8_t *r, uint32_t rl,
+		int64_t count, int d, Err *e)
+{
+	for (int64_t k = 0; k < count; k++) {
+		if (chunk_full(j->out) && flush(j, e) < 0)
+			return -1;
+		int row = j->out->nrows++;
+		for (int s = 0; s < (j->joined ? 2 : 1); s++) {
+			const Side *sd = &j->side[s];
+			const uint8_t *p = s == 0 ? l : r;
+			if (p) {
+				row_decode(p, s == 0 ? ll : rl, j->out, sd->out_cols, sd->ncols, row);
+				continue;
+			}
+			for (int c = 0; c < sd->ncols; c++)
+				j->out->cols[sd->out_cols[c]].nulls[row] = 1;
+		}
+		j->out->ops[row] = (uint8_t)(d > 0 ? OP_INSERT : OP_DELETE);
+	}
+	return 0;
+}
+
+/* A row of side s with its partner p of the other side, in output order. */
+static int emit_pair(JoinOp *j, int s, const uint8_t *row, uint32_t len, const Entry *p,
+		     int64_t count, int d, Err *e)
+{
+	if (s == 0)
+		return emit(j, row, len, entry_row(p), p->len, count, d, e);
+	return emit(j, entry_row(p), p->len, row, len, count, d, e);
+}
+
+/* A row of side s alone: NULL-padded on the other side for joined output. */
+static int emit_alone(JoinOp *j, int s, const uint8_t *row, uint32_t len, int64_t count, int d,
+		      Err *e)
+{
+	if (s == 0)
+		return emit(j, row, len, NULL, 0, count, d, e);
+	return emit(j, NULL, 0, row, len, count, d, e);
+}
+
+/* ---- State. */
+
+static Bucket *bucket_find(const Side *sd, const StrBuf *key)
+{
+	return hmap_find(&sd->map, key->data, key->len, hash_bytes(key->data, key->len));
+}
+
+/* Adds d copies of the row to side sd under key (matches: its match count when new). */
+static void state_update(Side *sd, const StrBuf *key, const StrBuf *row, int d, int64_t matches,
+			 int64_t ts, bool knull)
+{
+	uint64_t h = hash_bytes(key->data, key->len);
+	bool found;
+	Bucket *bk = d > 0 ? hmap_upsert(&sd->map, key->data, key->len, h, &found)
+			   : hmap_find(&sd->map, key->data, key->len, h);
+	if (!bk)
+		return; /* a delete of a row an interval join already dropped */
+	for (uint32_t off = 0; off < bk->len;) {
+		Entry *en = entry_at(bk, off);
+		size_t sz = ENTRY_SIZE(en->len);
+		if (en->len == row->len && memcmp(entry_row(en), row->data, row->len) == 0) {
+			en->count += d;
+			sd->rows += d;
+			if (en->count <= 0) {
+				sd->rows -= en->count;
+				memmove(bk->buf + off, bk->buf + off + sz, bk->len - off - sz);
+				bk->len -= (uint32_t)sz;
+			}
+			if (bk->len == 0) {
+				sd->buf_bytes -= bk->cap;
+				mem_free(bk->buf);
+				hmap_remove_value(&sd->map, bk);
+			}
+			return;
+		}
+		off += (uint32_t)sz;
+	}
+	if (d < 0)
+		return;
+	size_t sz = ENTRY_SIZE(row->len);
+	if (bk->len + sz > bk->cap) {
+		size_t cap = bk->cap ? bk->cap * 2 : 64;
+		while (cap < bk->len + sz)
+			cap *= 2;
+		sd->buf_bytes += cap - bk->cap;
+		bk->buf = mem_realloc(bk->buf, cap);
+		bk->cap = (uint32_t)cap;
+	}
+	Entry *en = entry_at(bk, bk->len);
+	memset(en, 0, sizeof *en);
+	en->len = (uint32_t)row->len;
+	en->count = d;
+	en->matches = matches;
+	en->ts = ts;
+	en->knull = knull;
+	memcpy(en + 1, row->data, row->len);
+	bk->len += (uint32_t)sz;
+	sd->rows += d;
+	if (ts < sd->min_ts)
+		sd->min_ts = ts;
+}
+
+/* ---- Probing. */
+
+/* Called for each partner that matches. */
+typedef int (*PairFn)(JoinOp *j, int s, const uint8_t *row, uint32_t len, Entry *p, void *arg,
+		      Err *e);
+
+/* Runs fn over the entries of bk (the other side of s) that match the row of side s: all of
+ * them without a residual, else those for which it is true, evaluated a chunk at a time. */
+static int probe(JoinOp *j, int s, const uint8_t *row, uint32_t len, Bucket *bk, PairFn fn,
+		 void *arg, Err *e)
+{
+	const Expr *res = j->op.lop->residual;
+	const Side *me = &j->side[s], *ot = &j->side[1 - s];
+	uint32_t off = 0;
+	while (off < bk->len) {
+		int n = 0;
+		while (off < bk->len && n < CHUNK_CAP) {
+			Entry *en = entry_at(bk, off);
+			j->cand_entry[n++] = en;
+			off += (uint32_t)ENTRY_SIZE(en->len);
+		}
+		if (res) {
+			chunk_reset(j->cand);
+			arena_reset(&j->scratch);
+			for (int i = 0; i < n; i++) {
+				const Entry *en = j->cand_entry[i];
+				row_decode(row, len, j->cand, me->cand_cols, me->ncols, i);
+				row_decode(entry_row(en), en->len, j->cand, ot->cand_cols, ot->ncols,
+					   i);
+			}
+			j->cand->nrows = n;
+			ExprCtx cx;
+			df_expr_ctx(j->op.df, &cx, &j->scratch, e);
+			if (expr_eval_filter(res, j->cand, j->keep, &cx) < 0)
+				return -1;
+			df_count_row_errors(j->op.df, cx.row_errors);
+		}
+		for (int i = 0; i < n; i++)
+			if ((!res || j->keep[i]) &&
+			    fn(j, s, row, len, (Entry *)j->cand_entry[i], arg, e) < 0)
+				return -1;
+	}
+	return 0;
+}
+
+typedef struct StreamPair {
+	int d;
+	int64_t m; /* matches of the changed row */
+} StreamPair;
+
+static int stream_pair(JoinOp *j, int s, const uint8_t *row, uint32_t len, Entry *p, void *arg,
+		       Err *e)
+{
+	StreamPair *sp = arg;
+	int d = sp->d;
+	sp->m += p->count;
+	if (j->joined && emit_pair(j, s, row, len, p, p->count, d, e) < 0)
+		return -1;
+	int64_t old = p->matches;
+	p->matches += d;
+	bool flip = (old == 0) != (p->matches == 0);
+	if (!flip)
+		return 0;
+	int appear = p->matches == 0 ? 1 : -1; /* the partner alone (re)appears when unmatched */
+	if (j->preserved[1 - s])
+		return emit_alone(j, 1 - s, entry_row(p), p->len, p->count, appear, e);
+	if (s == 1 && j->type == JOIN_SEMI)
+		return emit_alone(j, 0, entry_row(p), p->len, p->count, -appear, e);
+	if (s == 1 && j->type == JOIN_ANTI)
+		return emit_alone(j, 0, entry_row(p), p->len, p->count, appear, e);
+	return 0;
+}
+
+/* NOT IN: whether a left row (key NULL or not, m matches) is output while the right side has
+ * `total` rows of which `nulls` have a NULL key. */
+static bool na_keep(bool knull, int64_t m, int64_t total, int64_t nulls)
+{
+	return total == 0 || (!knull && m == 0 && nulls == 0);
+}
+
+/* NOT IN: a right row changed (sign d) under key; `match` is the left bucket of that key. */
+static int na_right_change(JoinOp *j, int d, bool knull, Bucket *match, Err *e)
+{
+	Side *l = &j->side[0], *r = &j->side[1];
+	int64_t t0 = r->total, n0 = r->nulls;
+	int64_t t1 = t0 + d, n1 = n0 + (knull ? d : 0);
+	bool global = (t0 == 0) != (t1 == 0) || (n0 == 0) != (n1 == 0);
+	Bucket *bk;
+	for (size_t it = 0; (bk = global ? hmap_next(&l->map, &it) : match);) {
+		for (uint32_t off = 0; off < bk->len;) {
+			Entry *en = entry_at(bk, off);
+			off += (uint32_t)ENTRY_SIZE(en->len);
+			int64_t m0 = en->matches;
+			if (bk == match && !knull)
+				en->matches += d;
+			bool k0 = na_keep(en->knull, m0, t0, n0);
+			bool k1 = na_keep(en->knull, en->matches, t1, n1);
+			if (k0 != k1 &&
+			    emit_alone(j, 0, entry_row(en), en->len, en->count, k1 ? 1 : -1, e) < 0)
+				return -1;
+		}
+		if (!global)
+			break;
+	}
+	return 0;
+}
+
+/* One change of side s in streaming mode. */
+static int stream_change(JoinOp *j, int s, int d, bool knull, int64_t ts, Err *e)
+{
+	Side *me = &j->side[s], *ot = &j->side[1 - s];
+	const uint8_t *row = (const uint8_t *)j->row.data;
+	uint32_t len = (uint32_t)j->row.len;
+	Bucket *bk = knull ? NULL : bucket_find(ot, &j->key);
+	StreamPair sp = {d, 0};
+	if (j->type == JOIN_ANTI_NA && s == 1) {
+		Bucket *lb = bucket_find(ot, &j->key);
+		if (na_right_change(j, d, knull, knull ? NULL : lb, e) < 0)
+			return -1;
+	} else if (bk && probe(j, s, row, len, bk, stream_pair, &sp, e) < 0) {
+		return -1;
+	}
+	int64_t m = sp.m;
+	int alone = 0; /* the changed row alone: 0 no, else its sign */
+	if (j->preserved[s] && m == 0)
+		alone = d;
+	else if (s == 0 && j->type == JOIN_SEMI && m > 0)
+		alone = d;
+	else if (s == 0 && j->type == JOIN_ANTI && m == 0)
+		alone = d;
+	else if (s == 0 && j->type == JOIN_ANTI_NA && na_keep(knull, m, ot->total, ot->nulls))
+		alone = d;
+	if (alone && emit_alone(j, s, row, len, 1, alone, e) < 0)
+		return -1;
+	me->total += d;
+	if (knull)
+		me->nulls += d;
+	state_update(me, &j->key, &j->row, d, m, ts, knull);
+	return 0;
+}
+
+/* ---- Interval state. */
+
+/* Drops the rows of side s whose time is below `limit`, counting nothing (they were joined). */
+static void expire(Side *sd, int64_t limit)
+{
+	if (sd->min_ts >= limit)
+		return;
+	Bucket **empty = NULL;
+	size_t nempty = 0, capempty = 0;
+	int64_t min = INT64_MAX;
+	Bucket *bk;
+	for (size_t it = 0; (bk = hmap_next(&sd->map, &it));) {
+		uint32_t w = 0;
+		for (uint32_t off = 0; off < bk->len;) {
+			Entry *en = entry_at(bk, off);
+			uint32_t sz = (uint32_t)ENTRY_SIZE(en->len);
+			if (en->ts < limit) {
+				sd->rows -= en->count;
+			} else {
+				if (en->ts < min)
+					min = en->ts;
+				if (w != off)
+					memmove(bk->buf + w, en, sz);
+				w += sz;
+			}
+			off += sz;
+		}
+		bk->len = w;
+		if (w == 0) {
+			if (nempty == capempty) {
+				capempty = capempty ? capempty * 2 : 16;
+				empty = mem_realloc(empty, capempty * sizeof *empty);
+			}
+			empty[nempty++] = bk;
+		}
+	}
+	for (size_t i = 0; i < nempty; i++) {
+		sd->buf_bytes -= empty[i]->cap;
+		mem_free(empty[i]->buf);
+		hmap_remove_value(&sd->map, empty[i]);
+	}
+	mem_free(empty);
+	sd->min_ts = min;
+}
+
+/* Whether a row of side s at time ts can no longer meet any row of the other side. */
+static bool too_late(const JoinOp *j, int s, int64_t ts)
+{
+	const LogicalOp *lop = j->op.lop;
+	const Side *ot = &j->side[1 - s];
+	if (!lop->interval || !ot->has_wm || df_mode(j->op.df) != DF_STREAMING)
+		return false;
+	return s == 0 ? ts + lop->hi_us < ot->wm : ts - lop->lo_us < ot->wm;
+}
+
+static int join_watermark(Operator *op, int port, int col, int64_t ts, Err *e)
+{
+	JoinOp *j = (JoinOp *)op;
+	const LogicalOp *lop = op->lop;
+	Side *sd = &j->side[port];
+	if (!lop->interval || col != sd->time_col || (sd->has_wm && ts <= sd->wm))
+		return 0;
+	sd->wm = ts;
+	sd->has_wm = true;
+	if (port == 0)
+		expire(&j->side[1], ts + lop->lo_us);
+	else
+		expire(&j->side[0], ts - lop->hi_us);
+	const Side *l = &j->side[0], *r = &j->side[1];
+	if (!l->has_wm || !r->has_wm)
+		return 0;
+	int64_t w = r->wm - lop->hi_us < l->wm ? r->wm - lop->hi_us : l->wm;
+	if (j->has_sent && w <= j->sent_wm)
+		return 0;
+	j->sent_wm = w;
+	j->has_sent = true;
+	return op_emit_watermark(op, lop->l_time, w, e);
+}
+
+/* ---- Chunks. */
+
+static int join_chunk(Operator *op, int port, const Chunk *c, Err *e)
+{
+	JoinOp *j = (JoinOp *)op;
+	Side *sd = &j->side[port];
+	bool batch = df_mode(op->df) == DF_BATCH;
+	/* Key columns are evaluated once per chunk into a chunk of their own, in an arena apart
+	 * from the residual's (probing resets that one). */
+	arena_reset(&j->key_arena);
+	ExprCtx cx;
+	df_expr_ctx(op->df, &cx, &j->key_arena, e);
+	Vector *kv = arena_alloc(&j->key_arena, (size_t)(sd->nkeys + 1) * sizeof *kv);
+	for (int k = 0; k < sd->nkeys; k++) {
+		Vector *v = vec_new_in(&j->key_arena, sd->keys[k]->type);
+		if (expr_eval(sd->keys[k], c, v, &cx) < 0)
+			return -1;
+		kv[k] = *v;
+	}
+	df_count_row_errors(op->df, cx.row_errors);
+	Chunk kc = {.ncols = sd->nkeys, .nrows = c->nrows, .cols = kv};
+	int rc = 0;
+	uint64_t late = 0;
+	for (int r = 0; r < c->nrows && rc == 0; r++) {
+		bool knull = false;
+		for (int k = 0; k < sd->nkeys; k++)
+			knull = knull || kv[k].nulls[r];
+		int64_t ts = 0;
+		if (sd->time_col >= 0) {
+			if (c->cols[sd->time_col].nulls[r])
+				continue; /* a NULL time meets nothing within bounds */
+			ts = ((const int64_t *)c->cols[sd->time_col].data)[r];
+			if (too_late(j, port, ts)) {
+				late++;
+				continue;
+			}
+		}
+		sb_reset(&j->key);
+		sb_reset(&j->row);
+		row_encode(&kc, NULL, sd->nkeys, r, ROWCODEC_NORMALIZE, &j->key);
+		row_encode(c, NULL, c->ncols, r, ROWCODEC_EXACT, &j->row);
+		int d = op_sign(c->ops[r]);
+		if (batch) {
+			sd->total += d;
+			if (knull)
+				sd->nulls += d;
+			state_update(sd, &j->key, &j->row, d, 0, ts, knull);
+		} else {
+			rc = stream_change(j, port, d, knull, ts, e);
+		}
+	}
+	if (late)
+		df_count_late(op->df, late);
+	if (rc == 0 && j->out->nrows)
+		rc = flush(j, e);
+	return rc;
+}
+
+/* ---- Batch: build both sides, then join once at the barrier. */
+
+static int batch_pair(JoinOp *j, int s, const uint8_t *row, uint32_t len, Entry *p, void *arg,
+		      Err *e)
+{
+	Entry *l = arg;
+	l->matches += p->count;
+	p->matches += l->count;
+	return j->joined ? emit_pair(j, 0, row, len, p, (int64_t)l->count * p->count, 1, e) : 0;
+}
+
+static int batch_join(JoinOp *j, Err *e)
+{
+	Side *l = &j->side[0], *r = &j->side[1];
+	Bucket *bk;
+	for (size_t it = 0; (bk = hmap_next(&l->map, &it));) {
+		size_t klen;
+		const void *key = hmap_key(&l->map, bk, &klen);
+		Bucket *rb = hmap_find(&r->map, key, klen, hash_bytes(key, klen));
+		for (uint32_t off = 0; rb && off < bk->len;) {
+			Entry *en = entry_at(bk, off);
+			off += (uint32_t)ENTRY_SIZE(en->len);
+			if (!en->knull &&
+			    probe(j, 0, entry_row(en), en->len, rb, batch_pair, en, e) < 0)
+				return -1;
+		}
+	}
+	for (int s = 0; s < 2; s++) {
+		Side *sd = &j->side[s];
+		bool alone_unmatched = j->preserved[s] || (s == 0 && j->type == JOIN_ANTI);
+		bool alone_matched = s == 0 && j->type == JOIN_SEMI;
+		bool na = s == 0 && j->type == JOIN_ANTI_NA;
+		for (size_t it = 0; (bk = hmap_next(&sd->map, &it));) {
+			for (uint32_t off = 0; off < bk->len;) {
+				Entry *en = entry_at(bk, off);
+				off += (uint32_t)ENTRY_SIZE(en->len);
+				bool out = en->matches == 0 ? alone_unmatched : alone_matched;
+				if (na)
+					out = na_keep(en->knull, en->matches, r->total, r->nulls);
+				if (out && emit_alone(j, s, entry_row(en), en->len, en->count, 1, e) < 0)
+					return -1;
+			}
+		}
+	}
+	return j->out->nrows ? flush(j, e) : 0;
+}
+
+static int join_barrier(Operator *op, int port, uint64_t epoch, Err *e)
+{
+	JoinOp *j = (JoinOp *)op;
+	if (!j->got[port]) {
+		j->got[port] = true;
+		j->arrived++;
+	}
+	if (j->arrived < 2)
+		return 0;
+	j->arrived = 0;
+	j->got[0] = j->got[1] = false;
+	if (df_mode(op->df) == DF_BATCH && batch_join(j, e) < 0)
+		return -1;
+	return op_emit_barrier(op, epoch, e);
+}
+
+/* ---- Operator. */
+
+static const char *const TYPE_NAMES[] = {"inner", "left", "right", "full",
+					 "semi",  "anti", "anti-null-aware"};
+
+static void join_explain(const Operator *op, StrBuf *out)
+{
+	const JoinOp *j = (const JoinOp *)op;
+	const LogicalOp *lop = op->lop;
+	sb_printf(out, "%s type=%s keys=%d", lop->interval ? "IntervalJoin" : "HashJoin",
+		  TYPE_NAMES[j->type], lop->njkeys);
+	if (lop->residual)
+		sb_puts(out, " residual");
+	if (lop->interval) {
+		sb_puts(out, " right-left in [");
+		fmt_duration(out, lop->lo_us);
+		sb_puts(out, ", ");
+		fmt_duration(out, lop->hi_us);
+		sb_puts(out, "] state=rows of both sides, dropped below the watermarks");
+	} else {
+		sb_puts(out, " state=rows of both sides by key");
+	}
+}
+
+static size_t join_state_bytes(const Operator *op)
+{
+	const JoinOp *j = (const JoinOp *)op;
+	size_t n = 0;
+	for (int s = 0; s < 2; s++) {
+		const Side *sd = &j->side[s];
+		n += sd->map.bytes + sd->buf_bytes +
+		     sd->map.cap * (sizeof *sd->map.slots + sizeof *sd->map.hashes);
+	}
+	return n;
+}
+
+static void join_free(Operator *op)
+{
+	JoinOp *j = (JoinOp *)op;
+	for (int s = 0; s < 2; s++) {
+		Side *sd = &j->side[s];
+		Bucket *bk;
+		for (size_t it = 0; (bk = hmap_next(&sd->map, &it));)
+			mem_free(bk->buf);
+		hmap_deinit(&sd->map);
+		mem_free(sd->out_cols);
+		mem_free(sd->cand_cols);
+	}
+	chunk_free(j->out);
+	chunk_free(j->cand);
+	arena_deinit(&j->scratch);
+	arena_deinit(&j->key_arena);
+	sb_deinit(&j->key);
+	sb_deinit(&j->row);
+}
+
+Operator *hash_join_op_new(Dataflow *df, const LogicalOp *lop, Err *e)
+{
+	if (df_mode(df) == DF_STREAMING && lop->njkeys == 0 && !lop->interval) {
+		err_set(e, ERR_FEATURE_NOT_SUPPORTED,
+			"a cross join cannot be maintained incrementally");
+		err_hint(e, "join on an equality between columns of both sides, such as "
+			    "ON a.x = b.y");
+		return NULL;
+	}
+	JoinOp *j = mem_calloc(1, sizeof *j);
+	j->type = lop->join_type;
+	j->preserved[0] = j->type == JOIN_LEFT || j->type == JOIN_FULL;
+	j->preserved[1] = j->type == JOIN_RIGHT || j->type == JOIN_FULL;
+	j->joined = j->type < JOIN_SEMI;
+	int nl = lop->children[0]->ncols, nr = lop->children[1]->ncols;
+	TypeId *types = mem_alloc((size_t)(nl + nr + 1) * sizeof *types);
+	for (int s = 0; s < 2; s++) {
+		const LogicalOp *child = lop->children[s];
+		Side *sd = &j->side[s];
+		hmap_init(&sd->map, sizeof(Bucket));
+		sd->ncols = child->ncols;
+		sd->nkeys = lop->njkeys;
+		sd->keys = s == 0 ? lop->lkeys : lop->rkeys;
+		sd->time_col = lop->interval ? (s == 0 ? lop->l_time : lop->r_time) : -1;
+		sd->min_ts = INT64_MAX;
+		sd->out_cols = mem_alloc((size_t)(child->ncols + 1) * sizeof(int));
+		sd->cand_cols = mem_alloc((size_t)(child->ncols + 1) * sizeof(int));
+		for (int c = 0; c < child->ncols; c++) {
+			sd->cand_cols[c] = (s ? nl : 0) + c;
+			sd->out_cols[c] = sd->cand_cols[c];
+			types[sd->cand_cols[c]] = child->cols[c].type;
+		}
+	}
+	j->out = lop_chunk_new(lop);
+	j->cand = chunk_new(types, nl + nr);
+	mem_free(types);
+	arena_init(&j->scratch, 0);
+	arena_init(&j->key_arena, 0);
+	sb_init(&j->key);
+	sb_init(&j->row);
+	sb_reserve(&j->key, 64); /* an empty key (no equi-keys) still has an address */
+	sb_reserve(&j->row, 64);
+	j->op.kind = lop->interval ? "IntervalJoin" : "HashJoin";
+	j->op.on_chunk = join_chunk;
+	j->op.on_watermark = join_watermark;
+	j->op.on_barrier = join_barrier;
+	j->op.explain = join_explain;
+	j->op.free = join_free;
+	j->op.state_bytes = join_state_bytes;
+	return &j->op;
+}

@@ -1,0 +1,604 @@
+/* over_window.c: window functions over partitions: group top-N (LOP_TOPN) and OVER (LOP_OVER).
+ *
+ * Layer: stream. Both operators keep, per partition (an HMap keyed by the normalized encoding
+ * of the partition columns), every row of the partition in one array sorted by the ORDER BY
+ * keys (value_compare, DESC and NULLS FIRST/LAST per key), ties broken by the row's exact
+ * encoding so the order is total and the same in every run. A row is one heap block: its exact
+ * encoding and its decoded column Values (strings pointing into the encoding), so comparisons
+ * never decode. Inserts and deletes go into the array by binary search as they arrive.
+ *
+ * At a barrier, each partition that changed recomputes its output rows (the top N with their
+ * rank, or every row with its window values) and diffs them against what it emitted last
+ * (kept per partition, encoded): rows that left are deleted, rows that came in are inserted,
+ * and a row whose rank or window value changed is one U- / U+ pair. So an epoch's output is its
+ * net change, and work is proportional to the partitions touched, not to the state.
+ *
+ * Memory: all rows of every partition plus the emitted output, because a delete of a row in the
+ * top N brings up the next one. When the input is append-only, rows ranked below N can never
+ * come back and are freed after each barrier, so a top-N over a stream keeps N rows (plus
+ * ties) per partition. The same code runs in DF_BATCH (one barrier) for plain SELECTs.
+ */
+#include "base/hash.h"
+#include "base/hmap.h"
+#include "base/mem.h"
+#include "expr/agg.h"
+#include "stream/operator.h"
+#include "vec/rowcodec.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* One input row: its exact encoding and its decoded columns. */
+typedef struct Row {
+	uint32_t len;
+	Value *vals;        /* ncols values; strings point into bytes */
+	char *bytes;
+} Row;
+
+/* Values hold 128-bit numerics: they start 16-byte aligned after the header. */
+#define ROW_HDR ((sizeof(Row) + 15) & ~(size_t)15)
+
+/* One emitted output row: the input row's encoding (rowlen bytes), then the extra columns. */
+typedef struct Out {
+	char *p;
+	uint32_t len, rowlen;
+} Out;
+
+typedef struct Part {
+	Row **rows;
+	uint32_t n, cap;
+	Out *prev;
+	uint32_t nprev, capprev;
+	struct Part *next_dirty;
+	uint8_t dirty;
+} Part;
+
+typedef struct OverOp {
+	Operator op;
+	const LogicalOp *lop;
+	int nin;            /* child columns */
+	int nextra;         /* output columns after them */
+	int *extra_cols;
+	bool trim;          /* append-only top-N: rows below N are dropped */
+	HMap parts;
+	Part *dirty;
+	size_t bytes;       /* heap bytes of rows, outputs and arrays */
+	StrBuf key, row;
+	Row *probe;         /* scratch row for deletes */
+	size_t probe_cap;
+	Chunk *out;
+	Arena scratch;      /* per-partition computation */
+	Out *cur;           /* the partition's new outputs (scratch) */
+	size_t capcur;
+} OverOp;
+
+/* ---- rows */
+
+static size_t row_size(const OverOp *o, size_t len)
+{
+	return ROW_HDR + (size_t)o->nin * sizeof(Value) + len;
+}
+
+/* Fills row r (a block of row_size bytes) from the encoding in o->row. */
+static void row_fill(const OverOp *o, Row *r)
+{
+	r->vals = (Value *)((char *)r + ROW_HDR);
+	r->bytes = (char *)(r->vals + o->nin);
+	r->len = (uint32_t)o->row.len;
+	memcpy(r->bytes, o->row.data, o->row.len);
+	size_t off = 0;
+	for (int c = 0; c < o->nin; c++)
+		off += row_decode_value(r->bytes + off, o->lop->children[0]->cols[c].type,
+					&r->vals[c]);
+}
+
+static int key_cmp(const OverOp *o, const Row *a, const Row *b)
+{
+	for (int k = 0; k < o->lop->nkeys; k++) {
+		const SortKey *key = &o->lop->keys[k];
+		const Value *va = &a->vals[key->col], *vb = &b->vals[key->col];
+		int c;
+		if (va->null || vb->null) {
+			if (va->null && vb->null)
+				continue;
+			c = va->null ? 1 : -1;
+			if (key->nulls_first)
+				c = -c;
+		} else {
+			c = value_compare(va, vb);
+			if (key->desc)
+				c = -c;
+		}
+		if (c)
+			return c;
+	}
+	return 0;
+}
+
+static int bytes_cmp(const char *a, uint32_t na, const char *b, uint32_t nb)
+{
+	uint32_t m = na < nb ? na : nb;
+	int c = m ? memcmp(a, b, m) : 0;
+	return c ? c : (na > nb) - (na < nb);
+}
+
+static int row_cmp(const OverOp *o, const Row *a, const Row *b)
+{
+	int c = key_cmp(o, a, b);
+	return c ? c : bytes_cmp(a->bytes, a->len, b->bytes, b->len);
+}
+
+/* The first position whose row is >= r. */
+static uint32_t lower_bound(const OverOp *o, const Part *p, const Row *r)
+{
+	uint32_t lo = 0, hi = p->n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (row_cmp(o, p->rows[mid], r) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void part_insert(OverOp *o, Part *p)
+{
+	size_t sz = row_size(o, o->row.len);
+	Row *r = mem_alloc(sz);
+	row_fill(o, r);
+	if (p->n == p->cap) {
+		uint32_t cap = p->cap ? p->cap * 2 : 4;
+		o->bytes += (size_t)(cap - p->cap) * sizeof *p->rows;
+		p->rows = mem_realloc(p->rows, (size_t)cap * sizeof *p->rows);
+		p->cap = cap;
+	}
+	uint32_t at = lower_bound(o, p, r);
+	memmove(p->rows + at + 1, p->rows + at, (size_t)(p->n - at) * sizeof *p->rows);
+	p->rows[at] = r;
+	p->n++;
+	o->bytes += sz;
+}
+
+static void row_free(OverOp *o, Row *r)
+{
+	o->bytes -= row_size(o, r->len);
+	mem_free(r);
+}
+
+/* Removes one row equal to o->row; a delete of a row never inserted is ignored. */
+static void part_delete(OverOp *o, Part *p)
+{
+	size_t sz = row_size(o, o->row.len);
+	if (sz > o->probe_cap) {
+		o->probe = mem_realloc(o->probe, sz);
+		o->probe_cap = sz;
+	}
+	row_fill(o, o->probe);
+	uint32_t at = lower_bound(o, p, o->probe);
+	if (at >= p->n || row_cmp(o, p->rows[at], o->probe) != 0)
+		return;
+	row_free(o, p->rows[at]);
+	memmove(p->rows + at, p->rows + at + 1, (size_t)(p->n - at - 1) * sizeof *p->rows);
+	p->n--;
+}
+
+static int over_chunk(Operator *op, int port, const Chunk *c, Err *e)
+{
+	OverOp *o = (OverOp *)op;
+	const LogicalOp *lop = o->lop;
+	for (int r = 0; r < c->nrows; r++) {
+		sb_reset(&o->key);
+		row_encode(c, lop->part_cols, lop->npart, r, ROWCODEC_NORMALIZE, &o->key);
+		/* No PARTITION BY: one partition under the empty key. */
+		const char *k = o->key.len ? o->key.data : "";
+		bool found;
+		Part *p = hmap_upsert(&o->parts, k, o->key.len, hash_bytes(k, o->key.len), &found);
+		sb_reset(&o->row);
+		row_encode(c, NULL, o->nin, r, ROWCODEC_EXACT, &o->row);
+		if (op_sign(c->ops[r]) > 0)
+			part_insert(o, p);
+		else
+			part_delete(o, p);
+		if (!p->dirty) {
+			p->dirty = 1;
+			p->next_dirty = o->dirty;
+			o->dirty = p;
+		}
+	}
+	return 0;
+}
+
+/* ---- computing a partition's output */
+
+/* rank[i] of every row for a rank kind (1-based). */
+static void compute_ranks(const OverOp *o, const Part *p, WinKind kind, int64_t *rank)
+{
+	for (uint32_t i = 0; i < p->n; i++) {
+		bool peer = i > 0 && key_cmp(o, p->rows[i - 1], p->rows[i]) == 0;
+		if (kind == WIN_ROW_NUMBER)
+			rank[i] = i + 1;
+		else if (kind == WIN_RANK)
+			rank[i] = peer ? rank[i - 1] : i + 1;
+		else
+			rank[i] = peer ? rank[i - 1] : (i ? rank[i - 1] + 1 : 1);
+	}
+}
+
+/* The frame [*lo, *hi] of row i (empty when *lo > *hi). */
+static void frame_of(const OverOp *o, const Part *p, const WinCall *w, int64_t i, int64_t *lo,
+		     int64_t *hi)
+{
+	int64_t n = p->n, s = 0, t = n - 1;
+	switch (w->start) {
+	case WB_PRECEDING:
+		s = i - w->start_off;
+		break;
+	case WB_FOLLOWING:
+		s = i + w->start_off;
+		break;
+	case WB_CURRENT_ROW:
+		s = i;
+		while (!w->rows && s > 0 && key_cmp(o, p->rows[s - 1], p->rows[i]) == 0)
+			s--;
+		break;
+	default:
+		s = 0;
+	}
+	switch (w->end) {
+	case WB_PRECEDING:
+		t = i - w->end_off;
+		break;
+	case WB_FOLLOWING:
+		t = i + w->end_off;
+		break;
+	case WB_CURRENT_ROW:
+		t = i;
+		while (!w->rows && t + 1 < n && key_cmp(o, p->rows[t + 1], p->rows[i]) == 0)
+			t++;
+		break;
+	default:
+		t = n - 1;
+	}
+	*lo = s < 0 ? 0 : s;
+	*hi = t >= n ? n - 1 : t;
+}
+
+/* Feeds rows [lo, hi] of the partition into one aggregate state. */
+static int agg_feed(OverOp *o, const Part *p, const WinCall *w, void *state, int64_t lo,
+		    int64_t hi, Vector *arg, Err *e)
+{
+	static const uint8_t ops[CHUNK_CAP]; /* OP_INSERT is 0 */
+	void *states[CHUNK_CAP];
+	while (lo <= hi) {
+		int m = hi - lo + 1 > CHUNK_CAP ? CHUNK_CAP : (int)(hi - lo + 1);
+		for (int k = 0; k < m; k++) {
+			states[k] = state;
+			if (arg)
+				vec_set_value(arg, k, &p->rows[lo + k]->vals[w->arg], NULL);
+		}
+		if (w->fn->update(w->fn, states, arg, ops, NULL, m, e) < 0)
+			return -1;
+		lo += m;
+	}
+	return 0;
+}
+
+/* vals[i] = the aggregate over row i's frame. Frames starting at the partition's first row
+ * grow with i and share one running state; others are computed from scratch per row. */
+static int compute_agg(OverOp *o, const Part *p, const WinCall *w, Value *vals, Err *e)
+{
+	const AggFunc *fn = w->fn;
+	void *state = arena_calloc(&o->scratch, fn->state_size + 16);
+	Vector *arg = w->arg >= 0 ? vec_new_in(&o->scratch, fn->arg_type) : NULL;
+	bool running = w->start == WB_UNBOUNDED_PRECEDING;
+	int64_t fed = -1;
+	fn->init(fn, state);
+	for (int64_t i = 0; i < p->n; i++) {
+		int64_t lo, hi;
+		frame_of(o, p, w, i, &lo, &hi);
+		if (!running) {
+			if (fn->destroy)
+				fn->destroy(fn, state);
+			memset(state, 0, fn->state_size);
+			fn->init(fn, state);
+			fed = lo - 1;
+		}
+		if (hi > fed && agg_feed(o, p, w, state, fed + 1, hi, arg, e) < 0) {
+			if (fn->destroy)
+				fn->destroy(fn, state);
+			return -1;
+		}
+		if (hi > fed)
+			fed = hi;
+		fn->final(fn, state, &vals[i], &o->scratch);
+	}
+	if (fn->destroy)
+		fn->destroy(fn, state);
+	return 0;
+}
+
+static int compute_call(OverOp *o, const Part *p, const WinCall *w, TypeId type, Value *vals,
+			Err *e)
+{
+	int64_t n = p->n;
+	if (w->kind == WIN_ROW_NUMBER || w->kind == WIN_RANK || w->kind == WIN_DENSE_RANK) {
+		int64_t *rank = arena_alloc(&o->scratch, (size_t)(n + 1) * sizeof *rank);
+		compute_ranks(o, p, w->kind, rank);
+		for (int64_t i = 0; i < n; i++)
+			vals[i] = value_int(T_INT8, rank[i]);
+		return 0;
+	}
+	if (w->kind == WIN_AGG)
+		return compute_agg(o, p, w, vals, e);
+	for (int64_t i = 0; i < n; i++) {
+		int64_t lo, hi, at;
+		frame_of(o, p, w, i, &lo, &hi);
+		if (w->kind == WIN_FIRST_VALUE)
+			at = lo <= hi ? lo : -1;
+		else if (w->kind == WIN_LAST_VALUE)
+			at = lo <= hi ? hi : -1;
+		else
+			at = w->kind == WIN_LAG ? i - w->offset : i + w->offset;
+		vals[i] = at >= 0 && at < n ? p->rows[at]->vals[w->arg] : value_null(type);
+	}
+	return 0;
+}
+
+/* Appends output row i (the row's encoding and extra values) to o->cur[k]. */
+static void put_cur(OverOp *o, size_t k, const Row *r, const Value *extra)
+{
+	sb_reset(&o->key);
+	sb_append(&o->key, r->bytes, r->len);
+	for (int x = 0; x < o->nextra; x++)
+		row_encode_value(&extra[x], ROWCODEC_EXACT, &o->key);
+	char *p = arena_alloc(&o->scratch, o->key.len + 1);
+	memcpy(p, o->key.data, o->key.len);
+	o->cur[k] = (Out){p, (uint32_t)o->key.len, r->len};
+}
+
+/* Fills o->cur with the partition's output rows; returns how many. */
+static int64_t compute_part(OverOp *o, Part *p, Err *e)
+{
+	const LogicalOp *lop = o->lop;
+	if (o->capcur < (size_t)p->n + 1) {
+		o->capcur = (size_t)p->n + 1;
+		o->cur = mem_realloc(o->cur, o->capcur * sizeof *o->cur);
+	}
+	if (lop->kind == LOP_TOPN) {
+		int64_t *rank = arena_alloc(&o->scratch, ((size_t)p->n + 1) * sizeof *rank);
+		compute_ranks(o, p, lop->rank_kind, rank);
+		uint32_t k = 0;
+		while (k < p->n && rank[k] <= lop->limit) {
+			Value v = value_int(T_INT8, rank[k]);
+			put_cur(o, k, p->rows[k], &v);
+			k++;
+		}
+		return k;
+	}
+	Value **vals = arena_alloc(&o->scratch, (size_t)lop->nwins * sizeof *vals);
+	for (int w = 0; w < lop->nwins; w++) {
+		vals[w] = arena_alloc(&o->scratch, ((size_t)p->n + 1) * sizeof **vals);
+		if (compute_call(o, p, &lop->wins[w], lop->cols[o->nin + w].type, vals[w], e) < 0)
+			return -1;
+	}
+	Value *extra = arena_alloc(&o->scratch, (size_t)lop->nwins * sizeof *extra);
+	for (uint32_t i = 0; i < p->n; i++) {
+		for (int w = 0; w < lop->nwins; w++)
+			extra[w] = vals[w][i];
+		put_cur(o, i, p->rows[i], extra);
+	}
+	return p->n;
+}
+
+/* ---- emitting the difference */
+
+static int out_cmp(const void *pa, const void *pb)
+{
+	const Out *a = pa, *b = pb;
+	int c = bytes_cmp(a->p, a->rowlen, b->p, b->rowlen);
+	return c ? c : bytes_cmp(a->p + a->rowlen, a->len - a->rowlen, b->p + b->rowlen,
+				 b->len - b->rowlen);
+}
+
+static int flush(OverOp *o, Err *e)
+{
+	int rc = op_emit(&o->op, o->out, e);
+	chunk_reset(o->out);
+	return rc;
+}
+
+static int put_out(OverOp *o, const Out *x, Op op, Err *e)
+{
+	if (chunk_full(o->out) && flush(o, e) < 0)
+		return -1;
+	int r = o->out->nrows++;
+	row_decode(x->p, x->rowlen, o->out, NULL, o->nin, r);
+	if (o->nextra)
+		row_decode(x->p + x->rowlen, x->len - x->rowlen, o->out, o->extra_cols, o->nextra,
+			   r);
+	o->out->ops[r] = (uint8_t)op;
+	return 0;
+}
+
+/* Emits the multiset difference prev -> cur (both sorted): equal entries cancel, a removed and
+ * an added entry of the same input row are an update. */
+static int emit_diff(OverOp *o, const Out *prev, size_t np, const Out *cur, size_t nc, Err *e)
+{
+	size_t i = 0, j = 0;
+	/* The chunk's strings are copied at decode; keep a pair in one chunk. */
+	while (i < np || j < nc) {
+		if (o->out->nrows + 2 > CHUNK_CAP && flush(o, e) < 0)
+			return -1;
+		int c = i == np ? 1 : j == nc ? -1 : out_cmp(&prev[i], &cur[j]);
+		if (c == 0) {
+			i++, j++;
+			continue;
+		}
+		bool same_row = i < np && j < nc &&
+				bytes_cmp(prev[i].p, prev[i].rowlen, cur[j].p, cur[j].rowlen) == 0;
+		if (same_row) {
+			if (put_out(o, &prev[i++], OP_UPDATE_DELETE, e) < 0 ||
+			    put_out(o, &cur[j++], OP_UPDATE_INSERT, e) < 0)
+				return -1;
+		} else if (c < 0) {
+			if (put_out(o, &prev[i++], OP_DELETE, e) < 0)
+				return -1;
+		} else if (put_out(o, &cur[j++], OP_INSERT, e) < 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void prev_clear(OverOp *o, Part *p)
+{
+	for (uint32_t i = 0; i < p->nprev; i++) {
+		o->bytes -= p->prev[i].len;
+		mem_free(p->prev[i].p);
+	}
+	p->nprev = 0;
+}
+
+static void part_free(OverOp *o, Part *p)
+{
+	prev_clear(o, p);
+	for (uint32_t i = 0; i < p->n; i++)
+		row_free(o, p->rows[i]);
+	o->bytes -= (size_t)p->cap * sizeof *p->rows + (size_t)p->capprev * sizeof *p->prev;
+	mem_free(p->rows);
+	mem_free(p->prev);
+}
+
+static int emit_part(OverOp *o, Part *p, Err *e)
+{
+	p->dirty = 0;
+	int64_t nc = compute_part(o, p, e);
+	if (nc < 0)
+		return -1;
+	qsort(o->cur, (size_t)nc, sizeof *o->cur, out_cmp);
+	if (emit_diff(o, p->prev, p->nprev, o->cur, (size_t)nc, e) < 0)
+		return -1;
+	prev_clear(o, p);
+	if ((uint32_t)nc > p->capprev) {
+		o->bytes += ((size_t)nc - p->capprev) * sizeof *p->prev;
+		p->prev = mem_realloc(p->prev, (size_t)nc * sizeof *p->prev);
+		p->capprev = (uint32_t)nc;
+	}
+	for (int64_t i = 0; i < nc; i++) {
+		Out x = o->cur[i];
+		char *q = mem_alloc(x.len + 1);
+		memcpy(q, x.p, x.len);
+		p->prev[i] = (Out){q, x.len, x.rowlen};
+		o->bytes += x.len;
+	}
+	p->nprev = (uint32_t)nc;
+	if (o->trim) {
+		/* Append-only: the rows after the top N can never rise again. */
+		uint32_t keep = 0;
+		int64_t *rank = arena_alloc(&o->scratch, ((size_t)p->n + 1) * sizeof *rank);
+		compute_ranks(o, p, o->lop->rank_kind, rank);
+		while (keep < p->n && rank[keep] <= o->lop->limit)
+			keep++;
+		for (uint32_t i = keep; i < p->n; i++)
+			row_free(o, p->rows[i]);
+		p->n = keep;
+	}
+	arena_reset(&o->scratch);
+	if (p->n == 0 && p->nprev == 0) {
+		part_free(o, p);
+		hmap_remove_value(&o->parts, p);
+	}
+	return 0;
+}
+
+static int over_barrier(Operator *op, int port, uint64_t epoch, Err *e)
+{
+	OverOp *o = (OverOp *)op;
+	chunk_reset(o->out);
+	while (o->dirty) {
+		Part *p = o->dirty;
+		o->dirty = p->next_dirty;
+		if (emit_part(o, p, e) < 0)
+			return -1;
+	}
+	if (flush(o, e) < 0)
+		return -1;
+	return op_emit_barrier(op, epoch, e);
+}
+
+static int over_watermark(Operator *op, int port, int col, int64_t ts, Err *e)
+{
+	/* Output rows are retracted at any time, so no column stays above a watermark. */
+	return 0;
+}
+
+static size_t over_state_bytes(const Operator *op)
+{
+	const OverOp *o = (const OverOp *)op;
+	return o->bytes + o->parts.bytes + o->parts.cap * (sizeof(void *) + 8);
+}
+
+static void over_explain(const Operator *op, StrBuf *out)
+{
+	const OverOp *o = (const OverOp *)op;
+	const LogicalOp *lop = o->lop;
+	if (lop->kind == LOP_TOPN)
+		sb_printf(out, "TopN limit=%lld", (long long)lop->limit);
+	else
+		sb_printf(out, "OverWindow calls=%d", lop->nwins);
+	sb_printf(out, " partition=%d keys=%d state=%s", lop->npart, lop->nkeys,
+		  o->trim ? "top-n rows" : "all rows");
+}
+
+static void over_free(Operator *op)
+{
+	OverOp *o = (OverOp *)op;
+	Part *p;
+	for (size_t it = 0; (p = hmap_next(&o->parts, &it));)
+		part_free(o, p);
+	hmap_deinit(&o->parts);
+	sb_deinit(&o->key);
+	sb_deinit(&o->row);
+	mem_free(o->probe);
+	mem_free(o->cur);
+	mem_free(o->extra_cols);
+	chunk_free(o->out);
+	arena_deinit(&o->scratch);
+}
+
+static Operator *over_new(Dataflow *df, const LogicalOp *lop, const char *kind)
+{
+	OverOp *o = mem_calloc(1, sizeof *o);
+	o->lop = lop;
+	o->nin = lop->children[0]->ncols;
+	o->nextra = lop->ncols - o->nin;
+	o->extra_cols = mem_calloc((size_t)o->nextra + 1, sizeof *o->extra_cols);
+	for (int i = 0; i < o->nextra; i++)
+		o->extra_cols[i] = o->nin + i;
+	hmap_init(&o->parts, sizeof(Part));
+	sb_init(&o->key);
+	sb_init(&o->row);
+	arena_init(&o->scratch, 0);
+	o->out = lop_chunk_new(lop);
+	o->op.kind = kind;
+	o->op.on_chunk = over_chunk;
+	o->op.on_watermark = over_watermark;
+	o->op.on_barrier = over_barrier;
+	o->op.explain = over_explain;
+	o->op.free = over_free;
+	o->op.state_bytes = over_state_bytes;
+	return &o->op;
+}
+
+Operator *topn_op_new(Dataflow *df, const LogicalOp *lop, Err *e)
+{
+	Operator *op = over_new(df, lop, "TopN");
+	((OverOp *)op)->trim = lop->children[0]->append_only;
+	return op;
+}
+
+Operator *over_op_new(Dataflow *df, const LogicalOp *lop, Err *e)
+{
+	return over_new(df, lop, "OverWindow");
+}

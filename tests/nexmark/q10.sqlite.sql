@@ -1,0 +1,9 @@
+-- q10 in SQLite: the sink's SELECT. to_char(ts, 'YYYY-MM-DD') is the date; 'HH:MI' is
+-- PostgreSQL's HH (hour of the 12-hour clock, 01-12: midnight is 12) and MI (minute). The
+-- default events cross midnight, so both 11 and 12 appear.
+SELECT auction, bidder, price, pg_ts(date_time),
+       strftime('%Y-%m-%d', date_time / 1000000, 'unixepoch'),
+       printf('%02d:%s',
+              (CAST(strftime('%H', date_time / 1000000, 'unixepoch') AS INTEGER) + 11) % 12 + 1,
+              strftime('%M', date_time / 1000000, 'unixepoch'))
+FROM bid;

@@ -1,0 +1,391 @@
+/* test_topn.c: model tests of group top-N and OVER windows (stream/over_window.c).
+ *
+ * Each case pushes a random changelog over a table (k, v, name): inserts of rows with few
+ * distinct values (so ties are common), deletes and updates of live rows, in random chunks,
+ * with barriers at random points, through a DF_STREAMING dataflow of a TOPN or OVER plan with a
+ * random N; the output changelog is applied to an MvStore. After every barrier the store must
+ * equal, as sorted text, a DF_BATCH run of the same plan over the live rows, and no delete may
+ * miss its row. A brute-force count checks that the batch answer itself holds the right number
+ * of rows per partition (min(N, rows) for ROW_NUMBER). Seeds are fixed, so failures replay.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "base/mem.h"
+#include "batch/batch.h"
+#include "stream/dataflow.h"
+#include "stream/mview.h"
+
+static Arena A;
+static Err E;
+static uint64_t seed_state;
+
+static uint64_t next_rand(void)
+{
+	seed_state ^= seed_state << 13;
+	seed_state ^= seed_state >> 7;
+	seed_state ^= seed_state << 17;
+	return seed_state;
+}
+
+static int pick(int lo, int hi)
+{
+	return lo + (int)(next_rand() % (uint64_t)(hi - lo + 1));
+}
+
+#define NC 3
+static const TypeId COLT[NC] = {T_INT4, T_INT4, T_VARCHAR};
+static const char *const COLN[NC] = {"k", "v", "name"};
+static const char *const TEXTS[] = {"x", "yy", "", "zz"};
+
+typedef struct Tup {
+	int k, v, name; /* v = -1: NULL */
+} Tup;
+
+typedef struct Model {
+	CatObject *obj;
+	Tup *live;
+	int n, cap;
+	Chunk *c;
+} Model;
+
+static void put_tup(Chunk *c, const Tup *t, Op op)
+{
+	int r = c->nrows++;
+	VEC_DATA(&c->cols[0], int32_t)[r] = t->k;
+	c->cols[0].nulls[r] = 0;
+	VEC_DATA(&c->cols[1], int32_t)[r] = t->v;
+	c->cols[1].nulls[r] = t->v < 0;
+	VEC_DATA(&c->cols[2], Str)[r] = chunk_str(c, TEXTS[t->name], strlen(TEXTS[t->name]));
+	c->cols[2].nulls[r] = 0;
+	c->ops[r] = (uint8_t)op;
+}
+
+static Tup rand_tup(int nkeys)
+{
+	Tup t = {pick(0, nkeys - 1), pick(-1, 6), pick(0, 3)};
+	return t;
+}
+
+static void changes(Model *m, int n, int nkeys)
+{
+	for (int i = 0; i < n && m->c->nrows + 2 <= CHUNK_CAP; i++) {
+		int dice = pick(0, 99);
+		if (dice < 55 || m->n == 0 || m->obj->append_only) {
+			Tup t = rand_tup(nkeys);
+			put_tup(m->c, &t, OP_INSERT);
+			if (m->n == m->cap) {
+				m->cap = m->cap ? m->cap * 2 : 64;
+				m->live = mem_realloc(m->live, (size_t)m->cap * sizeof *m->live);
+			}
+			m->live[m->n++] = t;
+			continue;
+		}
+		int j = pick(0, m->n - 1);
+		if (dice < 85) {
+			put_tup(m->c, &m->live[j], OP_DELETE);
+			m->live[j] = m->live[--m->n];
+		} else {
+			Tup t = rand_tup(nkeys);
+			put_tup(m->c, &m->live[j], OP_UPDATE_DELETE);
+			put_tup(m->c, &t, OP_UPDATE_INSERT);
+			m->live[j] = t;
+		}
+	}
+}
+
+static int scan_model(void *arg, CatObject *obj, int (*emit)(void *, const Chunk *, Err *),
+		      void *emit_arg, Err *e)
+{
+	Model *m = arg;
+	Chunk *c = chunk_new(COLT, NC);
+	int rc = 0;
+	for (int i = 0; i < m->n && rc == 0; i++) {
+		put_tup(c, &m->live[i], OP_INSERT);
+		if (chunk_full(c)) {
+			rc = emit(emit_arg, c, e);
+			chunk_reset(c);
+		}
+	}
+	if (rc == 0 && c->nrows)
+		rc = emit(emit_arg, c, e);
+	chunk_free(c);
+	return rc;
+}
+
+static int to_text(void *arg, const Chunk *c, Err *e)
+{
+	chunk_print(c, arg);
+	return 0;
+}
+
+static int to_store(void *arg, const Chunk *c, Err *e)
+{
+	mvstore_apply(arg, c);
+	return 0;
+}
+
+static int line_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The lines of sb, sorted, into a new string (caller frees); *nlines counts them. */
+static char *sorted(const StrBuf *sb, int *nlines)
+{
+	char *text = mem_strndup(sb->data ? sb->data : "", sb->len);
+	char **v = mem_calloc(sb->len + 1, sizeof *v);
+	int n = 0;
+	for (char *p = strtok(text, "\n"); p; p = strtok(NULL, "\n"))
+		v[n++] = p;
+	qsort(v, (size_t)n, sizeof *v, line_cmp);
+	StrBuf out;
+	sb_init(&out);
+	for (int i = 0; i < n; i++) {
+		sb_puts(&out, v[i]);
+		sb_putc(&out, '\n');
+	}
+	char *r = mem_strndup(out.data ? out.data : "", out.len);
+	sb_deinit(&out);
+	mem_free(v);
+	mem_free(text);
+	*nlines = n;
+	return r;
+}
+
+/* ---- plans */
+
+static LogicalOp *new_op(LopKind kind, int ncols, LogicalOp *child)
+{
+	LogicalOp *op = arena_calloc(&A, sizeof *op);
+	op->kind = kind;
+	op->ncols = ncols;
+	op->cols = arena_calloc(&A, (size_t)(ncols + 1) * sizeof *op->cols);
+	op->wm_col = -1;
+	op->limit = -1;
+	if (child) {
+		op->nchildren = 1;
+		op->children = arena_calloc(&A, sizeof *op->children);
+		op->children[0] = child;
+		memcpy(op->cols, child->cols, (size_t)child->ncols * sizeof *op->cols);
+	}
+	return op;
+}
+
+static LogicalOp *scan_of(CatObject *o)
+{
+	LogicalOp *op = new_op(LOP_SCAN, NC, NULL);
+	op->obj = o;
+	op->append_only = o->append_only;
+	memcpy(op->cols, o->cols, NC * sizeof *op->cols);
+	return op;
+}
+
+/* PARTITION BY k ORDER BY v DESC, name. */
+static void set_window(LogicalOp *op)
+{
+	op->npart = 1;
+	op->part_cols = arena_calloc(&A, sizeof(int));
+	op->nkeys = 2;
+	op->keys = arena_calloc(&A, 2 * sizeof *op->keys);
+	op->keys[0] = (SortKey){1, true, true};
+	op->keys[1] = (SortKey){2, false, false};
+}
+
+static LogicalOp *topn_plan(LogicalOp *child, WinKind kind, int64_t n, bool rank_out)
+{
+	LogicalOp *op = new_op(LOP_TOPN, NC + rank_out, child);
+	set_window(op);
+	op->rank_kind = kind;
+	op->limit = n;
+	op->rank_output = rank_out;
+	if (rank_out)
+		op->cols[NC] = (ColumnDef){.name = "rn", .type = T_INT8, .typmod = -1};
+	return op;
+}
+
+static LogicalOp *over_plan(LogicalOp *child, int64_t preceding)
+{
+	LogicalOp *op = new_op(LOP_OVER, NC + 3, child);
+	set_window(op);
+	op->nwins = 3;
+	op->wins = arena_calloc(&A, 3 * sizeof *op->wins);
+	const AggFunc *sum = agg_resolve("sum", T_INT4, false, false, false, &E);
+	const AggFunc *cnt = agg_resolve("count", T_NULL, true, false, false, &E);
+	assert_non_null(sum);
+	assert_non_null(cnt);
+	op->wins[0] = (WinCall){.kind = WIN_RANK, .arg = -1};
+	op->wins[1] = (WinCall){.kind = WIN_AGG, .fn = sum, .arg = 1, .rows = true,
+				.start = WB_PRECEDING, .start_off = preceding, .end = WB_CURRENT_ROW};
+	op->wins[2] = (WinCall){.kind = WIN_AGG, .fn = cnt, .arg = -1, .rows = false,
+				.start = WB_UNBOUNDED_PRECEDING, .end = WB_CURRENT_ROW};
+	op->cols[NC] = (ColumnDef){.name = "r", .type = T_INT8, .typmod = -1};
+	op->cols[NC + 1] = (ColumnDef){.name = "s", .type = sum->result_type, .typmod = -1};
+	op->cols[NC + 2] = (ColumnDef){.name = "c", .type = T_INT8, .typmod = -1};
+	return op;
+}
+
+/* ---- the model loop */
+
+static int checks;
+
+/* Rows the batch top-N must hold for ROW_NUMBER: min(N, rows) per partition. */
+static int expected_rows(const Model *m, int nkeys, int64_t n)
+{
+	int total = 0;
+	for (int k = 0; k < nkeys; k++) {
+		int c = 0;
+		for (int i = 0; i < m->n; i++)
+			c += m->live[i].k == k;
+		total += c < n ? c : (int)n;
+	}
+	return total;
+}
+
+static void run(LogicalOp *plan, Model *m, uint64_t seed, bool row_number)
+{
+	seed_state = seed * 0x9E3779B97F4A7C15ULL + 1;
+	m->n = 0;
+	m->c = chunk_new(COLT, NC);
+	Dataflow *df = dataflow_build(plan, DF_STREAMING, &E);
+	assert_non_null(df);
+	TypeId types[NC + 3];
+	for (int i = 0; i < plan->ncols; i++)
+		types[i] = plan->cols[i].type;
+	MvStore *store = mvstore_new(types, plan->ncols, NULL, 0);
+	dataflow_set_output(df, to_store, store);
+	int nkeys = pick(1, 5);
+	for (int epoch = 1; epoch <= 25; epoch++) {
+		for (int k = pick(0, 3); k > 0; k--) {
+			chunk_reset(m->c);
+			changes(m, pick(1, pick(0, 4) ? 15 : 400), nkeys);
+			assert_int_equal(dataflow_push(df, 0, m->c, &E), 0);
+		}
+		assert_int_equal(dataflow_barrier(df, (uint64_t)epoch, &E), 0);
+		StrBuf got, want;
+		sb_init(&got);
+		sb_init(&want);
+		assert_int_equal(mvstore_scan(store, to_text, &got, &E), 0);
+		assert_int_equal(batch_run(plan, scan_model, m, to_text, &want, &E), 0);
+		int ng, nw;
+		char *g = sorted(&got, &ng), *w = sorted(&want, &nw);
+		if (strcmp(g, w) != 0) {
+			print_message("seed %llu epoch %d\nview:\n%s\nbatch:\n%s\n",
+				      (unsigned long long)seed, epoch, g, w);
+			fail();
+		}
+		if (row_number)
+			assert_int_equal(nw, expected_rows(m, nkeys, plan->limit));
+		assert_int_equal(store->anomalies, 0);
+		mem_free(g);
+		mem_free(w);
+		sb_deinit(&got);
+		sb_deinit(&want);
+		checks++;
+	}
+	mvstore_free(store);
+	dataflow_free(df);
+	chunk_free(m->c);
+}
+
+static CatObject *table(bool append_only)
+{
+	CatObject *o = arena_calloc(&A, sizeof *o);
+	o->name = "t";
+	o->kind = OBJ_TABLE;
+	o->ncols = NC;
+	o->cols = arena_calloc(&A, NC * sizeof *o->cols);
+	for (int i = 0; i < NC; i++)
+		o->cols[i] = (ColumnDef){.name = (char *)COLN[i], .type = COLT[i], .typmod = -1};
+	o->wm_col = -1;
+	o->append_only = append_only;
+	return o;
+}
+
+static void topn_cases(bool append_only)
+{
+	static const WinKind kinds[] = {WIN_ROW_NUMBER, WIN_RANK, WIN_DENSE_RANK};
+	Model m = {.obj = table(append_only)};
+	for (uint64_t seed = 1; seed <= 30; seed++) {
+		seed_state = seed;
+		WinKind kind = kinds[seed % 3];
+		int64_t n = pick(0, 4);
+		bool rank_out = pick(0, 1);
+		LogicalOp *plan = topn_plan(scan_of(m.obj), kind, n, rank_out);
+		run(plan, &m, seed, kind == WIN_ROW_NUMBER);
+	}
+	mem_free(m.live);
+}
+
+static void test_topn_retract(void **state)
+{
+	topn_cases(false);
+}
+
+static void test_topn_append_only(void **state)
+{
+	topn_cases(true);
+}
+
+static void test_over_frames(void **state)
+{
+	Model m = {.obj = table(false)};
+	for (uint64_t seed = 1; seed <= 20; seed++)
+		run(over_plan(scan_of(m.obj), (int64_t)(seed % 4)), &m, seed, false);
+	mem_free(m.live);
+}
+
+/* The recomputation itself on a fixed input: ranks with ties as PostgreSQL numbers them. */
+static void test_topn_batch_ranks(void **state)
+{
+	Model m = {.obj = table(false)};
+	static const Tup rows[] = {{0, 5, 0}, {0, 5, 1}, {0, 3, 0}, {0, -1, 0}, {1, 2, 0}};
+	m.live = mem_calloc(8, sizeof *m.live);
+	memcpy(m.live, rows, sizeof rows);
+	m.n = 5;
+	LogicalOp *plan = topn_plan(scan_of(m.obj), WIN_RANK, 3, true);
+	StrBuf out;
+	sb_init(&out);
+	assert_int_equal(batch_run(plan, scan_model, &m, to_text, &out, &E), 0);
+	int n;
+	char *s = sorted(&out, &n);
+	/* NULLs first under DESC: the NULL row ranks 1, then the 5s by name; the 3 ranks 4. */
+	assert_int_equal(n, 4);
+	assert_string_equal(s, "+ 0,5,x,2\n+ 0,5,yy,3\n+ 0,NULL,x,1\n+ 1,2,x,1\n");
+	mem_free(s);
+	sb_deinit(&out);
+	mem_free(m.live);
+}
+
+static int setup(void **state)
+{
+	arena_init(&A, 0);
+	err_clear(&E);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	arena_deinit(&A);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_topn_retract, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_topn_append_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_over_frames, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_topn_batch_ranks, setup, teardown),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	printf("top-n model comparisons: %d\n", checks);
+	return rc;
+}
