@@ -1,7 +1,7 @@
 # Makefile: builds eddy (library, CLI, tests) and runs it.
 #
 #   make        build build/eddy, build/libeddy.a and build/libeddy.so (optimised)
-#   make run    build, then run the live demo on the embedded engine
+#   make run    build, then `eddy server` with the fraud example (examples/fraud/) loaded
 #   make test   install missing build packages, build with ASan+UBSan, run every test
 #
 # Two build trees: build/ (release, -O2) and build/asan/ (tests, sanitizers). Object files depend
@@ -64,6 +64,17 @@ $(REL)/eddy: $(call rel_obj,$(CLI_SRCS)) $(REL)/libeddy.a
 	$(say) LD $@
 	$(Q)$(CC) $(CFLAGS_REL) -o $@ $^ $(LIBS)
 
+# Test tools that measure speed or size run optimised (tests/integration/nexmark_state.sh); a
+# copy in the sanitizer tree lets tests/run.sh's scripts find them from EDDY_BUILD.
+$(REL)/tools/%: tests/tools/%.c $(REL)/libeddy.a
+	@mkdir -p $(dir $@)
+	$(say) LD $@
+	$(Q)$(CC) $(CFLAGS_REL) -o $@ $< $(REL)/libeddy.a $(LIBS) $(TESTLIBS)
+
+$(ASAN)/rel/%: $(REL)/tools/%
+	@mkdir -p $(dir $@)
+	$(Q)cp $< $@
+
 # ---- sanitizer build for tests
 $(ASAN)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -111,7 +122,8 @@ TOOL_BINS = $(patsubst tests/tools/%.c,$(ASAN)/tools/%,$(TOOL_SRCS))
 CRASH_BINS = $(patsubst tests/crash/%.c,$(ASAN)/crash/%,$(CRASH_SRCS))
 FUZZ_BINS = $(patsubst tests/fuzz/%.c,$(ASAN)/fuzz/%,$(FUZZ_SRCS))
 
-test-build: $(ASAN)/eddy $(UNIT_BINS) $(TOOL_BINS) $(CRASH_BINS) $(FUZZ_BINS) $(ASAN)/examples/embed
+test-build: $(ASAN)/eddy $(UNIT_BINS) $(TOOL_BINS) $(CRASH_BINS) $(FUZZ_BINS) $(ASAN)/examples/embed \
+            $(ASAN)/rel/state_probe
 
 test: deps
 	@$(MAKE) --no-print-directory check-layers
@@ -120,7 +132,7 @@ test: deps
 
 run: deps
 	@$(MAKE) --no-print-directory -j$$(nproc) all
-	@sh examples/demo.sh $(REL)/eddy
+	@sh examples/fraud/run.sh $(REL)/eddy
 
 check-layers:
 	@sh tools/check-layers.sh
@@ -128,4 +140,4 @@ check-layers:
 clean:
 	rm -rf build
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find $(REL) $(ASAN) -name '*.d' 2>/dev/null)

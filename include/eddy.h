@@ -184,6 +184,14 @@ void eddy_unsubscribe(EddySubscription *sub);
 /* Waits until every view has consumed all input that existed when called (as FLUSH does). */
 int eddy_flush(Eddy *db, EddyError *err);
 
+/* ---- Users (CREATE USER ... PASSWORD). */
+
+/* Copies the SCRAM-SHA-256 verifier of a user made by CREATE USER into out, in PostgreSQL's
+ * format "SCRAM-SHA-256$<iterations>:<base64 salt>$<base64 StoredKey>:<base64 ServerKey>"
+ * (the password itself is never stored). Returns 1 when the user exists and has a password, 0
+ * when the database has no such user or it has no password, -1 when cap is too small. */
+int eddy_user_verifier(Eddy *db, const char *user, char *out, size_t cap);
+
 #ifdef __cplusplus
 }
 #endif

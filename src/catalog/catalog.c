@@ -15,6 +15,8 @@ struct Catalog {
 	CatObject **objs; /* creation order: a view always comes after what it reads */
 	int nobjs, cap;
 	uint64_t next_id;
+	CatUser **users;  /* CREATE USER, in creation order */
+	int nusers, capusers;
 };
 
 static const char *const kind_names[] = {
@@ -41,6 +43,68 @@ static void object_free(CatObject *obj)
 	mem_free(obj);
 }
 
+static void user_free(CatUser *u)
+{
+	mem_free(u->name);
+	mem_free(u->verifier);
+	mem_free(u);
+}
+
+static char *dup_or_null(const char *s)
+{
+	if (!s)
+		return NULL;
+	size_t n = strlen(s) + 1;
+	return memcpy(mem_alloc(n), s, n);
+}
+
+CatUser *catalog_find_user(const Catalog *cat, const char *name)
+{
+	for (int i = 0; i < cat->nusers; i++)
+		if (strcmp(cat->users[i]->name, name) == 0)
+			return cat->users[i];
+	return NULL;
+}
+
+CatUser *catalog_create_user(Catalog *cat, const char *name, const char *verifier, Err *e)
+{
+	if (catalog_find_user(cat, name))
+		return err_set(e, ERR_DUPLICATE_OBJECT, "role \"%s\" already exists", name), NULL;
+	if (cat->nusers == cat->capusers) {
+		cat->capusers = cat->capusers ? cat->capusers * 2 : 8;
+		cat->users = mem_realloc(cat->users, (size_t)cat->capusers * sizeof *cat->users);
+	}
+	CatUser *u = mem_calloc(1, sizeof *u);
+	u->id = cat->next_id++;
+	u->name = dup_or_null(name);
+	u->verifier = dup_or_null(verifier);
+	cat->users[cat->nusers++] = u;
+	return u;
+}
+
+void catalog_set_user_verifier(CatUser *u, const char *verifier)
+{
+	mem_free(u->verifier);
+	u->verifier = dup_or_null(verifier);
+}
+
+int catalog_drop_user(Catalog *cat, const char *name)
+{
+	for (int i = 0; i < cat->nusers; i++) {
+		if (strcmp(cat->users[i]->name, name) != 0)
+			continue;
+		user_free(cat->users[i]);
+		memmove(cat->users + i, cat->users + i + 1,
+			(size_t)(cat->nusers - i - 1) * sizeof *cat->users);
+		cat->nusers--;
+		return 0;
+	}
+	return -1;
+}
+
+int catalog_user_count(const Catalog *cat) { return cat->nusers; }
+CatUser *catalog_user_at(const Catalog *cat, int i) { return cat->users[i]; }
+
 void catalog_free(Catalog *cat)
 {
 	if (!cat)
@@ -49,6 +113,9 @@ void catalog_free(Catalog *cat)
 	for (int i = cat->nobjs - 1; i >= 0; i--)
 		object_free(cat->objs[i]);
 	mem_free(cat->objs);
+	for (int i = 0; i < cat->nusers; i++)
+		user_free(cat->users[i]);
+	mem_free(cat->users);
 	mem_free(cat);
 }
 

@@ -19,7 +19,8 @@
 	X(OBJ_STREAM, "stream", "streams")                                                         \
 	X(OBJ_TABLE, "table", "tables")                                                            \
 	X(OBJ_SOURCE, "source", "sources")                                                         \
-	X(OBJ_MVIEW, "materialized view", "materialized views")
+	X(OBJ_MVIEW, "materialized view", "materialized views")                                    \
+	X(OBJ_SINK, "sink", "sinks")
 
 typedef enum ObjKind {
 #define OBJKIND_ENUM(k, name, plural) k,
@@ -57,7 +58,7 @@ typedef struct CatObject {
 	int nopts;
 	Option *opts;            /* WITH (...) */
 	char *sql;               /* the CREATE statement as written */
-	struct LogicalOp *plan;  /* MVIEW: the bound query producing its rows */
+	struct LogicalOp *plan;  /* MVIEW, SINK: the bound query producing its rows */
 	bool append_only;        /* only inserts ever come out of it */
 	int ndeps;
 	struct CatObject **deps; /* MVIEW: the objects its plan reads */
@@ -86,6 +87,30 @@ int catalog_drop(Catalog *cat, CatObject *obj, bool cascade,
 /* Objects in creation order (a view always comes after what it reads). */
 int catalog_count(const Catalog *cat);
 CatObject *catalog_at(const Catalog *cat, int i);
+
+/* The role that owns everything and always exists (PostgreSQL's bootstrap superuser, oid 10). */
+#define CATALOG_BOOTSTRAP_USER "eddy"
+
+/* A user (role) made by CREATE USER. Only the SCRAM-SHA-256 verifier is kept, never the
+ * password: "SCRAM-SHA-256$<iterations>:<base64 salt>$<base64 StoredKey>:<base64 ServerKey>"
+ * (PostgreSQL's rolpassword format), NULL when the user has no password. */
+typedef struct CatUser {
+	uint64_t id;       /* from the objects' counter: unique, increasing */
+	char *name;
+	char *verifier;
+} CatUser;
+
+/* The user of that name, or NULL. */
+CatUser *catalog_find_user(const Catalog *cat, const char *name);
+/* Adds a user; 42710 "role \"x\" already exists" if taken. verifier may be NULL. */
+CatUser *catalog_create_user(Catalog *cat, const char *name, const char *verifier, Err *e);
+/* Replaces a user's verifier (NULL: none). */
+void catalog_set_user_verifier(CatUser *u, const char *verifier);
+/* Removes the user of that name; 0, or -1 when there is none. */
+int catalog_drop_user(Catalog *cat, const char *name);
+/* Users in creation order. */
+int catalog_user_count(const Catalog *cat);
+CatUser *catalog_user_at(const Catalog *cat, int i);
 
 /* The value of a WITH option, or NULL. */
 const char *catobj_option(const CatObject *obj, const char *key);

@@ -13,6 +13,8 @@ int cli_sql(int argc, char **argv);
 int cli_nexmark(int argc, char **argv);
 int cli_demo(int argc, char **argv);
 int cli_server(int argc, char **argv); /* server.c */
+int cli_bench(int argc, char **argv);  /* bench.c */
+int cli_ingest(int argc, char **argv); /* ingest.c */
 
 typedef enum CliFormat { FMT_TABLE, FMT_CSV, FMT_JSON } CliFormat;
 

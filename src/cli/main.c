@@ -5,7 +5,9 @@
  *   eddy sql [--data DIR] [-c SQL]... [-f FILE] [--format table|csv|json]
  *   eddy nexmark export --events N [--seed S] [--rate R] [--base-time T] --out DIR
  *   eddy demo [--seconds N]
+ *   eddy bench nexmark [--query qN|all] [--events N] [--threads T] [--json]
  *   eddy server [--data DIR] [--pg-listen HOST:PORT] [--http-listen HOST:PORT] [--config FILE]
+ *   eddy ingest --data DIR STREAM [FILE|-] [--format ndjson|csv] [--batch N]
  *   eddy version
  */
 #include "cli/cli.h"
@@ -26,9 +28,15 @@ static void usage(FILE *f)
 	      "  demo [--seconds N]\n"
 	      "        a live view over a generated stream of card transactions, printed as it\n"
 	      "        changes (N seconds; 0 runs until interrupted)\n"
+	      "  bench nexmark [--query qN[,qM...]|all] [--events N] [--threads T] [--json]\n"
+	      "        run the Nexmark queries of bench/nexmark/ on the built-in generator, output\n"
+	      "        discarded, and report throughput per core, peak memory and state\n"
 	      "  server [--data DIR] [--pg-listen HOST:PORT] [--http-listen HOST:PORT] [--config FILE]\n"
 	      "        serve the database over the PostgreSQL protocol (127.0.0.1:4566) and HTTP\n"
 	      "        (127.0.0.1:4567) until SIGTERM or SIGINT\n"
+	      "  ingest --data DIR STREAM [FILE|-] [--format ndjson|csv] [--batch N]\n"
+	      "        append NDJSON or CSV records to a stream in batches of N (1000), printing\n"
+	      "        \"acked TOTAL\" as each batch is durable; bad records go to STREAM_rejected\n"
 	      "  version\n"
 	      "        print the version\n",
 	      f);
@@ -47,8 +55,12 @@ int main(int argc, char **argv)
 		return cli_nexmark(argc - 1, argv + 1);
 	if (strcmp(cmd, "demo") == 0)
 		return cli_demo(argc - 1, argv + 1);
+	if (strcmp(cmd, "bench") == 0)
+		return cli_bench(argc - 1, argv + 1);
 	if (strcmp(cmd, "server") == 0)
 		return cli_server(argc - 1, argv + 1);
+	if (strcmp(cmd, "ingest") == 0)
+		return cli_ingest(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("eddy %s\n", EDDY_VERSION);
 		return 0;

@@ -71,6 +71,8 @@ void rt_free(ObjRt *rt)
 {
 	if (!rt)
 		return;
+	if (rt->obj->kind == OBJ_STREAM)
+		eng_stream_close(rt, !rt->db->stopping); /* dropped unless the database closes */
 	for (int i = 0; i < rt->nhist; i++)
 		chunk_free(rt->hist[i]);
 	mem_free(rt->hist);
@@ -79,6 +81,8 @@ void rt_free(ObjRt *rt)
 		mvstore_free(rt->store);
 	if (rt->df)
 		dataflow_free(rt->df);
+	if (rt->sink)
+		rt->sink->close(rt->sink);
 	for (int i = 0; i < rt->nruns; i++)
 		run_free(rt->runs[i]);
 	mem_free(rt->runs);
@@ -139,9 +143,11 @@ int eng_end_epoch(struct Eddy *db, Err *e)
 	for (int i = 0; i < n; i++) {
 		CatObject *obj = catalog_at(db->cat, i);
 		ObjRt *rt = obj->rt;
-		if (obj->kind == OBJ_MVIEW && rt && rt->df)
+		if ((obj->kind == OBJ_MVIEW || obj->kind == OBJ_SINK) && rt && rt->df)
 			if (dataflow_barrier(rt->df, db->epoch, e) < 0)
 				return -1;
+		if (rt && rt->sink && rt->sink->flush(rt->sink, db->epoch, e) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -215,7 +221,7 @@ int eng_pump(struct Eddy *db, int max_chunks, Err *e)
 	for (int i = 0; i < n; i++) {
 		CatObject *obj = catalog_at(db->cat, i);
 		ObjRt *rt = obj->rt;
-		if (obj->kind != OBJ_MVIEW || !rt)
+		if ((obj->kind != OBJ_MVIEW && obj->kind != OBJ_SINK) || !rt)
 			continue;
 		for (int r = 0; r < rt->nruns; r++) {
 			SourceRun *run = rt->runs[r];
@@ -309,6 +315,8 @@ int eng_scan_object(void *arg, CatObject *obj, int (*emit)(void *, const Chunk *
 	ObjRt *rt = obj->rt;
 	switch (obj->kind) {
 	case OBJ_STREAM:
+		if (rt->log)
+			return eng_stream_scan(rt, false, 0, 0, emit, emit_arg, e);
 		for (int i = 0; i < rt->nhist; i++)
 			if (emit(emit_arg, rt->hist[i], e) < 0)
 				return -1;
@@ -316,6 +324,8 @@ int eng_scan_object(void *arg, CatObject *obj, int (*emit)(void *, const Chunk *
 	case OBJ_TABLE:
 	case OBJ_MVIEW:
 		return mvstore_scan(rt->store, emit, emit_arg, e);
+	case OBJ_SINK:
+		return 0; /* never read: the binder refuses FROM sink */
 	case OBJ_SOURCE: {
 		SourceReader *r = source_open(catobj_option(obj, "connector"), obj->opts, obj->nopts,
 					      obj->cols, obj->ncols, e);
@@ -426,6 +436,7 @@ int eddy_open_ex(const EddyOptions *opts, Eddy **out, EddyError *err)
 	struct Eddy *db = mem_calloc(1, sizeof *db);
 	pthread_mutex_init(&db->mu, NULL);
 	pthread_cond_init(&db->pump_cv, NULL);
+	pthread_rwlock_init(&db->sync_lock, NULL);
 	db->cat = catalog_new();
 	db->data_dir = path ? mem_strdup(path) : NULL;
 	db->tick_ms = opts && opts->tick_ms > 0 ? opts->tick_ms : 10;
@@ -483,6 +494,7 @@ void eddy_close(Eddy *db)
 	}
 	mem_free(db->data_dir);
 	pthread_cond_destroy(&db->pump_cv);
+	pthread_rwlock_destroy(&db->sync_lock);
 	pthread_mutex_destroy(&db->mu);
 	mem_free(db);
 }

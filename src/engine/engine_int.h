@@ -19,10 +19,12 @@
 #include "base/err.h"
 #include "base/mem.h"
 #include "catalog/catalog.h"
+#include "connect/sink.h"
 #include "connect/source.h"
 #include "plan/logical.h"
 #include "stream/dataflow.h"
 #include "stream/mview.h"
+#include "storage/log.h"
 
 #include <pthread.h>
 
@@ -66,6 +68,16 @@ struct ObjRt {
 	SourceRun **runs;
 	int nruns;
 	struct EddySubscription *subs;
+	/* STREAM on a data directory (stream_log.c): its log, the end of the rows published to
+	 * consumers (history scans read [start, end_offset)), its durability mode, the replay
+	 * cursor while the database opens, and the pruning counters of the last history scan. */
+	Log *log;
+	uint64_t end_offset;
+	int fsync_mode;           /* a StreamFsync */
+	struct ReplayCursor *replay;
+	LogScanStats last_scan;
+	/* SINK: the writer its dataflow's output goes to (flushed at each barrier). */
+	SinkWriter *sink;
 };
 
 struct EddySubscription {
@@ -92,6 +104,16 @@ struct Eddy {
 	int lock_fd;         /* data directory LOCK file, -1 in memory */
 	int journal_fd;      /* statement journal, -1 in memory */
 	bool replaying;      /* replaying the journal: do not append to it */
+	/* Data directory: the next sequence number of the database-wide order of stream appends
+	 * and journal records (replay interleaves them by it; stream_log.c). */
+	uint64_t seq;
+	/* API inserts into a fsync='always' stream write under the lock and sync after dropping
+	 * it, so concurrent writers share fsyncs (group commit): defer_sync asks for that and
+	 * `deferred` receives the log to sync; sync_lock (held shared while syncing) keeps a DROP
+	 * from closing the log meanwhile. */
+	bool defer_sync;
+	Log *deferred;
+	pthread_rwlock_t sync_lock;
 };
 
 /* db.c */
@@ -132,8 +154,34 @@ int journal_replay(struct Eddy *db, int (*run)(struct Eddy *, const char *, Err 
 int journal_append(struct Eddy *db, const char *text, size_t n, Err *e);
 void journal_close(struct Eddy *db);
 
+/* stream_log.c: streams kept in the stream log on a data directory. */
+typedef enum StreamFsync { STREAM_FSYNC_ALWAYS, STREAM_FSYNC_INTERVAL, STREAM_FSYNC_NEVER } StreamFsync;
+/* Opens (creating) the log of a stream under DIR/streams/<id>/ from the stream's options; a
+ * no-op in memory. While the journal replays, also positions the replay cursor at its start. */
+int eng_stream_open(struct Eddy *db, ObjRt *rt, Err *e);
+/* Closes the log; with `drop`, removes its directory. */
+void eng_stream_close(ObjRt *rt, bool drop);
+/* Appends chunks as one atomic append tagged with the next sequence number. Synced before
+ * returning for fsync='always' unless db->defer_sync, which leaves it in db->deferred. */
+int eng_stream_write(struct Eddy *db, ObjRt *rt, Chunk **chunks, int n, Err *e);
+/* Called with the lock held after an API insert: drops the lock and syncs db->deferred (if
+ * any) while holding sync_lock shared. */
+int eng_unlock_and_sync(struct Eddy *db, Err *e);
+/* Emits the stream's stored rows [start, end_offset), restricted to batches whose event time
+ * intersects [min_time, max_time] when by_time. */
+int eng_stream_scan(ObjRt *rt, bool by_time, int64_t min_time, int64_t max_time,
+		    int (*emit)(void *, const Chunk *, Err *), void *emit_arg, Err *e);
+/* Journal replay: publishes every stream append with a sequence number below `seq` in order. */
+int eng_replay_streams(struct Eddy *db, uint64_t seq, Err *e);
+
+/* insert.c: publishes rows appended to a stream (consumers, subscribers, watermark). */
+int eng_stream_publish(struct Eddy *db, CatObject *s, Chunk **chunks, int n, Err *e);
+
 /* exec.c: runs SQL text under the lock already held (journal replay). */
 int eng_exec_locked(struct Eddy *db, const char *sql, Err *e);
+
+/* syscat.c: CREATE / ALTER / DROP USER (SCRAM-SHA-256 verifiers). */
+int eng_exec_user(struct Eddy *db, BoundStmt *st, Arena *a, EddyResult **res, Err *e);
 
 /* error conversion */
 void eng_export_error(const Err *in, EddyError *out);

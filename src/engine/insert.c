@@ -1,8 +1,9 @@
 /* insert.c: changing streams and tables: INSERT, DELETE, UPDATE and eddy_insert.
  *
  * Layer: engine. Every change is checked whole before any of it is applied (NOT NULL, primary
- * keys), so a statement changes all its rows or none. Streams append to their log and advance
- * their watermark; tables apply to their keyed store. Both publish the change to the views that
+ * keys), so a statement changes all its rows or none. Streams append to their log (in memory, or
+ * the stream log on a data directory: stream_log.c) and advance their watermark; tables apply to
+ * their keyed store and, on a data directory, record the rows in the statement journal. Both publish the change to the views that
  * read them and end the epoch, so views are current when the statement returns. */
 #include "engine/engine_int.h"
 
@@ -105,7 +106,7 @@ static Chunk *copy_chunk(const Chunk *c)
 	return d;
 }
 
-static int stream_append(struct Eddy *db, CatObject *s, Chunk **chunks, int n, Err *e)
+int eng_stream_publish(struct Eddy *db, CatObject *s, Chunk **chunks, int n, Err *e)
 {
 	ObjRt *rt = s->rt;
 	int64_t wm = INT64_MIN;
@@ -113,11 +114,14 @@ static int stream_append(struct Eddy *db, CatObject *s, Chunk **chunks, int n, E
 		Chunk *c = chunks[i];
 		if (c->nrows == 0)
 			continue;
-		if (rt->nhist == rt->caphist) {
-			rt->caphist = rt->caphist ? rt->caphist * 2 : 16;
-			rt->hist = mem_realloc(rt->hist, sizeof(Chunk *) * (size_t)rt->caphist);
+		if (!rt->log) {
+			/* In memory the history is the inserted chunks themselves. */
+			if (rt->nhist == rt->caphist) {
+				rt->caphist = rt->caphist ? rt->caphist * 2 : 16;
+				rt->hist = mem_realloc(rt->hist, sizeof(Chunk *) * (size_t)rt->caphist);
+			}
+			rt->hist[rt->nhist++] = copy_chunk(c);
 		}
-		rt->hist[rt->nhist++] = copy_chunk(c);
 		rt->rows += (uint64_t)c->nrows;
 		if (eng_publish(rt, c, e) < 0)
 			return -1;
@@ -146,6 +150,61 @@ static int stream_append(struct Eddy *db, CatObject *s, Chunk **chunks, int n, E
 	return 0;
 }
 
+/* On a data directory the rows go to the stream's log first (one atomic append), then to the
+ * views: what a view has seen is always in the log. */
+static int stream_append(struct Eddy *db, CatObject *s, Chunk **chunks, int n, Err *e)
+{
+	if (eng_stream_write(db, s->rt, chunks, n, e) < 0)
+		return -1;
+	return eng_stream_publish(db, s, chunks, n, e);
+}
+
+/* Records inserted table rows in the journal as an INSERT ... VALUES of their text forms (the
+ * values as inserted, whatever statement or API call computed them), so replay needs neither
+ * the clock nor the streams an INSERT ... SELECT read. */
+static int journal_rows(struct Eddy *db, CatObject *t, Chunk **chunks, int n, Err *e)
+{
+	if (db->journal_fd < 0 || db->replaying)
+		return 0;
+	StrBuf sb, val;
+	sb_init(&sb);
+	sb_init(&val);
+	sb_puts(&sb, "INSERT INTO \"");
+	for (const char *p = t->name; *p; p++)
+		sb_puts(&sb, *p == '"' ? "\"\"" : (char[2]){*p, 0});
+	sb_puts(&sb, "\" VALUES ");
+	bool first = true;
+	for (int i = 0; i < n; i++)
+		for (int r = 0; r < chunks[i]->nrows; r++) {
+			sb_puts(&sb, first ? "(" : ", (");
+			first = false;
+			for (int k = 0; k < t->ncols; k++) {
+				Value v;
+				vec_get_value(&chunks[i]->cols[k], r, &v);
+				if (k)
+					sb_puts(&sb, ", ");
+				if (v.null) {
+					sb_puts(&sb, "NULL");
+					continue;
+				}
+				sb_reset(&val);
+				value_format(&v, &val);
+				sb_putc(&sb, '\'');
+				for (size_t j = 0; j < val.len; j++) {
+					if (val.data[j] == '\'')
+						sb_putc(&sb, '\'');
+					sb_putc(&sb, val.data[j]);
+				}
+				sb_putc(&sb, '\'');
+			}
+			sb_putc(&sb, ')');
+		}
+	int rc = first ? 0 : journal_append(db, sb.data, sb.len, e);
+	sb_deinit(&val);
+	sb_deinit(&sb);
+	return rc;
+}
+
 int eng_insert_chunks(struct Eddy *db, CatObject *t, Chunk **chunks, int n, uint64_t *count,
 		      Err *e)
 {
@@ -163,6 +222,8 @@ int eng_insert_chunks(struct Eddy *db, CatObject *t, Chunk **chunks, int n, uint
 			return -1;
 	} else {
 		if (check_keys(t, rt, chunks, n, NULL, e) < 0)
+			return -1;
+		if (journal_rows(db, t, chunks, n, e) < 0)
 			return -1;
 		for (int i = 0; i < n; i++) {
 			mvstore_apply(rt->store, chunks[i]);
@@ -594,8 +655,10 @@ int eddy_insert(Eddy *db, const char *target, const char *const *columns, int nc
 	uint64_t count;
 	pthread_mutex_lock(&db->mu);
 	db->stmt_now = eng_now_us();
+	db->defer_sync = true;
 	int rc = insert_values(db, target, columns, ncols, values, nrows, NULL, &count, &e);
-	pthread_mutex_unlock(&db->mu);
+	if (eng_unlock_and_sync(db, rc < 0 ? NULL : &e) < 0)
+		rc = -1;
 	if (rc < 0)
 		eng_export_error(&e, err);
 	return rc;
@@ -611,8 +674,10 @@ int64_t eddy_insert_partial(Eddy *db, const char *target, const char *const *col
 	Rejects rj = {errors, errors ? max_errors : 0, 0};
 	pthread_mutex_lock(&db->mu);
 	db->stmt_now = eng_now_us();
+	db->defer_sync = true;
 	int rc = insert_values(db, target, columns, ncols, values, nrows, &rj, &count, &e);
-	pthread_mutex_unlock(&db->mu);
+	if (eng_unlock_and_sync(db, rc < 0 ? NULL : &e) < 0)
+		rc = -1;
 	if (nerrors)
 		*nerrors = rj.n;
 	if (rc < 0) {

@@ -974,6 +974,41 @@ KERNEL(regexp_extract_text)
 	return 0;
 }
 
+/* regexp_match_at(s, p, n): element n of PostgreSQL's regexp_match(s, p), the form the binder
+ * gives to the subscript regexp_match(s, p)[n] (eddy has no array type). regexp_match's array
+ * holds the pattern's groups, or the whole match when the pattern has none; it is NULL when
+ * nothing matches, and element n is NULL outside 1..length or for a group that did not take
+ * part. Differs from regexp_extract in exactly those points (group 0, no groups, n > 9). */
+KERNEL(regexp_match_at_text)
+{
+	const Str *s = args[0]->data, *p = args[1]->data;
+	const int32_t *g = args[2]->data;
+	Str *res = out->data;
+	RegexCache rc = {0};
+	regmatch_t m[64];
+	for (int r = 0; r < n; r++) {
+		if (out->nulls[r])
+			continue;
+		int k = regex_match_row(&rc, s[r], p[r], m, 64, cx, out, r);
+		if (k == -1) {
+			regex_cache_done(&rc);
+			return -1;
+		}
+		if (k == -2)
+			continue;
+		/* The array's length: the groups, or 1 (the whole match) without groups. */
+		int len = rc.re.re_nsub ? (int)rc.re.re_nsub : 1;
+		int grp = rc.re.re_nsub ? g[r] : 0;
+		if (k == 0 || g[r] < 1 || g[r] > len || grp >= 64 || m[grp].rm_so < 0) {
+			out->nulls[r] = 1;
+			continue;
+		}
+		res[r] = (Str){s[r].p + m[grp].rm_so, (uint32_t)(m[grp].rm_eo - m[grp].rm_so)};
+	}
+	regex_cache_done(&rc);
+	return 0;
+}
+
 /* regexp_replace(s, p, repl): the first match replaced (PostgreSQL without the 'g' flag);
  * \1..\9 in repl insert groups, \& the whole match. */
 KERNEL(regexp_replace_text)
@@ -1187,6 +1222,7 @@ static const FuncDef funcs[] = {
 	B("~", T_VARCHAR, T_VARCHAR, T_BOOL, regexp_like_text),
 	F2("regexp_like", T_VARCHAR, T_VARCHAR, T_BOOL, regexp_like_text),
 	F3("regexp_extract", T_VARCHAR, T_VARCHAR, T_INT4, T_VARCHAR, regexp_extract_text),
+	F3("regexp_match_at", T_VARCHAR, T_VARCHAR, T_INT4, T_VARCHAR, regexp_match_at_text),
 	F3("regexp_replace", T_VARCHAR, T_VARCHAR, T_VARCHAR, T_VARCHAR, regexp_replace_text),
 	F2("count_char", T_VARCHAR, T_VARCHAR, T_INT8, count_char_text),
 	F2("to_char", T_TIMESTAMP, T_VARCHAR, T_VARCHAR, to_char_ts),

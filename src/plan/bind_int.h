@@ -165,4 +165,18 @@ LogicalOp *bind_window_agg(Binder *b, LogicalOp *agg);
 /* Wraps a view's plan for EMIT ON WINDOW CLOSE (0A000 when it has no windowed watermark). */
 LogicalOp *bind_window_eowc(Binder *b, LogicalOp *plan, int loc);
 
+/* ---- syscat.c: the system catalog relations (pg_catalog, information_schema) and users */
+/* A system relation named `name` ("pg_class", "pg_catalog.pg_class", "information_schema.
+ * tables"): its rows, generated from the catalog now, and its scope. NULL with no error set when
+ * the name is not a system relation. */
+LogicalOp *syscat_relation(Binder *b, const char *name, int loc, Scope *scope, const char *qual);
+/* The catalog functions psql and drivers call (pg_get_userbyid, format_type, ...) over bound
+ * arguments; NULL with no error set when `name` is not one of them. */
+Expr *syscat_func(BindCx *cx, const char *name, Expr **args, int nargs, int loc);
+/* Casts to the catalog types: regclass, regtype, regnamespace, regrole, oid, name ...;
+ * NULL with no error set when `type` is not one of them. */
+Expr *syscat_cast(BindCx *cx, Expr *arg, const char *type, int loc);
+/* CREATE / ALTER / DROP USER. */
+int syscat_bind_user(Binder *b, const AstStmt *st, BoundStmt **out);
+
 #endif

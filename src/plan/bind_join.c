@@ -6,7 +6,7 @@
  * front: the merged columns, then both sides, the USING columns of each side reachable only
  * qualified). A join condition is split into equi-keys (a conjunct `l = r` whose sides read one
  * input each; expressions are allowed and computed by the operator) and a residual (every other
- * conjunct, part of the match condition). An inner join of append-only inputs whose residual
+ * conjunct, part of the match condition). An inner join whose residual
  * bounds r.ts - l.ts on both inputs' watermark columns is marked `interval`, so its operator
  * drops state the watermarks make unreachable. WHERE conjuncts over an inner join are pushed
  * into it (comma lists become equi-joins), and `[NOT] EXISTS (SELECT ...)` and `x [NOT] IN
@@ -209,14 +209,15 @@ static void time_bound(Binder *b, const LogicalOp *op, const Expr *x, int64_t *l
 	}
 }
 
-/* Marks an inner join of append-only inputs with watermarks as an interval join when its
- * condition bounds r_time - l_time on both sides (an equi-key on the two watermark columns
- * bounds it to [0, 0]: a join of windows on their bounds). */
+/* Marks an inner join of inputs with watermarks as an interval join when its condition bounds
+ * r_time - l_time on both sides (an equi-key on the two watermark columns bounds it to [0, 0]:
+ * a join of windows on their bounds). The inputs need not be append-only: a watermark W on a
+ * column promises that no change (insert or delete) below W follows, which is all the
+ * operator needs (a windowed aggregation keeps it by dropping late rows). */
 static void detect_interval(Binder *b, LogicalOp *op)
 {
 	const LogicalOp *l = op->children[0], *r = op->children[1];
-	if (op->join_type != JOIN_INNER || !l->append_only || !r->append_only || l->wm_col < 0 ||
-	    r->wm_col < 0)
+	if (op->join_type != JOIN_INNER || op->lookup || l->wm_col < 0 || r->wm_col < 0)
 		return;
 	int64_t lo = 0, hi = 0;
 	bool has_lo = false, has_hi = false;
@@ -395,6 +396,29 @@ static LogicalOp *join_pair(Binder *b, JoinType t, LogicalOp *l, const Scope *ls
 	return op;
 }
 
+/* `JOIN t FOR SYSTEM_TIME AS OF PROCTIME()`: a lookup join, inner or left, of a processing-time
+ * version (PROCTIME() or NOW(); event-time versions are not supported). */
+static int check_lookup(Binder *b, const AstTableRef *ref)
+{
+	const AstExpr *x = ref->right->as_of;
+	if (x->kind != AST_FUNC || x->func.nargs != 0 || x->func.over ||
+	    (strcmp(x->func.name, "proctime") != 0 && strcmp(x->func.name, "now") != 0))
+		return err_set_pos(b->e, ERR_FEATURE_NOT_SUPPORTED, x->location,
+				   "FOR SYSTEM_TIME AS OF supports only PROCTIME() or NOW()"),
+		       err_hint(b->e, "a lookup join reads the table as it is when each row "
+				      "arrives; joins on event-time versions are not supported yet"),
+		       -1;
+	if (ref->join != AST_JOIN_INNER && ref->join != AST_JOIN_LEFT)
+		return err_set_pos(b->e, ERR_FEATURE_NOT_SUPPORTED, ref->location,
+				   "FOR SYSTEM_TIME AS OF is supported in inner and left joins only"),
+		       -1;
+	if (ref->natural || ref->nusing > 0 || !ref->on)
+		return err_set_pos(b->e, ERR_FEATURE_NOT_SUPPORTED, ref->location,
+				   "a lookup join needs an ON condition"),
+		       -1;
+	return 0;
+}
+
 LogicalOp *bind_join(Binder *b, const AstTableRef *ref, Scope *scope)
 {
 	static const JoinType types[] = {[AST_JOIN_INNER] = JOIN_INNER, [AST_JOIN_LEFT] = JOIN_LEFT,
@@ -404,11 +428,23 @@ LogicalOp *bind_join(Binder *b, const AstTableRef *ref, Scope *scope)
 	memset(&ls, 0, sizeof ls);
 	memset(&rs, 0, sizeof rs);
 	LogicalOp *l = bind_from_item(b, ref->left, &ls);
-	LogicalOp *r = l ? bind_from_item(b, ref->right, &rs) : NULL;
+	AstTableRef right = *ref->right;
+	right.as_of = NULL;
+	if (l && ref->right->as_of && check_lookup(b, ref) < 0)
+		return NULL;
+	LogicalOp *r = l ? bind_from_item(b, &right, &rs) : NULL;
 	if (!r)
 		return NULL;
 	LogicalOp *op = join_pair(b, types[ref->join], l, &ls, r, &rs, &js);
 	LogicalOp *top = op;
+	if (ref->right->as_of) {
+		/* Right changes emit nothing, so the output only grows with the left side and
+		 * carries its watermark (the left columns come first). */
+		op->lookup = true;
+		op->append_only = l->append_only;
+		op->wm_col = l->wm_col;
+		op->wm_end_col = l->wm_end_col;
+	}
 	if (ref->on) {
 		BindCx cx = {.b = b, .scope = &js, .clause = "JOIN/ON"};
 		Expr *c = bind_condition(&cx, ref->on, "JOIN/ON");

@@ -143,7 +143,13 @@ LogicalOp *bind_project(Binder *b, LogicalOp *child, int n, Expr **exprs, const 
 			op->cols[i].not_null = child->cols[x->col].not_null;
 			if (x->col == child->wm_col && op->wm_col < 0)
 				op->wm_col = i;
+			if (child->wm_col >= 0 && x->col == child->wm_end_col && op->wm_end_col < 0)
+				op->wm_end_col = i;
 		}
+	}
+	if (op->wm_col < 0) { /* only window_end kept: its watermark is the one left */
+		op->wm_col = op->wm_end_col;
+		op->wm_end_col = -1;
 	}
 	return op;
 }
@@ -157,6 +163,7 @@ static LogicalOp *make_filter(Binder *b, LogicalOp *child, Expr *cond)
 	op->exprs = arena_alloc(b->a, sizeof *op->exprs);
 	op->exprs[0] = cond;
 	op->wm_col = child->wm_col;
+	op->wm_end_col = child->wm_end_col;
 	op->append_only = child->append_only;
 	return op;
 }
@@ -249,10 +256,18 @@ LogicalOp *bind_relation(Binder *b, const char *name, int loc, Scope *scope, con
 			scope->names[i] = c->cte->cols[i];
 		return op;
 	}
+	/* pg_catalog comes first in the search path, as in PostgreSQL; then public. */
+	LogicalOp *sys = syscat_relation(b, name, loc, scope, qual);
+	if (sys || err_failed(b->e))
+		return sys;
 	CatObject *obj = catalog_find(b->cat, name);
 	if (!obj)
 		return err_set_pos(b->e, ERR_UNDEFINED_TABLE, loc, "relation \"%s\" does not exist",
 				   name),
+		       NULL;
+	if (obj->kind == OBJ_SINK)
+		return err_set_pos(b->e, ERR_WRONG_OBJECT_TYPE, loc,
+				   "\"%s\" is a sink: its rows go out, they cannot be read", name),
 		       NULL;
 	LogicalOp *op = bind_scan(b, obj);
 	bind_scope_init(b, scope, op, qual);
@@ -351,6 +366,7 @@ static LogicalOp *bind_tumble(Binder *b, const AstTableRef *ref, Scope *scope)
 	op->offset_us = offset_us;
 	op->append_only = child->append_only;
 	op->wm_col = child->wm_col >= 0 && child->wm_col == tc->col ? n : -1;
+	op->wm_end_col = op->wm_col >= 0 ? n + 1 : -1;
 	bind_scope_init(b, scope, op, qual);
 	if (bind_col_aliases(b, scope, ref->alias) < 0)
 		return NULL;
@@ -361,13 +377,22 @@ LogicalOp *bind_from_item(Binder *b, const AstTableRef *ref, Scope *scope)
 {
 	switch (ref->kind) {
 	case AST_REF_TABLE: {
-		if (ref->schema && strcmp(ref->schema, "public") != 0)
+		const char *rname = ref->name;
+		if (ref->schema && (strcmp(ref->schema, "pg_catalog") == 0 ||
+				    strcmp(ref->schema, "information_schema") == 0))
+			rname = arena_printf(b->a, "%s.%s", ref->schema, ref->name);
+		else if (ref->schema && strcmp(ref->schema, "public") != 0)
 			return err_set_pos(b->e, ERR_UNDEFINED_TABLE, ref->location,
 					   "relation \"%s.%s\" does not exist", ref->schema,
 					   ref->name),
 			       NULL;
+		if (ref->as_of)
+			return err_set_pos(b->e, ERR_FEATURE_NOT_SUPPORTED, ref->as_of->location,
+					   "FOR SYSTEM_TIME AS OF is only supported on the right "
+					   "side of a JOIN"),
+			       NULL;
 		const char *qual = ref->alias ? ref->alias->name : ref->name;
-		LogicalOp *op = bind_relation(b, ref->name, ref->location, scope, qual);
+		LogicalOp *op = bind_relation(b, rname, ref->location, scope, qual);
 		if (!op || bind_col_aliases(b, scope, ref->alias) < 0)
 			return NULL;
 		return op;
@@ -817,6 +842,10 @@ static LogicalOp *build_agg(Select *s)
 		if (group[k] == aggin->wm_col && agg->wm_col < 0)
 			agg->wm_col = k;
 	}
+	/* Grouped by window_end but not window_start: window_end's watermark closes groups. */
+	for (int k = 0; k < s->nkeys && agg->wm_col < 0 && aggin->wm_col >= 0; k++)
+		if (group[k] == aggin->wm_end_col)
+			agg->wm_col = k;
 	for (int i = 0; i < s->aggs.n; i++)
 		agg->cols[s->nkeys + i] = (ColumnDef){.name = (char *)s->aggs.v[i].name,
 						      .type = s->aggs.v[i].fn->result_type,

@@ -105,6 +105,7 @@ LogicalOp *bind_window_tvf(Binder *b, const AstTableRef *ref, Scope *scope)
 	/* Rows still to come open windows from the one holding the time watermark's slide on; a
 	 * session's start can fall back when sessions merge: no watermark survives SESSION. */
 	op->wm_col = hop && child->wm_col >= 0 && child->wm_col == tc->col ? n : -1;
+	op->wm_end_col = op->wm_col >= 0 ? n + 1 : -1;
 	bind_scope_init(b, scope, op, qual);
 	if (bind_col_aliases(b, scope, ref->alias) < 0)
 		return NULL;

@@ -37,6 +37,7 @@ static const char *obj_tag(const char *verb, ObjKind k)
 	case OBJ_SOURCE: return verb[0] == 'C' ? "CREATE SOURCE" : "DROP SOURCE";
 	case OBJ_MVIEW:
 		return verb[0] == 'C' ? "CREATE MATERIALIZED VIEW" : "DROP MATERIALIZED VIEW";
+	case OBJ_SINK: return verb[0] == 'C' ? "CREATE SINK" : "DROP SINK";
 	}
 	return verb;
 }
@@ -249,6 +250,53 @@ static int bind_create_mview(Binder *b, const AstStmt *st, BoundStmt **out)
 	return 0;
 }
 
+/* CREATE SINK name [FROM relation | AS query] WITH (...): the query's plan, like a view's; the
+ * engine checks the connector's options (connect/sink.h). Append-only sinks only, for now. */
+static int bind_create_sink(Binder *b, const AstStmt *st, BoundStmt **out)
+{
+	const AstCreateSink *k = &st->sink;
+	BoundStmt *s = stmt_new(b, STMT_CREATE, "CREATE SINK");
+	*out = s;
+	s->obj_kind = OBJ_SINK;
+	s->name = arena_strdup(b->a, k->name);
+	s->if_not_exists = k->if_not_exists;
+	CatObject *old = catalog_find(b->cat, k->name);
+	if (old) {
+		if (k->if_not_exists) {
+			s->target = old;
+			return 0;
+		}
+		return err_set(b->e, ERR_DUPLICATE_TABLE, "relation \"%s\" already exists",
+			       k->name);
+	}
+	LogicalOp *q;
+	if (k->from) {
+		Scope scope;
+		q = bind_relation(b, k->from, st->location, &scope, k->from);
+	} else {
+		q = bind_query(b, k->query, true);
+	}
+	if (!q)
+		return -1;
+	copy_options(b, s, k->opts, k->nopts, k->format);
+	const char *type = NULL;
+	for (int i = 0; i < s->nopts; i++)
+		if (strcmp(s->opts[i].key, "type") == 0)
+			type = s->opts[i].value;
+	if (!q->append_only && !(type && strcmp(type, "upsert") == 0)) {
+		err_set(b->e, ERR_FEATURE_NOT_SUPPORTED,
+			"the query of sink \"%s\" is not append-only: it updates or deletes rows",
+			k->name);
+		err_hint(b->e, "Sinks take append-only queries for now (no aggregation or outer "
+			       "join over changing input); sink a materialized view's changes "
+			       "later, when upsert sinks exist.");
+		return -1;
+	}
+	s->query = q;
+	plan_columns(b, q, &s->ncols, &s->cols);
+	return 0;
+}
+
 /* ---- DROP */
 
 static int bind_drop(Binder *b, const AstStmt *st, BoundStmt **out)
@@ -267,16 +315,13 @@ static int bind_drop(Binder *b, const AstStmt *st, BoundStmt **out)
 	static const int kinds[] = {
 		[AST_OBJ_STREAM] = OBJ_STREAM, [AST_OBJ_TABLE] = OBJ_TABLE,
 		[AST_OBJ_SOURCE] = OBJ_SOURCE, [AST_OBJ_MVIEW] = OBJ_MVIEW,
-		[AST_OBJ_SINK] = -1,	       [AST_OBJ_VIEW] = -1,
+		[AST_OBJ_SINK] = OBJ_SINK,     [AST_OBJ_VIEW] = -1,
 	};
 	const char *word = kind_words[d->obj];
 	BoundStmt *s = stmt_new(b, STMT_DROP, tags[d->obj]);
 	*out = s;
 	s->if_exists = d->if_exists;
 	s->cascade = d->cascade;
-	if (d->obj == AST_OBJ_SINK)
-		return err_set_pos(b->e, ERR_FEATURE_NOT_SUPPORTED, st->location,
-				   "sinks are not supported yet");
 	if (d->nnames > 1)
 		return err_set_pos(b->e, ERR_FEATURE_NOT_SUPPORTED, d->name_locations[1],
 				   "dropping several objects in one statement is not supported yet");
@@ -539,9 +584,7 @@ static int bind_show(Binder *b, const AstStmt *st, BoundStmt **out)
 	case AST_SHOW_TABLES: s->show_kind = OBJ_TABLE; return 0;
 	case AST_SHOW_MVIEWS: s->show_kind = OBJ_MVIEW; return 0;
 	case AST_SHOW_SOURCES: s->show_kind = OBJ_SOURCE; return 0;
-	case AST_SHOW_SINKS:
-		return err_set_pos(b->e, ERR_FEATURE_NOT_SUPPORTED, st->location,
-				   "sinks are not supported yet");
+	case AST_SHOW_SINKS: s->show_kind = OBJ_SINK; return 0;
 	case AST_SHOW_COLUMNS:
 		s->kind = STMT_DESCRIBE;
 		s->tag = "DESCRIBE";
@@ -580,9 +623,7 @@ static int bind_stmt(Binder *b, const AstStmt *st, BoundStmt **out)
 	case AST_STMT_CREATE_TABLE: rc = bind_create(b, st, OBJ_TABLE, out); break;
 	case AST_STMT_CREATE_SOURCE: rc = bind_create(b, st, OBJ_SOURCE, out); break;
 	case AST_STMT_CREATE_MVIEW: rc = bind_create_mview(b, st, out); break;
-	case AST_STMT_CREATE_SINK:
-		return err_set_pos(b->e, ERR_FEATURE_NOT_SUPPORTED, st->location,
-				   "CREATE SINK is not supported yet");
+	case AST_STMT_CREATE_SINK: rc = bind_create_sink(b, st, out); break;
 	case AST_STMT_DROP: rc = bind_drop(b, st, out); break;
 	case AST_STMT_INSERT: rc = bind_insert(b, st, out); break;
 	case AST_STMT_DELETE: rc = bind_delete(b, st, out); break;
@@ -603,6 +644,9 @@ static int bind_stmt(Binder *b, const AstStmt *st, BoundStmt **out)
 	case AST_STMT_COMMIT: *out = stmt_new(b, STMT_NOOP, "COMMIT"); break;
 	case AST_STMT_ROLLBACK: *out = stmt_new(b, STMT_NOOP, "ROLLBACK"); break;
 	case AST_STMT_SET: *out = stmt_new(b, STMT_NOOP, "SET"); break;
+	case AST_STMT_CREATE_USER:
+	case AST_STMT_ALTER_USER:
+	case AST_STMT_DROP_USER: rc = syscat_bind_user(b, st, out); break;
 	}
 	if (rc < 0)
 		return -1;
@@ -611,7 +655,8 @@ static int bind_stmt(Binder *b, const AstStmt *st, BoundStmt **out)
 		sql_stmt_span(st, &off, &len);
 		(*out)->location = off;
 		(*out)->length = len;
-		if ((*out)->kind == STMT_CREATE && (*out)->obj_kind == OBJ_MVIEW) {
+		if ((*out)->kind == STMT_CREATE &&
+		    ((*out)->obj_kind == OBJ_MVIEW || (*out)->obj_kind == OBJ_SINK)) {
 			(*out)->ndeps = b->ndeps;
 			(*out)->deps = b->deps;
 		}

@@ -37,6 +37,7 @@ LogicalOp *lop_new(Arena *a, LopKind kind, int ncols, int nchildren)
 	op->children =
 		nchildren ? arena_calloc(a, (size_t)nchildren * sizeof *op->children) : NULL;
 	op->wm_col = -1;
+	op->wm_end_col = -1;
 	op->time_col = -1;
 	op->limit = -1;
 	return op;
@@ -234,7 +235,7 @@ static void print_join(const LogicalOp *op, const char *const *lnames, StrBuf *o
 		names[i] = lnames[i];
 	for (int i = 0; i < r->ncols; i++)
 		names[nl + i] = r->cols[i].name;
-	sb_printf(out, " type=%s keys=[", types[op->join_type]);
+	sb_printf(out, " type=%s%s keys=[", op->lookup ? "lookup-" : "", types[op->join_type]);
 	for (int i = 0; i < op->njkeys; i++) {
 		sb_puts(out, i ? ", (" : "(");
 		expr_print(op->lkeys[i], names, out);

@@ -150,6 +150,16 @@ typedef struct LogicalOp {
 	bool interval;
 	int l_time, r_time;
 	int64_t lo_us, hi_us;
+	/* A second watermark column: window_end of TUMBLE/HOP, whose watermark is the end of the
+	 * window holding the time watermark (every window ending at or before it is closed).
+	 * Projections map it; an op that keeps it but not wm_col makes it its wm_col (an
+	 * aggregation grouping by window_end only). -1 none. */
+	int wm_end_col;
+	/* JOIN: a lookup (processing-time temporal) join, `right FOR SYSTEM_TIME AS OF PROCTIME()`
+	 * (inner or left): each left row meets the right side's rows as they are when it arrives;
+	 * right changes emit nothing (stream/lookup_join.c). A batch query runs it as a plain join
+	 * of the current contents. */
+	bool lookup;
 } LogicalOp;
 
 /* Prints the plan as an indented tree, one operator a line, as EXPLAIN shows it:
@@ -178,6 +188,7 @@ typedef enum StmtKind {
 	STMT_DESCRIBE,
 	STMT_FLUSH,
 	STMT_NOOP,     /* BEGIN, COMMIT, SET ...: accepted, nothing to do; `tag` says what */
+	STMT_USER,     /* CREATE / ALTER / DROP USER (user_op), run by the engine (syscat) */
 } StmtKind;
 
 typedef struct BoundStmt {
@@ -216,6 +227,14 @@ typedef struct BoundStmt {
 
 	/* SHOW */
 	ObjKind show_kind;
+
+	/* USER (name, if_exists): 'c'reate, 'a'lter or 'd'rop; the password as written (a
+	 * "SCRAM-SHA-256$..." verifier is taken as it is, as PostgreSQL does), NULL none. */
+	char user_op;
+	const char *password;
+	/* Set by the engine when the journal must record other text than the statement's (a
+	 * CREATE USER journals the verifier, never the password). */
+	const char *journal_sql;
 } BoundStmt;
 
 #endif

@@ -1,8 +1,9 @@
 /* pgwire.c: the PostgreSQL wire protocol listener and its sessions.
  *
  * Layer: server. Owns the listening socket, one thread per session (capped by max_connections),
- * the startup handshake (SSLRequest/GSSENCRequest answered 'N', CancelRequest, protocol 3.0
- * startup packet), authentication (trust, or SCRAM-SHA-256 from pgwire_auth.c) and the message
+ * the startup handshake (SSLRequest answered 'S' and the session wrapped in TLS when the server
+ * has a certificate, else 'N'; GSSENCRequest 'N'; CancelRequest; protocol 3.0 startup packet),
+ * authentication (trust, or SCRAM-SHA-256 from pgwire_auth.c) and the message
  * loop; what a message asks for is done in pgwire_query.c. A session never trusts a length the
  * client sent: messages above max_message_bytes end the connection with 08P01. A client that
  * vanishes at any point only ends its own session. pgwire_stop shuts every session's socket down
@@ -16,7 +17,9 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/err.h>
 #include <openssl/rand.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,16 +38,45 @@ struct Pgwire {
 	int nsessions;
 	int32_t next_pid;
 	bool stopping;
+	SSL_CTX *tls;                /* NULL without tls_cert/tls_key */
 };
 
-/* ---- socket I/O */
+/* ---- socket I/O: every byte of a session goes through sock_send and sock_recv, which speak
+ * TLS once the session has switched to it. */
+
+static ssize_t sock_send(PgSession *s, const void *p, size_t n)
+{
+	if (!s->ssl)
+		return send(s->fd, p, n, MSG_NOSIGNAL);
+	size_t done = 0;
+	int rc = SSL_write_ex(s->ssl, p, n, &done);
+	return rc == 1 ? (ssize_t)done : -1;
+}
+
+static ssize_t sock_recv(PgSession *s, void *p, size_t n)
+{
+	if (!s->ssl)
+		return recv(s->fd, p, n, 0);
+	size_t got = 0;
+	int rc = SSL_read_ex(s->ssl, p, n, &got);
+	if (rc == 1)
+		return (ssize_t)got;
+	/* A clean close_notify and a vanished peer both end the session. */
+	ERR_clear_error();
+	return 0;
+}
+
+bool pgs_input_pending(PgSession *s)
+{
+	return s->ssl && SSL_pending(s->ssl) > 0;
+}
 
 int pgs_flush(PgSession *s)
 {
 	size_t off = 0;
 	while (off < s->out.len) {
-		ssize_t n = send(s->fd, s->out.data + off, s->out.len - off, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
+		ssize_t n = sock_send(s, s->out.data + off, s->out.len - off);
+		if (n < 0 && errno == EINTR && !s->ssl)
 			continue;
 		if (n <= 0) {
 			sb_reset(&s->out);
@@ -66,7 +98,7 @@ static int read_exact(PgSession *s, void *dst, size_t n)
 		if (s->rpos == s->rlen) {
 			if (s->out.len && pgs_flush(s) < 0)
 				return -1;
-			ssize_t got = recv(s->fd, s->rbuf, s->rcap, 0);
+			ssize_t got = sock_recv(s, s->rbuf, s->rcap);
 			if (got < 0 && errno == EINTR)
 				continue;
 			if (got <= 0) {
@@ -180,8 +212,13 @@ static int auth_scram(PgSession *s)
 	PgScram sc;
 	memset(&sc, 0, sizeof sc);
 	snprintf(sc.user, sizeof sc.user, "%s", s->user);
+	/* A user made by CREATE USER first, then the users of the settings. */
+	char verifier[256];
 	const char *pw = user_password(&s->srv->cfg, s->user);
-	if (pw) {
+	if (eddy_user_verifier(s->srv->db, s->user, verifier, sizeof verifier) == 1 &&
+	    pgscram_set_verifier(&sc, verifier) == 0) {
+		/* the keys are set */
+	} else if (pw) {
 		snprintf(sc.password, sizeof sc.password, "%s", pw);
 	} else {
 		/* An unknown user goes through the same exchange with a password nobody knows, so the
@@ -238,6 +275,32 @@ static int auth_scram(PgSession *s)
 	return 0;
 }
 
+/* Answers an SSLRequest with 'S' and runs the TLS handshake; the startup packet follows inside
+ * TLS. As in PostgreSQL, bytes the client sent after the SSLRequest before the answer would be
+ * outside TLS and end the connection. */
+static int start_tls(PgSession *s)
+{
+	if (s->rpos != s->rlen) {
+		pgs_fatal(s, "08P01", "received unencrypted data after SSL request");
+		return -1;
+	}
+	sb_putc(&s->out, 'S');
+	if (pgs_flush(s) < 0)
+		return -1;
+	s->ssl = SSL_new(s->pg->tls);
+	if (!s->ssl || SSL_set_fd(s->ssl, s->fd) != 1 || SSL_accept(s->ssl) != 1) {
+		char why[256];
+		ERR_error_string_n(ERR_get_error(), why, sizeof why);
+		srv_log("warn", "tls_failed", "handshake failed: %s", why);
+		ERR_clear_error();
+		SSL_free(s->ssl);
+		s->ssl = NULL;
+		s->closing = true;
+		return -1;
+	}
+	return 0;
+}
+
 /* Reads the startup packet(s). Returns 1 for a session to run, 0 when the connection is done
  * (cancel request, bad packet). */
 static int startup(PgSession *s)
@@ -259,6 +322,11 @@ static int startup(PgSession *s)
 		if (pgm_startup(s->body, len - 4, &st, &why) < 0) {
 			pgs_fatal(s, "08P01", why);
 			return 0;
+		}
+		if (st.code == PG_SSL_CODE && s->pg->tls && !s->ssl) {
+			if (start_tls(s) < 0)
+				return 0;
+			continue;
 		}
 		if (st.code == PG_SSL_CODE || st.code == PG_GSSENC_CODE) {
 			sb_putc(&s->out, 'N');
@@ -381,6 +449,11 @@ static void message_loop(PgSession *s)
 static void session_free(PgSession *s)
 {
 	pgq_session_end(s);
+	if (s->ssl) {
+		SSL_shutdown(s->ssl);
+		SSL_free(s->ssl);
+		ERR_clear_error();
+	}
 	close(s->fd);
 	close(s->wake[0]);
 	close(s->wake[1]);
@@ -402,8 +475,9 @@ static void *session_main(void *arg)
 		if (strcmp(s->srv->cfg.auth, "scram-sha-256") == 0)
 			rc = auth_scram(s);
 		if (rc == 0) {
-			srv_log("info", "pg_connect", "pid=%d user=%s database=%s app=%s", s->pid,
-				s->user, s->database, pgq_guc(s, "application_name"));
+			srv_log("info", "pg_connect", "pid=%d user=%s database=%s app=%s tls=%s",
+				s->pid, s->user, s->database, pgq_guc(s, "application_name"),
+				s->ssl ? SSL_get_version(s->ssl) : "off");
 			send_welcome(s);
 			message_loop(s);
 			srv_log("info", "pg_disconnect", "pid=%d", s->pid);
@@ -544,23 +618,62 @@ static int listen_on(const char *spec, int *out)
 	return 0;
 }
 
+/* Loads the certificate chain and key named by tls_cert/tls_key into a server context (TLS 1.2
+ * or later). Both settings or neither; NULL context when neither. */
+static int tls_init(const ServerConfig *cfg, SSL_CTX **out)
+{
+	*out = NULL;
+	if (!cfg->tls_cert[0] && !cfg->tls_key[0])
+		return 0;
+	if (!cfg->tls_cert[0] || !cfg->tls_key[0]) {
+		srv_log("error", "pg_listen", "tls_cert and tls_key must be set together");
+		return -1;
+	}
+	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+	const char *what = NULL;
+	if (!ctx || SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1)
+		what = "cannot create a TLS context";
+	else if (SSL_CTX_use_certificate_chain_file(ctx, cfg->tls_cert) != 1)
+		what = "cannot load tls_cert";
+	else if (SSL_CTX_use_PrivateKey_file(ctx, cfg->tls_key, SSL_FILETYPE_PEM) != 1)
+		what = "cannot load tls_key";
+	else if (SSL_CTX_check_private_key(ctx) != 1)
+		what = "tls_key does not match tls_cert";
+	if (!what) {
+		*out = ctx;
+		return 0;
+	}
+	char why[256];
+	ERR_error_string_n(ERR_get_error(), why, sizeof why);
+	ERR_clear_error();
+	srv_log("error", "pg_listen", "%s (%s, %s): %s", what, cfg->tls_cert, cfg->tls_key, why);
+	SSL_CTX_free(ctx);
+	return -1;
+}
+
 int pgwire_start(Server *srv, Pgwire **out)
 {
 	Pgwire *pg = mem_calloc(1, sizeof *pg);
 	pg->srv = srv;
 	pthread_mutex_init(&pg->mu, NULL);
 	pthread_cond_init(&pg->idle, NULL);
+	if (tls_init(&srv->cfg, &pg->tls) < 0) {
+		mem_free(pg);
+		return -1;
+	}
 	if (listen_on(srv->cfg.pg_listen, &pg->lfd) < 0 || pipe(pg->stop) < 0) {
+		SSL_CTX_free(pg->tls);
 		mem_free(pg);
 		return -1;
 	}
 	if (pthread_create(&pg->acceptor, NULL, accept_main, pg) != 0) {
 		close(pg->lfd);
+		SSL_CTX_free(pg->tls);
 		mem_free(pg);
 		return -1;
 	}
-	srv_log("info", "pg_listen", "PostgreSQL protocol on %s (auth %s)", srv->cfg.pg_listen,
-		srv->cfg.auth);
+	srv_log("info", "pg_listen", "PostgreSQL protocol on %s (auth %s, tls %s)",
+		srv->cfg.pg_listen, srv->cfg.auth, pg->tls ? "on" : "off");
 	*out = pg;
 	return 0;
 }
@@ -589,5 +702,6 @@ void pgwire_stop(Pgwire *pg)
 	close(pg->stop[1]);
 	pthread_mutex_destroy(&pg->mu);
 	pthread_cond_destroy(&pg->idle);
+	SSL_CTX_free(pg->tls);
 	mem_free(pg);
 }

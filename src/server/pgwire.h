@@ -236,7 +236,15 @@ typedef struct PgScram {
 	char nonce[128];
 	uint8_t salt[16];
 	int iterations;
+	/* Set by pgscram_set_verifier: the keys of a stored verifier (CREATE USER), used instead
+	 * of the password; salt and iterations then come from the verifier too. */
+	bool have_keys;
+	uint8_t stored_key[32], server_key[32];
 } PgScram;
+
+/* Takes a stored verifier "SCRAM-SHA-256$<iter>:<salt>$<StoredKey>:<ServerKey>" (base64, a
+ * 16-byte salt) instead of a password. 0, or -1 when it cannot be read. */
+int pgscram_set_verifier(PgScram *s, const char *verifier);
 
 /* Answers a SASLInitialResponse's client-first message: fills server_first. -1 when malformed. */
 int pgscram_first(PgScram *s, const char *client_first, size_t n, const char **why);
@@ -285,10 +293,15 @@ typedef struct PgSession {
 	bool overflow;
 	int sub_ncols;
 	struct PgSession *next;
+	struct ssl_st *ssl;          /* after SSLRequest on a server with a certificate, else NULL */
 } PgSession;
 
 /* pgwire.c: I/O of a session. Each returns 0, or -1 when the peer is gone (or the server stops). */
 int pgs_flush(PgSession *s);
+/* True when TLS holds decrypted input that poll() on the socket would no longer show (bytes
+ * already in the session's read buffer do not count: they are the rest of what the client sent
+ * with the current message, e.g. the Sync after an Execute, and wait their turn). */
+bool pgs_input_pending(PgSession *s);
 /* Reads one message: type and body (in s->body). -1 when the peer is gone or sent a malformed
  * header (an 08P01 FATAL has been queued then). */
 int pgs_read_msg(PgSession *s, char *type, size_t *len);

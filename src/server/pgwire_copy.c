@@ -221,12 +221,18 @@ void pgcopy_deinit(PgCopyDec *d)
 static void text_cell(StrBuf *o, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (c != '\\' || i + 1 == n) {
-			sb_putc(o, c);
+		/* The bytes up to the next backslash go in one copy: most cells have none. */
+		const char *bs = memchr(s + i, '\\', n - i);
+		size_t run = bs ? (size_t)(bs - (s + i)) : n - i;
+		sb_append(o, s + i, run);
+		i += run;
+		if (i >= n)
+			break;
+		if (i + 1 == n) {
+			sb_putc(o, '\\');
 			continue;
 		}
-		c = s[++i];
+		char c = s[++i];
 		static const char from[] = "bfnrtv", to[] = "\b\f\n\r\t\v";
 		const char *k = strchr(from, c);
 		if (k && c) {
@@ -305,10 +311,11 @@ static int emit_row(PgCopyDec *d, const char *s, size_t n, PgCopyRowFn row, void
 		if (null) {
 			d->ptrs[ncells++] = NULL;
 		} else {
-			if (!c->csv)
-				text_cell(&d->cell, s + start, raw);
 			d->ptrs[ncells++] = (const char *)(uintptr_t)(d->cells.len + 1);
-			sb_append(&d->cells, d->cell.data ? d->cell.data : "", d->cell.len);
+			if (c->csv)
+				sb_append(&d->cells, d->cell.data ? d->cell.data : "", d->cell.len);
+			else
+				text_cell(&d->cells, s + start, raw);
 			sb_putc(&d->cells, 0);
 		}
 		if (i >= n)

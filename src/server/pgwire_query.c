@@ -352,6 +352,18 @@ static int run_set(PgSession *s, PgPortal *p, bool reset, EddyError *e)
 	return rc;
 }
 
+/* SHOW STREAMS, TABLES, SOURCES, SINKS, MATERIALIZED VIEWS and COLUMNS FROM x are catalog
+ * listings the engine answers; every other SHOW names a session parameter. */
+static bool engine_show(char words[4][32], int n)
+{
+	static const char *const lists[] = {"streams", "tables",       "sources",
+					    "sinks",   "materialized", "columns"};
+	for (size_t i = 0; n > 1 && i < sizeof lists / sizeof lists[0]; i++)
+		if (strcmp(words[1], lists[i]) == 0)
+			return true;
+	return false;
+}
+
 /* Statements the server runs itself: returns 1 when handled (p filled), 0 when the engine
  * should run it, -1 on error. */
 static int run_local(PgSession *s, PgPortal *p, EddyError *e)
@@ -379,7 +391,7 @@ static int run_local(PgSession *s, PgPortal *p, EddyError *e)
 	}
 	if (strcmp(w[0], "set") == 0 || strcmp(w[0], "reset") == 0)
 		return run_set(s, p, w[0][0] == 'r', e) < 0 ? -1 : 1;
-	if (strcmp(w[0], "show") == 0)
+	if (strcmp(w[0], "show") == 0 && !engine_show(w, n))
 		return run_show(s, p, w, n, e) < 0 ? -1 : 1;
 	if (strcmp(w[0], "discard") == 0) {
 		snprintf(p->tag, sizeof p->tag, "DISCARD ALL");

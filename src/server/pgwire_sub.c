@@ -162,7 +162,7 @@ static int sub_loop(PgSession *s, const char *view, EddyError *e)
 {
 	for (;;) {
 		struct pollfd p[2] = {{s->fd, POLLIN, 0}, {s->wake[0], POLLIN, 0}};
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
+		if (poll(p, 2, pgs_input_pending(s) ? 0 : -1) < 0 && errno != EINTR)
 			return -1;
 		bool over = drain(s);
 		if (pgs_flush(s) < 0)
@@ -179,7 +179,7 @@ static int sub_loop(PgSession *s, const char *view, EddyError *e)
 			pg_err(e, "57014", "canceling statement due to user request");
 			return 0;
 		}
-		if (p[0].revents) {
+		if (p[0].revents || pgs_input_pending(s)) {
 			char type;
 			size_t len;
 			if (pgs_read_msg(s, &type, &len) < 0)

@@ -94,6 +94,8 @@ static const Setting settings[] = {
 	INT("subscriber_buffer", "EDDY_SUBSCRIBER_BUFFER", NULL, subscriber_buffer),
 	STR("log_format", "EDDY_LOG_FORMAT", "--log-format", log_format),
 	INT("max_message_bytes", "EDDY_MAX_MESSAGE_BYTES", NULL, max_message_bytes),
+	STR("tls_cert", "EDDY_TLS_CERT", "--tls-cert", tls_cert),
+	STR("tls_key", "EDDY_TLS_KEY", "--tls-key", tls_key),
 	{"user", NULL, NULL, SET_USER, 0, 0},
 	{"password", "EDDY_PASSWORD", NULL, SET_PASSWORD, 0, 0},
 };
@@ -216,7 +218,8 @@ static void usage(void)
 {
 	fputs("usage: eddy server [--data DIR] [--pg-listen HOST:PORT] [--http-listen HOST:PORT]\n"
 	      "                   [--config FILE] [--auth trust|scram-sha-256] [--user NAME]\n"
-	      "                   [--max-connections N] [--log-format text|json]\n",
+	      "                   [--max-connections N] [--log-format text|json]\n"
+	      "                   [--tls-cert FILE --tls-key FILE]\n",
 	      stderr);
 }
 

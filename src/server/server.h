@@ -32,6 +32,9 @@ typedef struct ServerConfig {
 		char name[64];
 		char password[128];
 	} users[32];
+	/* TLS for the PostgreSQL protocol: PEM files; both empty = SSLRequest is answered 'N'. */
+	char tls_cert[1024];
+	char tls_key[1024];
 } ServerConfig;
 
 typedef struct Server {

@@ -79,6 +79,7 @@ typedef enum AstExprKind {
 	AST_CASE,        /* kase */
 	AST_CAST,        /* cast: CAST(arg AS type) or arg::type */
 	AST_FUNC,        /* func: name(args) [FILTER (WHERE ...)] [OVER (...)] */
+	AST_SUBSCRIPT,   /* subscript: arg[index] (location: the '[') */
 } AstExprKind;
 
 typedef enum AstLitKind {
@@ -219,6 +220,9 @@ struct AstExpr {
 			AstWindow *over;  /* OVER (...) */
 			AstCallSyntax syntax;
 		} func;
+		struct {
+			AstExpr *arg, *index;
+		} subscript;
 	};
 };
 
@@ -266,6 +270,8 @@ struct AstTableRef {
 	AstExpr *on;          /* JOIN ... ON; NULL for CROSS / USING / NATURAL */
 	char **using_cols;    /* JOIN ... USING (a, b) */
 	int nusing;
+	AstExpr *as_of;       /* TABLE: FOR SYSTEM_TIME AS OF expr (a lookup join's table side:
+			       * PROCTIME() or NOW()); NULL when absent */
 };
 
 typedef struct AstCte {
@@ -356,6 +362,9 @@ typedef enum AstStmtKind {
 	AST_STMT_COMMIT,
 	AST_STMT_ROLLBACK,
 	AST_STMT_SET,            /* set */
+	AST_STMT_CREATE_USER,    /* user */
+	AST_STMT_ALTER_USER,     /* user */
+	AST_STMT_DROP_USER,      /* user */
 } AstStmtKind;
 
 typedef enum AstOptKind {
@@ -501,6 +510,16 @@ typedef struct AstSet {
 	bool local;
 } AstSet;
 
+/* CREATE USER|ROLE name [[WITH] PASSWORD 'x' | PASSWORD NULL], ALTER USER|ROLE name [WITH]
+ * PASSWORD ..., DROP USER|ROLE [IF EXISTS] name. */
+typedef struct AstUser {
+	char *name;
+	int name_location;
+	char *password;     /* NULL: no password (or PASSWORD NULL) */
+	bool has_password;  /* a PASSWORD clause was given */
+	bool if_exists;
+} AstUser;
+
 struct AstStmt {
 	AstStmtKind kind;
 	int location;       /* 1-based character position of the first token */
@@ -518,6 +537,7 @@ struct AstStmt {
 		AstShow show;
 		AstDescribe describe;
 		AstSet set;
+		AstUser user;
 	};
 };
 

@@ -330,7 +330,7 @@ static int skip_space(Lexer *lx, int i)
 	}
 }
 
-static const char *const two_char_ops[] = {"::", "||", "<=", ">=", "<>", "!=", "=>"};
+static const char *const two_char_ops[] = {"::", "||", "<=", ">=", "<>", "!=", "=>", "!~", "~*"};
 
 /* Scans one token at s[i]; returns the offset after it or -1 when scanning must stop. */
 static int scan_token(Lexer *lx, int i)
@@ -408,6 +408,12 @@ static int scan_token(Lexer *lx, int i)
 		Token *t = push(lx, TOK_PARAM, i, k - i);
 		t->val = arena_strndup(lx->a, s + i + 1, (size_t)(k - i - 1));
 		return k;
+	}
+	if (s[i] == '!' && s[i + 1] == '~' && s[i + 2] == '*') {
+		/* !~* (case-insensitive regex non-match), the one three-character operator. */
+		Token *t = push(lx, TOK_OP, i, 3);
+		t->val = arena_strndup(lx->a, s + i, 3);
+		return i + 3;
 	}
 	for (size_t k = 0; k < sizeof two_char_ops / sizeof two_char_ops[0]; k++) {
 		if (s[i] == two_char_ops[k][0] && s[i + 1] == two_char_ops[k][1]) {

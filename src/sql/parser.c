@@ -76,6 +76,7 @@ static bool tok_is_op(const Token *t, const char *op)
 	return t->kind == TOK_OP && strcmp(t->val, op) == 0;
 }
 static bool is_op(Parser *p, const char *op) { return tok_is_op(peek(p), op); }
+static bool is_op_at(Parser *p, int k, const char *op) { return tok_is_op(peek_at(p, k), op); }
 
 static bool accept_kw(Parser *p, Keyword kw)
 {
@@ -971,8 +972,27 @@ static AstExpr *primary(Parser *p)
 static AstExpr *expr_postfix(Parser *p)
 {
 	AstExpr *x = primary(p);
-	while (x && is_op(p, "::")) {
+	while (x && (is_op(p, "::") || is_op(p, "[") || is_kw(p, KW_COLLATE))) {
 		Token *op = advance(p);
+		if (op->kind == TOK_IDENT) {
+			/* x COLLATE [schema.]name: eddy compares strings by bytes (the "C" collation),
+			 * so the clause is accepted and changes nothing. */
+			Token *n = advance(p);
+			if (n->kind == TOK_IDENT && accept_op(p, "."))
+				n = advance(p);
+			if (n->kind != TOK_IDENT && n->kind != TOK_QIDENT)
+				return error_at(p, n), NULL;
+			continue;
+		}
+		if (op->val[0] == '[') {
+			/* arg[index]: PostgreSQL's array subscript (the binder decides what exists). */
+			AstExpr *s = mk_expr(p, AST_SUBSCRIPT, op->pos);
+			s->subscript.arg = x;
+			if (!(s->subscript.index = parse_expr(p)) || expect_op(p, "]") < 0)
+				return NULL;
+			x = s;
+			continue;
+		}
 		AstType *ty = parse_type(p);
 		if (!ty)
 			return NULL;
@@ -1053,15 +1073,59 @@ static AstExpr *expr_add(Parser *p)
 	return x;
 }
 
+/* The regular-expression match operators (PostgreSQL's "other" operator level, with ||). */
+static const char *regex_op(const Token *t)
+{
+	static const char *const ops[] = {"~", "!~", "~*", "!~*"};
+	if (t->kind != TOK_OP)
+		return NULL;
+	for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++)
+		if (strcmp(t->val, ops[k]) == 0)
+			return ops[k];
+	return NULL;
+}
+
+/* OPERATOR(schema.op) as psql writes it: the operator's name, schema dropped; NULL (error set)
+ * when malformed or not an operator this level knows. */
+static const char *qualified_op(Parser *p)
+{
+	advance(p); /* OPERATOR */
+	advance(p); /* ( */
+	while (peek(p)->kind == TOK_IDENT && is_op_at(p, 1, "."))
+		advance(p), advance(p);
+	Token *t = peek(p);
+	const char *op = regex_op(t);
+	if (!op && tok_is_op(t, "||"))
+		op = "||";
+	if (!op)
+		return syntax_error(p), NULL;
+	advance(p);
+	return expect_op(p, ")") < 0 ? NULL : op;
+}
+
+static bool is_operator_call(Parser *p)
+{
+	Token *t = peek(p);
+	return t->kind == TOK_IDENT && strcmp(t->val, "operator") == 0 && is_op_at(p, 1, "(");
+}
+
 static AstExpr *expr_other(Parser *p)
 {
 	AstExpr *x = expr_add(p);
-	while (x && is_op(p, "||")) {
-		Token *op = advance(p);
+	while (x && (is_op(p, "||") || regex_op(peek(p)) || is_operator_call(p))) {
+		int pos = peek(p)->pos;
+		const char *name;
+		if (is_operator_call(p)) {
+			if (!(name = qualified_op(p)))
+				return NULL;
+		} else {
+			Token *op = advance(p);
+			name = regex_op(op) ? regex_op(op) : "||";
+		}
 		AstExpr *r = expr_add(p);
 		if (!r)
 			return NULL;
-		x = mk_binary(p, "||", x, r, op->pos);
+		x = mk_binary(p, name, x, r, pos);
 	}
 	return x;
 }
@@ -1347,6 +1411,20 @@ static AstTableRef *table_primary(Parser *p)
 			advance(p);
 			r->schema = r->name;
 			r->name = advance(p)->val;
+		}
+		/* FOR SYSTEM_TIME AS OF expr (SQL:2011; Flink's and RisingWave's lookup joins). */
+		const Token *st = peek_at(p, 1);
+		if (is_kw(p, KW_FOR) && st->kind == TOK_IDENT && strcmp(st->val, "system_time") == 0) {
+			advance(p);
+			advance(p);
+			const Token *of = peek_at(p, 1);
+			if (expect_kw(p, KW_AS) < 0)
+				return NULL;
+			if (of->kind != TOK_IDENT || strcmp(of->val, "of") != 0)
+				return syntax_error(p), NULL;
+			advance(p);
+			if (!(r->as_of = parse_expr(p)))
+				return NULL;
 		}
 	} else {
 		return syntax_error(p), NULL;
@@ -1933,6 +2011,46 @@ static AstStmt *create_sink(Parser *p, int loc)
 	return s;
 }
 
+static bool is_word(Parser *p, const char *w)
+{
+	Token *t = peek(p);
+	return t->kind == TOK_IDENT && strcmp(t->val, w) == 0;
+}
+
+/* USER or ROLE after CREATE / ALTER / DROP. */
+static bool is_user_kw(Parser *p) { return is_kw(p, KW_USER) || is_word(p, "role"); }
+
+/* The rest of CREATE|ALTER|DROP USER|ROLE (the two words already read). */
+static AstStmt *user_stmt(Parser *p, AstStmtKind kind, int pos)
+{
+	AstStmt *s = mk_stmt(p, kind, pos);
+	AstUser *u = &s->user;
+	if (kind == AST_STMT_DROP_USER && accept_kw(p, KW_IF)) {
+		if (expect_kw(p, KW_EXISTS) < 0)
+			return NULL;
+		u->if_exists = true;
+	}
+	if (!(u->name = col_id(p, &u->name_location)))
+		return NULL;
+	if (kind == AST_STMT_DROP_USER)
+		return s;
+	accept_kw(p, KW_WITH);
+	if (kind == AST_STMT_CREATE_USER && !is_word(p, "password"))
+		return s;
+	if (!is_word(p, "password"))
+		return syntax_error(p), NULL;
+	advance(p);
+	u->has_password = true;
+	if (accept_kw(p, KW_NULL))
+		return s;
+	Token *t = peek(p);
+	if (t->kind != TOK_STRING)
+		return syntax_error(p), NULL;
+	advance(p);
+	u->password = t->val;
+	return s;
+}
+
 static AstStmt *create_stmt(Parser *p)
 {
 	Token *kw = advance(p);
@@ -1959,12 +2077,20 @@ static AstStmt *create_stmt(Parser *p)
 		advance(p);
 		return create_sink(p, kw->pos);
 	}
+	if (is_user_kw(p)) {
+		advance(p);
+		return user_stmt(p, AST_STMT_CREATE_USER, kw->pos);
+	}
 	return syntax_error(p), NULL;
 }
 
 static AstStmt *drop_stmt(Parser *p)
 {
 	Token *kw = advance(p);
+	if (is_user_kw(p)) {
+		advance(p);
+		return user_stmt(p, AST_STMT_DROP_USER, kw->pos);
+	}
 	AstStmt *s = mk_stmt(p, AST_STMT_DROP, kw->pos);
 	AstDrop *d = &s->drop;
 	Token *t = advance(p);
@@ -2208,6 +2334,12 @@ static AstStmt *parse_stmt(Parser *p)
 	}
 	if (t->kind != TOK_IDENT)
 		return syntax_error(p), NULL;
+	if (strcmp(t->val, "alter") == 0 && peek_at(p, 1)->kind == TOK_IDENT &&
+	    (tok_is_kw(peek_at(p, 1), KW_USER) || strcmp(peek_at(p, 1)->val, "role") == 0)) {
+		advance(p);
+		advance(p);
+		return user_stmt(p, AST_STMT_ALTER_USER, t->pos);
+	}
 	switch (t->kw) {
 	case KW_CREATE: return create_stmt(p);
 	case KW_DROP: return drop_stmt(p);

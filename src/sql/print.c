@@ -465,6 +465,14 @@ void sql_print_expr(const AstExpr *x, StrBuf *out)
 	case AST_FUNC:
 		print_func(x, out);
 		break;
+	case AST_SUBSCRIPT:
+		/* Parenthesized, as PostgreSQL requires for anything but a column. */
+		sb_putc(out, '(');
+		sql_print_expr(x->subscript.arg, out);
+		sb_puts(out, ")[");
+		sql_print_expr(x->subscript.index, out);
+		sb_putc(out, ']');
+		break;
 	}
 }
 
@@ -491,6 +499,10 @@ static void print_ref(const AstTableRef *r, StrBuf *out)
 			sb_putc(out, '.');
 		}
 		put_ident(out, r->name);
+		if (r->as_of) {
+			sb_puts(out, " FOR SYSTEM_TIME AS OF ");
+			sql_print_expr(r->as_of, out);
+		}
 		break;
 	case AST_REF_SUBQUERY:
 		sb_putc(out, '(');
@@ -861,6 +873,23 @@ void sql_print(const AstStmt *s, StrBuf *out)
 			sb_puts(out, "DEFAULT");
 		else
 			put_string(out, s->set.value);
+		break;
+	case AST_STMT_CREATE_USER:
+	case AST_STMT_ALTER_USER:
+	case AST_STMT_DROP_USER:
+		sb_puts(out, s->kind == AST_STMT_CREATE_USER  ? "CREATE USER "
+			     : s->kind == AST_STMT_ALTER_USER ? "ALTER USER "
+							      : "DROP USER ");
+		if (s->user.if_exists)
+			sb_puts(out, "IF EXISTS ");
+		put_ident(out, s->user.name);
+		if (s->user.has_password) {
+			sb_puts(out, " PASSWORD ");
+			if (s->user.password)
+				put_string(out, s->user.password);
+			else
+				sb_puts(out, "NULL");
+		}
 		break;
 	}
 }

@@ -263,7 +263,11 @@ static Operator *build(Dataflow *df, const LogicalOp *lop, Err *e)
 		op = over_op_new(df, lop, e);
 		break;
 	case LOP_JOIN:
-		op = hash_join_op_new(df, lop, e);
+		/* A lookup join in a batch query is a join of the current contents. */
+		if (lop->lookup && df->mode == DF_STREAMING)
+			op = lookup_join_op_new(df, lop, e);
+		else
+			op = hash_join_op_new(df, lop, e);
 		break;
 	}
 	if (!op) {

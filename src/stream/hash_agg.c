@@ -15,7 +15,7 @@
  * first barrier even without input (SELECT count(*) FROM empty gives one row).
  *
  * Windowed state: when the child's watermark column is a group column (window_start from
- * TUMBLE), the operator keeps the watermark. A row whose value in that column is below it is
+ * TUMBLE, or window_end when window_start is not grouped), the operator keeps the watermark. A row whose value in that column is below it is
  * late: dropped and counted. Groups below the watermark are closed: after their final
  * emission at a barrier their state is freed (the view keeps their rows), and the watermark
  * is forwarded on the output column. Closing scans the groups when the watermark advanced;
@@ -406,6 +406,13 @@ Operator *hash_agg_op_new(Dataflow *df, const LogicalOp *lop, Err *e)
 	a->wm_group = -1;
 	for (int g = 0; g < lop->ngroup && child->wm_col >= 0; g++)
 		if (lop->group_cols[g] == child->wm_col)
+			a->wm_group = g;
+	/* Grouped by TUMBLE's window_end but not window_start: window_end's watermark (the
+	 * planner sets wm_end_col only beside a wm_col; plans built by hand leave it 0). */
+	for (int g = 0; g < lop->ngroup && a->wm_group < 0 && child->wm_col >= 0 &&
+			child->wm_end_col >= 0;
+	     g++)
+		if (lop->group_cols[g] == child->wm_end_col)
 			a->wm_group = g;
 	sb_init(&a->key);
 	sb_init(&a->row);

@@ -22,12 +22,15 @@
  * Batch (DF_BATCH, one barrier at the end): chunks only build both sides; at the barrier the
  * left side probes the right once, and the preserved sides' unmatched rows follow.
  *
- * Interval joins (lop->interval: inner, append-only inputs, r_time - l_time in [lo, hi]):
+ * Interval joins (lop->interval: inner, r_time - l_time in [lo, hi]):
  * a left row at time lt can only meet right rows with rt >= lt + lo; once the right
  * watermark wr passes lt + hi no future right row reaches it, so left rows with lt + hi < wr
  * are dropped, and right rows with rt - lo < wl (the left watermark) likewise. A row arriving
  * that far behind is late: dropped and counted. The output's watermark on the left time
- * column is min(wl, wr - hi): no future output row carries an earlier left time. Barriers are
+ * column is min(wl, wr - hi): no future output row carries an earlier left time. An input
+ * that is a changelog (a windowed aggregation's results, Nexmark q5, q7, q8) changes no row
+ * below its own watermark (the aggregation drops late rows): its rows are kept until they are
+ * below their own watermark as well, and its changes are never late. Barriers are
  * forwarded once both inputs delivered them. Never allocates per row: buckets grow
  * geometrically, encodings go through reused StrBufs.
  */
@@ -66,6 +69,7 @@ typedef struct Side {
 	int time_col;
 	int64_t wm, min_ts;  /* interval: watermark, lowest time held (a lower bound) */
 	bool has_wm;
+	bool changelog;      /* interval: the input deletes and updates rows (below) */
 	int *out_cols;       /* output columns of this side's row; NULL: not output */
 	int *cand_cols;      /* candidate chunk columns of this side's row */
 } Side;
@@ -398,12 +402,31 @@ static void expire(Side *sd, int64_t limit)
 	sd->min_ts = min;
 }
 
-/* Whether a row of side s at time ts can no longer meet any row of the other side. */
+/* Drops the rows of side s no future change of either side can reach: below the other side's
+ * watermark shifted by the bounds and, for a changelog side, below its own watermark too
+ * (a row above it may still be deleted, and its joined rows with it). */
+static void expire_side(JoinOp *j, int s)
+{
+	const LogicalOp *lop = j->op.lop;
+	Side *sd = &j->side[s];
+	const Side *ot = &j->side[1 - s];
+	if (!ot->has_wm || (sd->changelog && !sd->has_wm))
+		return;
+	int64_t limit = s == 0 ? ot->wm - lop->hi_us : ot->wm + lop->lo_us;
+	if (sd->changelog && sd->wm < limit)
+		limit = sd->wm;
+	expire(sd, limit);
+}
+
+/* Whether a row of side s at time ts can no longer meet any row of the other side. A changelog
+ * side's changes are never late: its watermark W promises no change below W, and the other
+ * side keeps every row a change at or above W can meet. */
 static bool too_late(const JoinOp *j, int s, int64_t ts)
 {
 	const LogicalOp *lop = j->op.lop;
 	const Side *ot = &j->side[1 - s];
-	if (!lop->interval || !ot->has_wm || df_mode(j->op.df) != DF_STREAMING)
+	if (!lop->interval || !ot->has_wm || df_mode(j->op.df) != DF_STREAMING ||
+	    j->side[s].changelog)
 		return false;
 	return s == 0 ? ts + lop->hi_us < ot->wm : ts - lop->lo_us < ot->wm;
 }
@@ -417,10 +440,8 @@ static int join_watermark(Operator *op, int port, int col, int64_t ts, Err *e)
 		return 0;
 	sd->wm = ts;
 	sd->has_wm = true;
-	if (port == 0)
-		expire(&j->side[1], ts + lop->lo_us);
-	else
-		expire(&j->side[0], ts - lop->hi_us);
+	expire_side(j, 0);
+	expire_side(j, 1);
 	const Side *l = &j->side[0], *r = &j->side[1];
 	if (!l->has_wm || !r->has_wm)
 		return 0;
@@ -634,6 +655,7 @@ Operator *hash_join_op_new(Dataflow *df, const LogicalOp *lop, Err *e)
 		sd->keys = s == 0 ? lop->lkeys : lop->rkeys;
 		sd->time_col = lop->interval ? (s == 0 ? lop->l_time : lop->r_time) : -1;
 		sd->min_ts = INT64_MAX;
+		sd->changelog = lop->interval && !child->append_only;
 		sd->out_cols = mem_alloc((size_t)(child->ncols + 1) * sizeof(int));
 		sd->cand_cols = mem_alloc((size_t)(child->ncols + 1) * sizeof(int));
 		for (int c = 0; c < child->ncols; c++) {

@@ -18,8 +18,8 @@
  *
  * Watermarks: a watermark W on the time column means rows still to come lie in panes from
  * tumble_start(W) on, so windows starting before ws = tumble_start(W) - size + slide are
- * closed: ws is the window_start watermark (HOP forwards it; HOP_AGG forwards it on its
- * window_start output column, or ws + size on window_end). In HOP_AGG a row whose pane is
+ * closed: ws is the window_start watermark and ws + size window_end's (HOP forwards both;
+ * HOP_AGG forwards ws on its window_start output column, or ws + size on window_end). In HOP_AGG a row whose pane is
  * below ws is late (all its windows are closed): dropped and counted. At the barrier the panes
  * below ws are freed (no open window needs them), and windows that closed before the epoch
  * began are never emitted again.
@@ -105,7 +105,10 @@ static int hop_watermark(Operator *op, int port, int col, int64_t ts, Err *e)
 		return -1;
 	if (col != op->lop->time_col)
 		return 0;
-	return op_emit_watermark(op, h->nchild, open_from(op->lop, ts), e);
+	int64_t ws = open_from(op->lop, ts);
+	if (op_emit_watermark(op, h->nchild, ws, e) < 0)
+		return -1;
+	return op_emit_watermark(op, h->nchild + 1, ws + op->lop->size_us, e);
 }
 
 static void hop_explain(const Operator *op, StrBuf *out)

@@ -87,6 +87,7 @@ Operator *eowc_op_new(Dataflow *df, const LogicalOp *lop, Err *e);         /* eo
 Operator *topn_op_new(Dataflow *df, const LogicalOp *lop, Err *e);
 Operator *over_op_new(Dataflow *df, const LogicalOp *lop, Err *e);
 Operator *hash_join_op_new(Dataflow *df, const LogicalOp *lop, Err *e); /* hash_join.c */
+Operator *lookup_join_op_new(Dataflow *df, const LogicalOp *lop, Err *e); /* lookup_join.c */
 
 /* The window start of time t for windows of `size` shifted by `offset` (floor, also for
  * negative times). */

@@ -4,7 +4,9 @@
  * before 1970) and window_end = window_start + size to the child's columns; a NULL time gives
  * NULL windows. A watermark W on the time column also becomes a watermark on window_start of
  * value tumble_start(W): every window [s, s + size) with s + size <= W is then closed (Flink's
- * rule), which is exactly "window_start below the watermark". Stateless.
+ * rule), which is exactly "window_start below the watermark". Likewise window_end gets the
+ * watermark tumble_start(W) + size, the end of the window holding W: an aggregation grouping by
+ * window_end alone (Nexmark q7) closes its windows by it. Stateless.
  */
 #include "base/mem.h"
 #include "stream/operator.h"
@@ -56,8 +58,10 @@ static int tumble_watermark(Operator *op, int port, int col, int64_t ts, Err *e)
 		return -1;
 	if (col != op->lop->time_col)
 		return 0;
-	return op_emit_watermark(op, t->nchild,
-				 tumble_start(ts, op->lop->size_us, op->lop->offset_us), e);
+	int64_t s = tumble_start(ts, op->lop->size_us, op->lop->offset_us);
+	if (op_emit_watermark(op, t->nchild, s, e) < 0)
+		return -1;
+	return op_emit_watermark(op, t->nchild + 1, s + op->lop->size_us, e);
 }
 
 static void tumble_explain(const Operator *op, StrBuf *out)

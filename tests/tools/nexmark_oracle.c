@@ -28,8 +28,12 @@
  * dec(n, s) prints the integer n / 10^s as a numeric of scale s, split_part(s, delim, n) is
  * PostgreSQL's.
  *
- * A query whose file is a CREATE SINK (q10) is checked through a view of the sink's SELECT;
- * its status is UNSUPPORTED while the sink itself is rejected as unsupported.
+ * A query whose file is a CREATE SINK (q10) is checked through the files the sink wrote: every
+ * file under its `path`, each line parsed back as CSV, the partition columns taken from the
+ * directory names (col=value, %XX unescaped), the row rebuilt in the sink's column order
+ * (DESCRIBE) and compared like a view's rows, so a row in the wrong partition differs. While
+ * the sink itself is rejected as unsupported it is checked through a view of its SELECT and
+ * its status is UNSUPPORTED.
  *
  * Status per query: PASS (every check equal), FAIL (a difference: the first differing rows are
  * printed, or an error other than "not supported"), UNSUPPORTED (eddy rejects the CREATE with a
@@ -52,6 +56,7 @@
  * except the generator's export function (connect/nexmark.h).
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -794,6 +799,162 @@ static int exec_setup(Eddy *db, const char *file, const char *const *vars)
 	return rc;
 }
 
+/* ---- File sinks read back. */
+
+/* The value of option `key = '...'` in a CREATE SINK's text (malloc'd), or NULL. */
+static char *sink_option(const char *sql, const char *key)
+{
+	char *pat = xasprintf("%s = '", key);
+	const char *v = strstr(sql, pat);
+	char *r = NULL;
+	if (v) {
+		v += strlen(pat);
+		const char *end = strchr(v, '\'');
+		if (end)
+			r = xasprintf("%.*s", (int)(end - v), v);
+	}
+	free(pat);
+	return r;
+}
+
+/* Undoes the sink's %XX escapes of a partition value in place. */
+static void unescape_dir(char *s)
+{
+	char *o = s;
+	for (; *s; s++) {
+		unsigned int c;
+		if (s[0] == '%' && s[1] && s[2] && sscanf(s + 1, "%2X", &c) == 1) {
+			*o++ = (char)c;
+			s += 2;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = '\0';
+}
+
+typedef struct SinkRead {
+	int ncols;
+	char **names;       /* the sink's columns, in order */
+	char *vals[64];     /* partition values of the directory being read, by column */
+	Lines *out;
+	int files;
+} SinkRead;
+
+static int sink_col(const SinkRead *sr, const char *name)
+{
+	for (int i = 0; i < sr->ncols; i++)
+		if (!strcmp(sr->names[i], name))
+			return i;
+	return -1;
+}
+
+/* Rebuilds the rows of one sink file: its fields fill the non-partition columns in order. */
+static int read_sink_file(SinkRead *sr, const char *path)
+{
+	char *text = read_file(path);
+	if (!text)
+		return -1;
+	char *buf = xmalloc(strlen(text) + 1);
+	char *fields[64];
+	size_t cap = 256;
+	char *line = xmalloc(cap);
+	const char *p = text;
+	int n, rc = 0;
+	while ((n = csv_record(&p, buf, fields, 64)) > 0) {
+		size_t len = 0;
+		int f = 0;
+		line[0] = '\0';
+		for (int c = 0; c < sr->ncols; c++) {
+			const char *v = sr->vals[c];
+			if (!v)
+				v = f < n ? fields[f++] : "?";
+			line_add(&line, &len, &cap, c, v);
+		}
+		if (f != n) {
+			printf("    %s: a line with %d fields\n", path, n);
+			rc = -1;
+			break;
+		}
+		lines_push(sr->out, line);
+	}
+	sr->files++;
+	free(line);
+	free(buf);
+	free(text);
+	return rc;
+}
+
+/* Walks the sink's directory: col=value levels set partition values, files hold rows. */
+static int read_sink_dir(SinkRead *sr, const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d) {
+		printf("    cannot open %s: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	struct dirent *de;
+	int rc = 0;
+	while (rc == 0 && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		char *path = xasprintf("%s/%s", dir, de->d_name);
+		char *eq = strchr(de->d_name, '=');
+		if (eq) {
+			char *col = xasprintf("%.*s", (int)(eq - de->d_name), de->d_name);
+			int c = sink_col(sr, col);
+			free(col);
+			if (c < 0) {
+				printf("    %s: not a column of the sink\n", path);
+				rc = -1;
+			} else {
+				char *v = xstrdup(eq + 1);
+				unescape_dir(v);
+				sr->vals[c] = v;
+				rc = read_sink_dir(sr, path);
+				sr->vals[c] = NULL;
+				free(v);
+			}
+		} else if (!strncmp(de->d_name, "part-", 5)) {
+			rc = read_sink_file(sr, path);
+		}
+		free(path);
+	}
+	closedir(d);
+	return rc;
+}
+
+/* The rows a file sink wrote, as sorted lines in the sink's column order (DESCRIBE's rows,
+ * in their order). */
+static int sink_lines(Eddy *db, const char *sink, const char *dir, Lines *out)
+{
+	char *sql = xasprintf("DESCRIBE %s", sink);
+	EddyResult *res = NULL;
+	EddyError err;
+	int rc = eddy_query(db, sql, &res, &err);
+	free(sql);
+	if (rc != 0) {
+		printf("    DESCRIBE %s: %s %s\n", sink, err.sqlstate, err.message);
+		return -1;
+	}
+	SinkRead sr = { .out = out };
+	sr.names = xmalloc(64 * sizeof *sr.names);
+	while (eddy_result_next(res) && sr.ncols < 64)
+		sr.names[sr.ncols++] = xstrdup(eddy_result_text(res, 0));
+	eddy_result_free(res);
+	out->ncols = sr.ncols;
+	rc = read_sink_dir(&sr, dir);
+	if (rc == 0 && sr.files == 0) {
+		printf("    %s: no files\n", dir);
+		rc = -1;
+	}
+	for (int i = 0; i < sr.ncols; i++)
+		free(sr.names[i]);
+	free(sr.names);
+	lines_sort(out);
+	return rc;
+}
+
 /* The SELECT of a CREATE SINK name AS SELECT ... WITH (...): the text between the first " AS"
  * line break or space and the last "WITH (". NULL when the shape is not that. */
 static char *sink_select(const char *sql, const char *view)
@@ -888,7 +1049,7 @@ static int run_query(int qn, char *msg, size_t msgcap)
 		}
 		sink_unsupported = 1;
 	}
-	if (is_sink) {
+	if (is_sink && sink_unsupported) {
 		/* The sink's rows are checked through a view of its SELECT. */
 		body = sink_select(qsql, view);
 		if (!body || eddy_exec(db, body, NULL, NULL, &err) != 0) {
@@ -913,8 +1074,23 @@ static int run_query(int qn, char *msg, size_t msgcap)
 		Check *ck = &q.checks[c];
 		char *esql = ck->eddy_sql ? xstrdup(ck->eddy_sql) : xasprintf("SELECT * FROM %s", view);
 		Lines got = { 0 }, want = { 0 };
-		if (eddy_lines(db, esql, &got, &err) != 0) {
-			printf("    check %d: %s: %s %s\n", c + 1, esql, err.sqlstate, err.message);
+		int got_ok;
+		if (is_sink && !sink_unsupported && !ck->eddy_sql) {
+			/* The sink's files are its result. */
+			char *dir = sink_option(qsql, "path");
+			free(esql);
+			esql = xasprintf("the files of sink %s under %s", view, dir ? dir : "?");
+			got_ok = dir && sink_lines(db, view, dir, &got) == 0;
+			if (!got_ok)
+				printf("    check %d: reading %s failed\n", c + 1, esql);
+			free(dir);
+		} else {
+			got_ok = eddy_lines(db, esql, &got, &err) == 0;
+			if (!got_ok)
+				printf("    check %d: %s: %s %s\n", c + 1, esql, err.sqlstate,
+				       err.message);
+		}
+		if (!got_ok) {
 			status = ST_FAIL;
 		} else {
 			sqlite3_exec(lite, "SAVEPOINT chk", NULL, NULL, NULL);

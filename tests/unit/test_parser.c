@@ -453,8 +453,19 @@ static void test_windows_nexmark(void **state)
 		 "DESC) AS rn FROM bid) t WHERE rn <= 10",
 		 "SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY auction ORDER BY price "
 		 "DESC) AS rn FROM bid) AS t WHERE (rn <= 10)"},
+		/* q21's subscript and q13's lookup join. */
+		{"SELECT (regexp_match(url, '(&|^)channel_id=([^&]*)'))[2], a[i + 1][1] FROM bid",
+		 "SELECT (regexp_match(url, '(&|^)channel_id=([^&]*)'))[2], ((a)[(i + 1)])[1] FROM "
+		 "bid"},
+		{"SELECT B.auction, S.value FROM bid B join side_input FOR SYSTEM_TIME AS OF "
+		 "PROCTIME() S on mod(B.auction, 10000) = S.key",
+		 "SELECT b.auction, s.value FROM bid AS b JOIN side_input FOR SYSTEM_TIME AS OF "
+		 "proctime() AS s ON (mod(b.auction, 10000) = s.key)"},
 	};
 	RUN(c);
+	AstStmt *sub = parse1("SELECT x[1]");
+	assert_int_equal(sub->query->targets[0].expr->kind, AST_SUBSCRIPT);
+	assert_int_equal(sub->query->targets[0].expr->location, 9);
 	AstStmt *s = parse1("SELECT * FROM TUMBLE(bid, date_time, INTERVAL '10' SECOND)");
 	AstTableRef *r = s->query->from[0];
 	assert_int_equal(r->kind, AST_REF_FUNC);
@@ -683,6 +694,9 @@ static void test_syntax_errors(void **state)
 {
 	static const ErrCase c[] = {
 		{"SELECT FROM t", ERR_SYNTAX, "syntax error at or near \"FROM\"", 8},
+		{"SELECT a[1", ERR_SYNTAX, "syntax error at end of input", 11},
+		{"SELECT * FROM t FOR SYSTEM_TIME AS PROCTIME()", ERR_SYNTAX,
+		 "syntax error at or near \"PROCTIME\"", 36},
 		{"SELECT 1 +", ERR_SYNTAX, "syntax error at end of input", 11},
 		{"SELECT a FROM t WHERE", ERR_SYNTAX, "syntax error at end of input", 22},
 		{"FOO BAR", ERR_SYNTAX, "syntax error at or near \"FOO\"", 1},

@@ -3,7 +3,8 @@
 # pg_start [extra server flags...]: starts $EDDY_BIN server on a fresh data directory with free
 # ports on 127.0.0.1 (tries a few random ports), waits until it accepts connections and sets
 # PGPORT, HTTPPORT, SRV_PID, SRV_LOG. pg_stop: SIGTERM, then checks the exit status is 0.
-# check NAME EXPECTED ACTUAL: counts a pass or prints a diff.
+# check NAME EXPECTED ACTUAL: counts a pass or prints a diff. expect NAME SUBSTRING ACTUAL: a
+# pass when ACTUAL contains SUBSTRING. ok / bad WHAT: count a pass / a failure.
 B=${EDDY_BUILD:-build/asan}
 EDDY_BIN=${EDDY_BIN:-$B/eddy}
 TMP=$(mktemp -d /tmp/eddy_pgwire.XXXXXX)
@@ -61,6 +62,18 @@ check() { # name expected-file actual-file
 		echo "FAIL $1"
 		cat "$TMP/diff"
 	fi
+}
+
+ok() { passed=$((passed + 1)); }
+bad() { # what went wrong
+	failed=$((failed + 1))
+	echo "FAIL $*"
+}
+expect() { # name expected-substring actual: a pass when actual contains the substring
+	case "$3" in
+	*"$2"*) ok ;;
+	*) bad "$1: expected [$2] in [$3]" ;;
+	esac
 }
 
 add_counts() { # output-file exit-status: adds a client's "N passed, N failed" line to ours

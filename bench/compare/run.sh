@@ -1,0 +1,68 @@
+#!/bin/sh
+# bench/compare/run.sh [EVENTS] [PG_EVENTS]: eddy side by side with its peers (issue 6), on this
+# machine, on the same events, in the same run. Never part of `make test`.
+#
+#   1. exports EVENTS Nexmark events as CSV (`eddy nexmark export`, seed 0, 10 000 events/s);
+#   2. eddy: `eddy bench nexmark --json` on the same events (the generator, in process);
+#   3. DuckDB (PyPI, in the venv build/bench-venv, one thread) over the CSV files:
+#      bench/nexmark/qN.sql, or bench/compare/duckdb/qN.sql where DuckDB needs a rewrite;
+#   4. SQLite (Python's sqlite3) over the same rows: the oracle's tests/nexmark/qN.sqlite.sql;
+#   5. PostgreSQL 15, the traditional approach to q7 on the first PG_EVENTS events: every bid
+#      an INSERT, the current window's highest bid re-queried every 1000 bids; and eddy's q7 on
+#      the same PG_EVENTS events;
+#   6. Apache Flink (bench/peers/flink/, Maven Central, local mode, parallelism 1) over the same
+#      CSV files, for FLINK_QUERIES (default "q0 q1 q2 q5 q7 q8 q18"; "none" skips it).
+# Results go to bench/results/compare_*.json (one JSON object a line); bench/report.py turns
+# them into bench/RESULTS.md. The eddy measured is $REL/eddy (REL: default build), built first.
+set -e
+cd "$(dirname "$0")/../.."
+EVENTS=${1:-1000000}
+PG_EVENTS=${2:-100000}
+REL=${REL:-build}
+EDDY=$REL/eddy
+if ! make -j2 REL="$REL" all >/dev/null; then
+	[ -x "$REL/eddy" ] || exit 1
+	echo "$0: the build failed; measuring the existing $REL/eddy" >&2
+fi
+VENV=build/bench-venv
+if ! "$VENV/bin/python" -c "import duckdb, psycopg" 2>/dev/null; then
+	python3 -m venv "$VENV"
+	"$VENV/bin/pip" install -q --disable-pip-version-check duckdb "psycopg[binary]"
+fi
+PY="$VENV/bin/python"
+DATA=build/bench-compare/data-$EVENTS
+PGDATA_CSV=build/bench-compare/data-$PG_EVENTS
+for d in "$DATA:$EVENTS" "$PGDATA_CSV:$PG_EVENTS"; do
+	dir=${d%%:*} n=${d##*:}
+	[ -f "$dir/bid.csv" ] || "$EDDY" nexmark export --events "$n" --seed 0 --rate 10000 \
+		--base-time '2015-07-15 00:00:00' --out "$dir"
+done
+R=bench/results
+mkdir -p "$R"
+QS=$("$PY" bench/compare/peers.py list)
+echo "compare: eddy ($QS) on $EVENTS events" >&2
+"$EDDY" bench nexmark --query "$QS" --events "$EVENTS" --json >"$R/compare_eddy.json" || true
+echo "compare: DuckDB" >&2
+"$PY" bench/compare/peers.py duckdb "$DATA" "$EVENTS" >"$R/compare_duckdb.json"
+echo "compare: SQLite" >&2
+"$PY" bench/compare/peers.py sqlite "$DATA" "$EVENTS" >"$R/compare_sqlite.json"
+echo "compare: PostgreSQL (q7, $PG_EVENTS events)" >&2
+if command -v pg_ctlcluster >/dev/null 2>&1; then
+	pg_ctlcluster 15 main status >/dev/null 2>&1 || pg_ctlcluster 15 main start
+	# Peer authentication as the invoking user: make that user a role once.
+	runuser -u postgres -- psql -qtAc "SELECT 1 FROM pg_roles WHERE rolname = '$(id -un)'" |
+		grep -q 1 || runuser -u postgres -- psql -qc "CREATE ROLE \"$(id -un)\" SUPERUSER LOGIN"
+	"$EDDY" bench nexmark --query q7 --events "$PG_EVENTS" --json >"$R/compare_eddy_pg.json"
+	PG_DSN="dbname=postgres" "$PY" bench/compare/peers.py postgres "$PGDATA_CSV" "$PG_EVENTS" \
+		1000 >"$R/compare_postgres.json"
+else
+	echo "compare: no PostgreSQL server here (pg_ctlcluster missing); skipped" >&2
+	: >"$R/compare_postgres.json"
+fi
+FLINK_QUERIES=${FLINK_QUERIES:-"q0 q1 q2 q5 q7 q8 q18"}
+echo "compare: Flink ($FLINK_QUERIES; one JVM each, slow to start)" >&2
+if [ "$FLINK_QUERIES" != none ]; then
+	# shellcheck disable=SC2086
+	sh bench/peers/flink/run.sh "$DATA" "$EVENTS" $FLINK_QUERIES >"$R/compare_flink.json"
+fi
+echo "compare: done; now python3 bench/report.py" >&2

@@ -1,0 +1,40 @@
+#!/bin/sh
+# bench/peers/flink/run.sh DATA_DIR EVENTS [qN ...]: Apache Flink (Maven Central, local mode,
+# parallelism 1) on the CSV files of `eddy nexmark export` in DATA_DIR; one JSON line per query
+# on standard output (NexmarkCsv.java). Needs mvn and a JDK (17); the first run downloads Flink
+# into ~/.m2. Prints nothing and exits 0 when they are missing (bench/compare/run.sh says so).
+set -e
+DATA=$(cd "$1" && pwd)
+cd "$(dirname "$0")"
+EVENTS=$2
+shift 2
+QS=${*:-"q0 q1 q2 q3 q5 q7 q8 q9 q18"}
+if ! command -v mvn >/dev/null 2>&1 || ! command -v javac >/dev/null 2>&1; then
+	echo "flink: mvn or javac missing; skipped" >&2
+	exit 0
+fi
+B=../../../build/bench-flink
+mkdir -p "$B/data"
+mvn -q -B -DskipTests compile >&2
+mvn -q -B dependency:build-classpath -Dmdep.outputFile="$B/cp.txt" >&2
+# Flink's CSV format cannot skip a header line: strip it once.
+for t in person auction bid; do
+	[ "$B/data/$t.csv" -nt "$DATA/$t.csv" ] || tail -n +2 "$DATA/$t.csv" >"$B/data/$t.csv"
+done
+DATA_NOHDR=$(cd "$B/data" && pwd)
+# Java 17 needs these for Flink's serializers (as Flink's own start scripts pass them).
+OPENS="--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED
+--add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED
+--add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
+--add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.time=ALL-UNNAMED
+--add-opens=java.base/java.util.concurrent=ALL-UNNAMED
+--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED"
+for q in $QS; do
+	# shellcheck disable=SC2086
+	line=$(java $OPENS -cp "$B/target/classes:$(cat "$B/cp.txt")" eddy.bench.NexmarkCsv \
+		"$DATA_NOHDR" "$EVENTS" "$q" 2>"$B/$q.log" | tail -n 1) || true
+	[ -n "$line" ] || line=$(printf '{"peer":"flink","query":"%s","events":%s,"error":"%s"}' \
+		"$q" "$EVENTS" "$(grep -m1 -E 'Exception|Error' "$B/$q.log" | tr -d '"\\' |
+			cut -c1-200)")
+	echo "$line"
+done
