@@ -621,9 +621,18 @@ static int64_t find_bytes(Str h, Str nd)
 {
 	if (nd.len == 0)
 		return 0;
-	for (uint32_t i = 0; i + nd.len <= h.len; i++)
-		if (memcmp(h.p + i, nd.p, nd.len) == 0)
-			return i;
+	if (nd.len > h.len)
+		return -1;
+	/* memchr finds candidates for the first byte at memory speed; memcmp checks the rest. */
+	const char *p = h.p, *end = h.p + h.len - nd.len + 1;
+	while (p < end) {
+		const char *c = memchr(p, (unsigned char)nd.p[0], (size_t)(end - p));
+		if (!c)
+			return -1;
+		if (memcmp(c + 1, nd.p + 1, nd.len - 1) == 0)
+			return c - h.p;
+		p = c + 1;
+	}
 	return -1;
 }
 
@@ -713,8 +722,9 @@ KERNEL(replace_text)
 	return 0;
 }
 
-/* The fields of s split at delim (an empty delimiter leaves s whole): count them, or fetch the
- * k-th (1-based). */
+/* The fields of s split at delim (an empty delimiter leaves s whole): with want = 0 counts them;
+ * else stores the want-th (1-based) in *field and stops there, or leaves *field when there are
+ * fewer fields. Returns the fields seen. */
 static int split_fields(Str s, Str delim, int want, Str *field)
 {
 	if (s.len == 0)
@@ -723,8 +733,10 @@ static int split_fields(Str s, Str delim, int want, Str *field)
 	for (;;) {
 		int64_t at = delim.len ? find_bytes(s, delim) : -1;
 		Str f = {s.p, at < 0 ? s.len : (uint32_t)at};
-		if (i == want)
+		if (i == want) {
 			*field = f;
+			return i; /* the fields after it need not be found */
+		}
 		if (at < 0)
 			return i;
 		s.p += at + delim.len;
@@ -748,12 +760,16 @@ KERNEL(split_part_text)
 				return -1;
 			continue;
 		}
-		/* A negative position counts from the end (PostgreSQL 14+). */
+		/* A positive position is found in one pass that stops at it; a negative one counts
+		 * from the end (PostgreSQL 14+), so the fields are counted first. */
 		Str found = {s[r].p, 0};
-		int count = split_fields(s[r], d[r], 0, &found);
-		int want = k > 0 ? k : count + k + 1;
-		if (want >= 1 && want <= count)
-			split_fields(s[r], d[r], want, &found);
+		if (k > 0) {
+			split_fields(s[r], d[r], k, &found);
+		} else {
+			int want = split_fields(s[r], d[r], 0, &found) + k + 1;
+			if (want >= 1)
+				split_fields(s[r], d[r], want, &found);
+		}
 		res[r] = found;
 	}
 	return 0;
