@@ -49,6 +49,7 @@ ObjRt *rt_new(struct Eddy *db, CatObject *obj)
 	rt->obj = obj;
 	rt->db = db;
 	rt->watermark = INT64_MIN;
+	rt->active_us = mono_us();
 	obj->rt = rt;
 	if (obj->kind == OBJ_TABLE || obj->kind == OBJ_MVIEW) {
 		TypeId types[MAX_COLUMNS];
@@ -127,6 +128,7 @@ int eng_publish(ObjRt *rt, const Chunk *c, Err *e)
 {
 	if (c->nrows == 0)
 		return 0;
+	rt->active_us = mono_us();
 	for (int i = 0; i < rt->ncons; i++) {
 		Consumer *k = &rt->cons[i];
 		if (dataflow_push(k->view->df, k->input, c, e) < 0)
@@ -179,6 +181,7 @@ static int watermark_of(CatObject *obj, const Chunk *c, int64_t stmt_now, Err *e
 static int run_push(struct Eddy *db, SourceRun *run, Err *e)
 {
 	CatObject *src = run->src->obj;
+	run->active_us = mono_us();
 	if (dataflow_push(run->view->df, run->input, run->chunk, e) < 0)
 		return -1;
 	int64_t wm;
@@ -212,6 +215,58 @@ static int run_step(struct Eddy *db, SourceRun *run, Err *e)
 	}
 	run->produced += (uint64_t)n;
 	return run_push(db, run, e);
+}
+
+/* The time input i of view last produced rows, for its idle timeout. */
+static int64_t input_active_us(const ObjRt *view, int input, const ObjRt *in)
+{
+	for (int r = 0; r < view->nruns; r++)
+		if (view->runs[r]->input == input)
+			return view->runs[r]->active_us;
+	return in->active_us;
+}
+
+/* Marks idle every view input whose object has an idle timeout and produced nothing for that
+ * long (wall clock), so that it stops holding the view's watermark back (docs/windows.md).
+ * Returns the number of inputs newly marked. */
+static int mark_idle_inputs(struct Eddy *db, Err *e)
+{
+	int marked = 0;
+	int64_t now = mono_us();
+	int n = catalog_count(db->cat);
+	for (int i = 0; i < n; i++) {
+		ObjRt *rt = catalog_at(db->cat, i)->rt;
+		if (!rt || !rt->df)
+			continue;
+		for (int k = 0; k < dataflow_ninputs(rt->df); k++) {
+			const ObjRt *in = dataflow_input(rt->df, k)->rt;
+			if (!in || !in->idle_timeout_us || dataflow_input_is_idle(rt->df, k) ||
+			    now - input_active_us(rt, k, in) < in->idle_timeout_us)
+				continue;
+			if (dataflow_input_idle(rt->df, k, true, e) < 0)
+				return -1;
+			marked++;
+		}
+	}
+	return marked;
+}
+
+int eng_idle_timeout(const CatObject *obj, int64_t *out, Err *e)
+{
+	*out = 0;
+	const char *v = catobj_option(obj, "watermark.idle_timeout");
+	return v ? eng_parse_age("watermark.idle_timeout", v, out, e) : 0;
+}
+
+int eng_connector_opts(const CatObject *obj, Option **out)
+{
+	Option *o = mem_alloc(sizeof *o * (size_t)(obj->nopts + 1));
+	int n = 0;
+	for (int i = 0; i < obj->nopts; i++)
+		if (strncmp(obj->opts[i].key, "watermark.", 10) != 0)
+			o[n++] = obj->opts[i];
+	*out = o;
+	return n;
 }
 
 int eng_pump(struct Eddy *db, int max_chunks, Err *e)
@@ -249,7 +304,10 @@ int eng_pump(struct Eddy *db, int max_chunks, Err *e)
 			}
 		}
 	}
-	if (pumped && eng_end_epoch(db, e) < 0)
+	int idled = mark_idle_inputs(db, e);
+	if (idled < 0)
+		return -1;
+	if ((pumped || idled) && eng_end_epoch(db, e) < 0)
 		return -1;
 	return pumped;
 }
@@ -327,8 +385,11 @@ int eng_scan_object(void *arg, CatObject *obj, int (*emit)(void *, const Chunk *
 	case OBJ_SINK:
 		return 0; /* never read: the binder refuses FROM sink */
 	case OBJ_SOURCE: {
-		SourceReader *r = source_open(catobj_option(obj, "connector"), obj->opts, obj->nopts,
+		Option *opts;
+		int nopts = eng_connector_opts(obj, &opts);
+		SourceReader *r = source_open(catobj_option(obj, "connector"), opts, nopts,
 					      obj->cols, obj->ncols, e);
+		mem_free(opts);
 		if (!r)
 			return -1;
 		if (!r->bounded) {
@@ -388,8 +449,12 @@ int eng_backfill(struct Eddy *db, ObjRt *view, Err *e)
 			run->view = view;
 			run->input = i;
 			run->watermark = INT64_MIN;
-			run->reader = source_open(catobj_option(in, "connector"), in->opts, in->nopts,
+			run->active_us = mono_us();
+			Option *opts;
+			int nopts = eng_connector_opts(in, &opts);
+			run->reader = source_open(catobj_option(in, "connector"), opts, nopts,
 						  in->cols, in->ncols, e);
+			mem_free(opts);
 			if (!run->reader) {
 				mem_free(run);
 				return -1;
@@ -412,7 +477,14 @@ int eng_backfill(struct Eddy *db, ObjRt *view, Err *e)
 	}
 	if (dataflow_barrier(df, db->epoch, e) < 0)
 		return -1;
-	if (view->nruns)
+	/* The pump also marks idle inputs, so it runs for inputs with an idle timeout. */
+	bool timed = false;
+	for (int i = 0; i < dataflow_ninputs(df); i++) {
+		const ObjRt *in = dataflow_input(df, i)->rt;
+		if (in && in->idle_timeout_us)
+			timed = true;
+	}
+	if (view->nruns || timed)
 		eng_start_pump(db);
 	return 0;
 }

@@ -47,6 +47,7 @@ typedef struct SourceRun {
 	int64_t watermark;   /* last watermark sent (INT64_MIN none) */
 	uint64_t produced;   /* rows read so far */
 	int64_t started_us;  /* wall-clock start, for pacing unbounded sources */
+	int64_t active_us;   /* monotonic time it last produced rows (idle timeout) */
 } SourceRun;
 
 
@@ -78,6 +79,10 @@ struct ObjRt {
 	LogScanStats last_scan;
 	/* SINK: the writer its dataflow's output goes to (flushed at each barrier). */
 	SinkWriter *sink;
+	/* STREAM and SOURCE: WITH (watermark.idle_timeout = ...) in microseconds (0: none), and
+	 * the monotonic time the stream last published rows. */
+	int64_t idle_timeout_us;
+	int64_t active_us;
 };
 
 struct EddySubscription {
@@ -134,6 +139,13 @@ void eng_start_pump(struct Eddy *db);
 
 /* Feeds a view's dataflow the current contents of everything it reads and ends the epoch. */
 int eng_backfill(struct Eddy *db, ObjRt *view, Err *e);
+/* Parses option `key`'s value v as a positive interval into *out (microseconds, a month as 30
+ * days), or fails with 22023 (stream_log.c). */
+int eng_parse_age(const char *key, const char *v, int64_t *out, Err *e);
+/* Validates obj's watermark.idle_timeout option into *out (microseconds, 0 when absent). */
+int eng_idle_timeout(const CatObject *obj, int64_t *out, Err *e);
+/* obj's options without the engine's own (watermark.*), for its connector; free with mem_free. */
+int eng_connector_opts(const CatObject *obj, Option **out);
 /* Supplies the current rows of obj (BatchScanFn). */
 int eng_scan_object(void *arg, CatObject *obj, int (*emit)(void *, const Chunk *, Err *),
 		    void *emit_arg, Err *e);

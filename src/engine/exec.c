@@ -102,15 +102,23 @@ static int exec_create(struct Eddy *db, BoundStmt *st, const char *sql, Arena *a
 			err_set(e, ERR_INVALID_PARAMETER_VALUE, "option \"connector\" is required");
 			goto fail;
 		}
-		if (source_check(conn, obj->opts, obj->nopts, &obj->cols, &obj->ncols, &obj->arena,
-				 e) < 0)
+		Option *opts;
+		int nopts = eng_connector_opts(obj, &opts);
+		int rc = source_check(conn, opts, nopts, &obj->cols, &obj->ncols, &obj->arena, e);
+		mem_free(opts);
+		if (rc < 0)
 			goto fail;
 	}
+	int64_t idle_us = 0;
+	if ((st->obj_kind == OBJ_STREAM || st->obj_kind == OBJ_SOURCE) &&
+	    eng_idle_timeout(obj, &idle_us, e) < 0)
+		goto fail;
 	if (st->obj_kind == OBJ_SINK &&
 	    sink_check(catobj_option(obj, "connector"), obj->opts, obj->nopts, obj->cols,
 		       obj->ncols, e) < 0)
 		goto fail;
 	ObjRt *rt = rt_new(db, obj);
+	rt->idle_timeout_us = idle_us;
 	if (st->obj_kind == OBJ_STREAM && eng_stream_open(db, rt, e) < 0)
 		goto fail;
 	if (st->obj_kind == OBJ_MVIEW || st->obj_kind == OBJ_SINK) {
@@ -234,13 +242,21 @@ static int exec_explain(struct Eddy *db, BoundStmt *st, EddyResult **res, Err *e
 			       "EXPLAIN shows queries and materialized views only");
 	}
 	int rc = 0;
-	if (in->kind == STMT_CREATE && in->obj_kind == OBJ_MVIEW) {
+	if (in->kind == STMT_CREATE && (in->obj_kind == OBJ_MVIEW || in->obj_kind == OBJ_SINK)) {
 		Dataflow *df = dataflow_build(plan, DF_STREAMING, e);
 		if (!df) {
 			sb_deinit(&sb);
 			return -1;
 		}
 		sb_puts(&sb, "Dataflow:\n");
+		if (in->obj_kind == OBJ_SINK) {
+			/* A sink's dataflow feeds its writer: shown as the root above the plan. */
+			const char *conn = "?";
+			for (int i = 0; i < in->nopts; i++)
+				if (strcmp(in->opts[i].key, "connector") == 0)
+					conn = in->opts[i].value;
+			sb_printf(&sb, "Sink %s connector=%s\n", in->name, conn);
+		}
 		dataflow_explain(df, &sb);
 		sb_puts(&sb, "Logical plan:\n");
 		lop_print(plan, &sb);

@@ -73,7 +73,7 @@ static int parse_bytes(const char *key, const char *v, uint64_t *out, Err *e)
 	return -1;
 }
 
-static int parse_age(const char *key, const char *v, int64_t *out, Err *e)
+int eng_parse_age(const char *key, const char *v, int64_t *out, Err *e)
 {
 	Arena a;
 	arena_init(&a, 256);
@@ -126,7 +126,7 @@ static int stream_options(CatObject *s, ObjRt *rt, LogOptions *o, Err *e)
 			else
 				rc = bad_choice(k, v, "lz4, zstd, none", e);
 		} else if (strcmp(k, "retention") == 0) {
-			rc = parse_age(k, v, &o->retention_age_us, e);
+			rc = eng_parse_age(k, v, &o->retention_age_us, e);
 		} else if (strcmp(k, "retention_bytes") == 0) {
 			rc = parse_bytes(k, v, &o->retention_bytes, e);
 		} else if (strcmp(k, "segment_bytes") == 0) {

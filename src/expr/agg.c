@@ -6,7 +6,10 @@
  * group's values (a sorted array of value -> count, strings copied with mem_alloc and freed by
  * destroy), so deleting the current minimum finds the next one; on append-only input the planner
  * may pick the plain variants, which keep one value and refuse deletes (retractable = false).
- * count/sum/avg(DISTINCT x) use the same multiset and compute their result from it.
+ * count/sum/avg(DISTINCT x) use the same multiset and compute their result from it, and so does
+ * approx_percentile (exact for now). The variance family keeps n, sum and sum of squares
+ * (exactly, in Numeric, for integer and numeric input); first_value/last_value keep one value
+ * in arrival order and cannot retract.
  *
  * The states of sum/avg are expanded per input representation by macros; the table at the end
  * lists every (name, argument type) once.
@@ -16,6 +19,8 @@
 #include "vec/datetime.h"
 #include "vec/numeric.h"
 
+#include <math.h>
+#include <pthread.h>
 #include <string.h>
 
 typedef int (*AggUpdate)(const AggFunc *f, void **states, const Vector *arg, const uint8_t *ops,
@@ -436,20 +441,31 @@ typedef struct Extreme {
 	bool has;
 } Extreme;
 
+/* Replaces the state's value by v (a NULL too, for first_value/last_value), copying strings. */
+static void extreme_set(Extreme *s, Value v)
+{
+	if (s->has && type_is_string(s->v.type))
+		mem_free((void *)s->v.u.s.p);
+	if (type_is_string(v.type)) {
+		char *d = NULL;
+		if (!v.null) {
+			d = mem_alloc(v.u.s.len ? v.u.s.len : 1);
+			memcpy(d, v.u.s.p, v.u.s.len);
+		} else {
+			v.u.s.len = 0;
+		}
+		v.u.s.p = d;
+	}
+	s->v = v;
+	s->has = true;
+}
+
 /* Keeps v when it beats the state's value (compares as `want`: -1 min, 1 max). */
 static void extreme_offer(Extreme *s, Value v, int want)
 {
 	if (s->has && value_compare(&v, &s->v) != want)
 		return;
-	if (type_is_string(v.type)) {
-		if (s->has)
-			mem_free((void *)s->v.u.s.p);
-		char *d = mem_alloc(v.u.s.len ? v.u.s.len : 1);
-		memcpy(d, v.u.s.p, v.u.s.len);
-		v.u.s.p = d;
-	}
-	s->v = v;
-	s->has = true;
+	extreme_set(s, v);
 }
 
 static int extreme_update(const AggFunc *f, void **states, const Vector *arg, const uint8_t *ops,
@@ -502,6 +518,315 @@ static size_t extreme_heap_bytes(const AggFunc *f, const void *state)
 {
 	const Extreme *s = state;
 	return s->has && type_is_string(s->v.type) ? s->v.u.s.len : 0;
+}
+
+/* ---- variance and standard deviation
+ *
+ * Over integers and numerics the result is numeric and exact, computed as PostgreSQL's
+ * numeric_stddev_internal does: the state keeps n, sum(x) and sum(x*x) as Numeric (so a delete
+ * subtracts exactly what its insert added), the variance is (n*sumsq - sum^2) / (n*(n-1)) (or
+ * n*n for the population variants) at PostgreSQL's division scale, a numerator <= 0 gives a
+ * plain 0, and the standard deviation is the square root of that, rounded to the variance's
+ * scale. Over floats the result is double precision, accumulated as PostgreSQL's float8_accum
+ * does (Youngs-Cramer: n, sum(x) and the sum of squared deviations), so that insert-only input
+ * gives PostgreSQL's bits; a delete applies the algebraic inverse of an insert, which may leave
+ * last-bit differences compared with recomputing. NULL inputs are ignored; with fewer than two
+ * values the sample variants are NULL, with none every variant is. */
+
+typedef struct VarNum {
+	Numeric sum, sumsq;
+	int64_t n;
+} VarNum;
+
+typedef struct VarFlt {
+	double sx, sxx;
+	int64_t n;
+} VarFlt;
+
+/* Adds (sign 1) or removes (sign -1) x; SUM_UPDATE counts n afterwards. */
+static int var_num_acc(VarNum *s, Numeric x, int sign, Err *e)
+{
+	Numeric sq;
+	if (num_mul(x, x, &sq, e))
+		return -1;
+	if (sign > 0 ? num_add(s->sum, x, &s->sum, e) || num_add(s->sumsq, sq, &s->sumsq, e)
+		     : num_sub(s->sum, x, &s->sum, e) || num_sub(s->sumsq, sq, &s->sumsq, e))
+		return -1;
+	return 0;
+}
+
+/* float8_accum's step for an insert, and its algebraic inverse for a delete (tmp is what the
+ * matching insert computed); s->n is the count before the change. */
+static void var_flt_acc(VarFlt *s, double x, int sign)
+{
+	double old = (double)s->n;
+	if (sign > 0) {
+		double n = old + 1;
+		s->sx += x;
+		if (old > 0) {
+			double tmp = x * n - s->sx;
+			s->sxx += tmp * tmp / (n * old);
+		} else if (isnan(x) || isinf(x)) {
+			s->sxx = NAN;
+		}
+		return;
+	}
+	double tmp = x * old - s->sx, rest = old - 1;
+	if (rest > 0)
+		s->sxx -= tmp * tmp / (old * rest);
+	s->sx -= x;
+	if (rest == 0)
+		s->sx = s->sxx = 0;
+	if (s->sxx < 0)
+		s->sxx = 0;
+}
+
+#define ACC_VAR_INT(s, x, sign, e) var_num_acc((s), num_from_int64(x), (sign), (e))
+#define ACC_VAR_NUM(s, x, sign, e) var_num_acc((s), (x), (sign), (e))
+#define ACC_VAR_FLT(s, x, sign, e) (var_flt_acc((s), (double)(x), (sign)), 0)
+
+SUM_UPDATE(var_int2_update, VarNum, int16_t, ACC_VAR_INT, CHECK_NONE)
+SUM_UPDATE(var_int4_update, VarNum, int32_t, ACC_VAR_INT, CHECK_NONE)
+SUM_UPDATE(var_int8_update, VarNum, int64_t, ACC_VAR_INT, CHECK_NONE)
+SUM_UPDATE(var_numeric_update, VarNum, Numeric, ACC_VAR_NUM, CHECK_NONE)
+SUM_UPDATE(var_float4_update, VarFlt, float, ACC_VAR_FLT, CHECK_NONE)
+SUM_UPDATE(var_float8_update, VarFlt, double, ACC_VAR_FLT, CHECK_NONE)
+
+/* 256-bit unsigned integers, just what the square root below needs. */
+typedef struct U256 {
+	unsigned __int128 hi, lo;
+} U256;
+
+static int u256_cmp(U256 a, U256 b)
+{
+	if (a.hi != b.hi)
+		return a.hi < b.hi ? -1 : 1;
+	return a.lo < b.lo ? -1 : a.lo > b.lo;
+}
+
+static U256 u256_add(U256 a, U256 b)
+{
+	U256 r = {a.hi + b.hi, a.lo + b.lo};
+	r.hi += r.lo < a.lo;
+	return r;
+}
+
+static U256 u256_sub(U256 a, U256 b)
+{
+	U256 r = {a.hi - b.hi, a.lo - b.lo};
+	r.hi -= a.lo < b.lo;
+	return r;
+}
+
+static U256 u256_shr(U256 a, int k) /* 0 < k < 128 */
+{
+	return (U256){a.hi >> k, (a.lo >> k) | (a.hi << (128 - k))};
+}
+
+static U256 u256_shl(U256 a, int k) /* 0 < k < 128 */
+{
+	return (U256){(a.hi << k) | (a.lo >> (128 - k)), a.lo << k};
+}
+
+/* The square root of v (> 0) rounded half up at `scale` digits, as PostgreSQL's sqrt_var at
+ * rscale: round(sqrt(m * 10^(2*scale - v.scale))) / 10^scale, the radicand in 256 bits (at
+ * most 10^76) and the root found bit by bit. */
+static Numeric num_sqrt_at(Numeric v, int scale)
+{
+	U256 rad = {0, (unsigned __int128)v.m};
+	int shift = 2 * scale - v.scale;
+	for (int i = 0; i < shift; i++) /* rad * 10 = rad * 8 + rad * 2 */
+		rad = u256_add(u256_shl(rad, 3), u256_shl(rad, 1));
+	for (int i = 0; i > shift; i--) {
+		unsigned __int128 q = rad.lo / 10; /* rad < 10^38 here: hi is 0 */
+		rad.lo = q;
+	}
+	U256 res = {0, 0}, bit = {(unsigned __int128)1 << 126, 0};
+	while (u256_cmp(bit, rad) > 0)
+		bit = u256_shr(bit, 2);
+	while (bit.hi || bit.lo) {
+		U256 t = u256_add(res, bit);
+		res = u256_shr(res, 1);
+		if (u256_cmp(rad, t) >= 0) {
+			rad = u256_sub(rad, t);
+			res = u256_add(res, bit);
+		}
+		bit = u256_shr(bit, 2);
+	}
+	/* rad is now the remainder r - q^2, an integer, so r >= (q + 1/2)^2 exactly when it
+	 * exceeds q. */
+	if (u256_cmp(rad, res) > 0)
+		res.lo++;
+	return num_make((__int128)res.lo, scale);
+}
+
+static void var_num_final(const AggFunc *f, const void *state, Value *out, bool sample,
+			  bool root)
+{
+	const VarNum *s = state;
+	*out = value_null(T_NUMERIC);
+	if (s->n <= 0 || (sample && s->n < 2))
+		return;
+	Numeric nn = num_from_int64(s->n), num, sq2, den, var;
+	if (num_mul(nn, s->sumsq, &num, NULL) || num_mul(s->sum, s->sum, &sq2, NULL) ||
+	    num_sub(num, sq2, &num, NULL))
+		return;
+	out->null = false;
+	if (num_sign(num) <= 0) {
+		out->u.n = num_from_int64(0);
+		return;
+	}
+	if (num_mul(nn, sample ? num_from_int64(s->n - 1) : nn, &den, NULL) ||
+	    num_div(num, den, &var, NULL)) {
+		out->null = true;
+		return;
+	}
+	out->u.n = root ? num_sqrt_at(var, var.scale) : var;
+}
+
+static void var_flt_final(const AggFunc *f, const void *state, Value *out, bool sample,
+			  bool root)
+{
+	const VarFlt *s = state;
+	*out = value_null(T_FLOAT8);
+	if (s->n <= 0 || (sample && s->n < 2))
+		return;
+	double var = s->sxx / (double)(sample ? s->n - 1 : s->n);
+	out->null = false;
+	out->u.f = root ? sqrt(var) : var;
+}
+
+/* X(suffix, sample, root) for the four results. */
+#define VAR_KINDS(X)                                                                               \
+	X(var_samp, true, false) X(var_pop, false, false) X(stddev_samp, true, true)               \
+	X(stddev_pop, false, true)
+
+#define VAR_FINAL_FNS(kind, sample, root)                                                          \
+	static void num_##kind##_final(const AggFunc *f, const void *state, Value *out, Arena *a)  \
+	{                                                                                          \
+		var_num_final(f, state, out, sample, root);                                        \
+	}                                                                                          \
+	static void flt_##kind##_final(const AggFunc *f, const void *state, Value *out, Arena *a)  \
+	{                                                                                          \
+		var_flt_final(f, state, out, sample, root);                                        \
+	}
+VAR_KINDS(VAR_FINAL_FNS)
+
+static int var_num_merge(const AggFunc *f, void *dst, const void *src, Err *e)
+{
+	VarNum *d = dst;
+	const VarNum *s = src;
+	d->n += s->n;
+	return num_add(d->sum, s->sum, &d->sum, e) || num_add(d->sumsq, s->sumsq, &d->sumsq, e)
+		       ? -1
+		       : 0;
+}
+
+/* PostgreSQL's float8_combine. */
+static int var_flt_merge(const AggFunc *f, void *dst, const void *src, Err *e)
+{
+	VarFlt *d = dst;
+	const VarFlt *s = src;
+	if (s->n == 0)
+		return 0;
+	if (d->n == 0) {
+		*d = *s;
+		return 0;
+	}
+	double dn = (double)d->n, sn = (double)s->n;
+	double tmp = d->sx / dn - s->sx / sn;
+	d->sxx = d->sxx + s->sxx + dn * sn * tmp * tmp / (dn + sn);
+	d->sx += s->sx;
+	d->n += s->n;
+	return 0;
+}
+
+/* ---- first_value/last_value as aggregates: the value (NULL included) of the group's first or
+ * last row in arrival order. Arrival order cannot be undone, so neither retracts; merging takes
+ * dst as the earlier rows and src as the later ones (HOP panes merge in time order). */
+
+typedef struct Pick {
+	Extreme x; /* first member: extreme_final/destroy/heap_bytes read it */
+} Pick;
+
+static int pick_update(const AggFunc *f, void **states, const Vector *arg, const uint8_t *ops,
+		       const uint8_t *skip, int n, Err *e, bool last)
+{
+	for (int r = 0; r < n; r++) {
+		if (skipped(skip, r))
+			continue;
+		if (op_sign(ops[r]) < 0)
+			return err_set(e, ERR_INTERNAL, "%s() received a delete", f->name);
+		Pick *s = states[r];
+		if (s->x.has && !last)
+			continue;
+		Value v;
+		vec_get_value(arg, r, &v);
+		extreme_set(&s->x, v);
+	}
+	return 0;
+}
+
+static int first_update(const AggFunc *f, void **states, const Vector *arg, const uint8_t *ops,
+			const uint8_t *skip, int n, Err *e)
+{
+	return pick_update(f, states, arg, ops, skip, n, e, false);
+}
+
+static int last_update(const AggFunc *f, void **states, const Vector *arg, const uint8_t *ops,
+		       const uint8_t *skip, int n, Err *e)
+{
+	return pick_update(f, states, arg, ops, skip, n, e, true);
+}
+
+static int pick_merge(const AggFunc *f, void *dst, const void *src, Err *e)
+{
+	Pick *d = dst;
+	const Pick *s = src;
+	if (s->x.has && (!d->x.has || f->update == last_update))
+		extreme_set(&d->x, s->x.v);
+	return 0;
+}
+
+/* ---- approx_percentile(x, fraction): exact for now. The state is the min/max multiset of the
+ * group's values (so deletes retract), and the result is PostgreSQL's percentile_disc over it:
+ * the first value, in ascending order, whose cumulative fraction of the rows reaches `fraction`,
+ * as double precision. An approximating sketch (t-digest, DDSketch) may replace the multiset for
+ * large groups; the results then become approximate, as the name allows. The fraction lives in
+ * a PctFunc, an AggFunc followed by the constant, interned so equal calls share one pointer. */
+
+typedef struct PctFunc {
+	AggFunc f; /* first member: the AggFunc pointer the callbacks get is the PctFunc's */
+	double fraction;
+} PctFunc;
+
+static void pct_final(const AggFunc *f, const void *state, Value *out, Arena *a)
+{
+	const Multiset *m = state;
+	double fraction = ((const PctFunc *)f)->fraction;
+	int64_t total = 0;
+	for (int i = 0; i < m->len; i++)
+		total += m->e[i].count > 0 ? m->e[i].count : 0;
+	*out = value_null(T_FLOAT8);
+	if (total == 0)
+		return;
+	/* percentile_disc: the row numbered ceil(fraction * total), at least the first. */
+	int64_t want = (int64_t)ceil(fraction * (double)total), seen = 0;
+	if (want < 1)
+		want = 1;
+	for (int i = 0; i < m->len; i++) {
+		if (m->e[i].count <= 0)
+			continue;
+		seen += m->e[i].count;
+		if (seen >= want) {
+			const Value *v = &m->e[i].v;
+			out->null = false;
+			out->u.f = type_is_integer(v->type) ? (double)v->u.i
+				   : type_is_float(v->type) ? v->u.f
+							    : num_to_double(v->u.n);
+			return;
+		}
+	}
 }
 
 /* ---- merging partial states (HOP panes, SESSION windows) */
@@ -580,7 +905,8 @@ static int extreme_merge(const AggFunc *f, void *dst, const void *src, Err *e)
 #define MERGE_OF(State)                                                                            \
 	_Generic((State *)0, CountState *: count_merge, SumInt *: sum_int_merge,                   \
 		 SumFloat *: sum_float_merge, SumNum *: sum_num_merge, SumIv *: sum_iv_merge,      \
-		 Multiset *: ms_merge, Extreme *: extreme_merge, default: NULL)
+		 Multiset *: ms_merge, Extreme *: extreme_merge, VarNum *: var_num_merge,          \
+		 VarFlt *: var_flt_merge, Pick *: pick_merge, default: NULL)
 
 /* ---- the table */
 
@@ -604,6 +930,20 @@ static int extreme_merge(const AggFunc *f, void *dst, const void *src, Err *e)
 #define COUNT_DISTINCT_ENTRY(t)                                                                    \
 	AGG("count", t, T_INT8, Multiset, true, ms_update, count_distinct_final, ms_destroy,       \
 	    ms_heap_bytes),
+
+/* stddev and variance are the sample variants under their short names, as in PostgreSQL. */
+#define VAR_ENTRIES(t, ret, upd, State, rep)                                                       \
+	AGG("var_samp", t, ret, State, true, upd, rep##_var_samp_final, NULL, NULL),               \
+	AGG("variance", t, ret, State, true, upd, rep##_var_samp_final, NULL, NULL),               \
+	AGG("var_pop", t, ret, State, true, upd, rep##_var_pop_final, NULL, NULL),                 \
+	AGG("stddev_samp", t, ret, State, true, upd, rep##_stddev_samp_final, NULL, NULL),         \
+	AGG("stddev", t, ret, State, true, upd, rep##_stddev_samp_final, NULL, NULL),              \
+	AGG("stddev_pop", t, ret, State, true, upd, rep##_stddev_pop_final, NULL, NULL),
+#define PICK_ENTRIES(t)                                                                            \
+	AGG("first_value", t, t, Pick, false, first_update, extreme_final, extreme_destroy,        \
+	    extreme_heap_bytes),                                                                   \
+	AGG("last_value", t, t, Pick, false, last_update, extreme_final, extreme_destroy,          \
+	    extreme_heap_bytes),
 
 static const AggFunc count_star = AGG("count", T_NULL, T_INT8, CountState, true,
 				      count_star_update, count_final, NULL, NULL);
@@ -633,6 +973,22 @@ static const AggFunc plain_aggs[] = {
 	AGG("avg", T_INTERVAL, T_INTERVAL, SumIv, true, sum_interval_update, avg_iv_result, NULL,
 	    NULL),
 	ORDERED_TYPES(MINMAX_ENTRIES)
+	VAR_ENTRIES(T_INT2, T_NUMERIC, var_int2_update, VarNum, num)
+	VAR_ENTRIES(T_INT4, T_NUMERIC, var_int4_update, VarNum, num)
+	VAR_ENTRIES(T_INT8, T_NUMERIC, var_int8_update, VarNum, num)
+	VAR_ENTRIES(T_NUMERIC, T_NUMERIC, var_numeric_update, VarNum, num)
+	VAR_ENTRIES(T_FLOAT4, T_FLOAT8, var_float4_update, VarFlt, flt)
+	VAR_ENTRIES(T_FLOAT8, T_FLOAT8, var_float8_update, VarFlt, flt)
+	PICK_ENTRIES(T_BOOL) ORDERED_TYPES(PICK_ENTRIES)
+};
+
+/* approx_percentile's entries, templates for the interned PctFuncs (fraction unset). */
+#define PCT_ENTRY(t)                                                                               \
+	AGG("approx_percentile", t, T_FLOAT8, Multiset, true, ms_update, pct_final, ms_destroy,    \
+	    ms_heap_bytes),
+static const AggFunc pct_aggs[] = {
+	PCT_ENTRY(T_INT2) PCT_ENTRY(T_INT4) PCT_ENTRY(T_INT8) PCT_ENTRY(T_FLOAT4)
+	PCT_ENTRY(T_FLOAT8) PCT_ENTRY(T_NUMERIC)
 };
 
 static const AggFunc append_only_aggs[] = {ORDERED_TYPES(MINMAX1_ENTRIES)};
@@ -667,8 +1023,74 @@ static const AggFunc *find(const AggFunc *tab, size_t n, const char *name, TypeI
 
 bool agg_is_aggregate(const char *name)
 {
-	return strcmp(name, "count") == 0 || strcmp(name, "sum") == 0 || strcmp(name, "avg") == 0 ||
-	       strcmp(name, "min") == 0 || strcmp(name, "max") == 0;
+	static const char *const names[] = {
+		"count", "sum", "avg", "min", "max", "stddev", "stddev_samp", "stddev_pop",
+		"variance", "var_samp", "var_pop", "first_value", "last_value", "approx_percentile",
+	};
+	for (size_t i = 0; i < NELEM(names); i++)
+		if (strcmp(name, names[i]) == 0)
+			return true;
+	return false;
+}
+
+bool agg_has_param(const char *name)
+{
+	return strcmp(name, "approx_percentile") == 0;
+}
+
+/* Interned PctFuncs: a static pool, so that a resolved aggregate outlives every plan that
+ * points at it without heap memory to account for. */
+#define PCT_POOL 256
+static PctFunc pct_pool[PCT_POOL];
+static int pct_used;
+static pthread_mutex_t pct_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const AggFunc *pct_intern(const AggFunc *tmpl, double fraction, Err *e)
+{
+	const AggFunc *r = NULL;
+	pthread_mutex_lock(&pct_lock);
+	for (int i = 0; i < pct_used && !r; i++)
+		if (pct_pool[i].f.arg_type == tmpl->arg_type && pct_pool[i].fraction == fraction)
+			r = &pct_pool[i].f;
+	if (!r && pct_used < PCT_POOL) {
+		pct_pool[pct_used] = (PctFunc){*tmpl, fraction};
+		r = &pct_pool[pct_used++].f;
+	}
+	pthread_mutex_unlock(&pct_lock);
+	if (!r)
+		err_set(e, ERR_PROGRAM_LIMIT,
+			"too many distinct approx_percentile fractions (at most %d)", PCT_POOL);
+	return r;
+}
+
+const AggFunc *agg_resolve_param(const char *name, TypeId arg, const Value *param, Err *e)
+{
+	const AggFunc *tmpl = find(pct_aggs, NELEM(pct_aggs), name, arg);
+	bool numeric_param = type_is_integer(param->type) || type_is_float(param->type) ||
+			     param->type == T_NUMERIC || param->type == T_NULL;
+	if (!tmpl || !numeric_param) {
+		err_set(e, ERR_UNDEFINED_FUNCTION, "function %s(%s, %s) does not exist", name,
+			arg == T_UNKNOWN ? "text" : type_name(arg),
+			param->type == T_UNKNOWN ? "unknown" : type_name(param->type));
+		err_hint(e, "No function matches the given name and argument types. You might need "
+			    "to add explicit type casts.");
+		return NULL;
+	}
+	double fraction = NAN;
+	if (!param->null)
+		fraction = type_is_integer(param->type) ? (double)param->u.i
+			   : type_is_float(param->type) ? param->u.f
+							: num_to_double(param->u.n);
+	if (!(fraction >= 0 && fraction <= 1)) {
+		if (param->null)
+			err_set(e, ERR_INVALID_PARAMETER_VALUE,
+				"the fraction of %s must not be NULL", name);
+		else
+			err_set(e, ERR_INVALID_PARAMETER_VALUE,
+				"percentile value %g is not between 0 and 1", fraction);
+		return NULL;
+	}
+	return pct_intern(tmpl, fraction, e);
 }
 
 const AggFunc *agg_resolve(const char *name, TypeId arg, bool star, bool distinct,

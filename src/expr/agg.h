@@ -7,8 +7,9 @@
  * what they mean. An aggregate that cannot retract says so (retractable = false) and the planner
  * feeds it append-only input only; none pretends.
  *
- * Functions: count(*), count(x), sum, avg, min, max (and, as they land, count(DISTINCT),
- * stddev, first_value/last_value, approx_percentile).
+ * Functions: count(*), count(x), sum, avg, min, max, count/sum/avg(DISTINCT x), stddev,
+ * stddev_samp, stddev_pop, variance, var_samp, var_pop, first_value/last_value (append-only),
+ * approx_percentile(x, fraction) (resolved by agg_resolve_param).
  */
 #ifndef EDDY_EXPR_AGG_H
 #define EDDY_EXPR_AGG_H
@@ -50,6 +51,14 @@ struct AggFunc {
  * Unknown aggregate or argument type: 42883 "function sum(text) does not exist". */
 const AggFunc *agg_resolve(const char *name, TypeId arg, bool star, bool distinct,
 			   bool append_only, Err *e);
+
+/* Resolves an aggregate taking a constant second argument, approx_percentile(x, fraction):
+ * `param` is the constant's value. Errors: 42883 for an unknown name or argument types, 22023
+ * when the fraction is NULL or outside [0, 1], 54000 past 256 distinct fractions. */
+const AggFunc *agg_resolve_param(const char *name, TypeId arg, const Value *param, Err *e);
+
+/* Whether aggregate `name` takes that constant second argument. */
+bool agg_has_param(const char *name);
 
 /* Whether `name` is an aggregate function name (so the binder can tell f(x) calls apart). */
 bool agg_is_aggregate(const char *name);

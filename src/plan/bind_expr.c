@@ -535,8 +535,24 @@ static Expr *bind_agg(BindCx *cx, const AstExpr *x)
 	BindCx sub = *cx;
 	sub.in_agg = true;
 	Expr *arg = NULL;
+	Value param;
+	bool has_param = !x->func.star && x->func.nargs == 2 && agg_has_param(name);
+	if (has_param) {
+		/* approx_percentile(x, fraction): the fraction is a constant, folded here. */
+		Expr *p = bind_expr(&sub, x->func.args[1]);
+		if (!p)
+			return NULL;
+		if (!expr_is_const(p))
+			return err_set_pos(b->e, ERR_FEATURE_NOT_SUPPORTED, x->func.args[1]->location,
+					   "the second argument of %s must be a constant", name),
+			       NULL;
+		if (bind_eval_const(b, p, &param) < 0) {
+			err_locate(b->e, x->func.args[1]->location);
+			return NULL;
+		}
+	}
 	if (!x->func.star) {
-		if (x->func.nargs != 1) {
+		if (x->func.nargs != 1 && !has_param) {
 			StrBuf sig;
 			sb_init(&sig);
 			for (int i = 0; i < x->func.nargs; i++) {
@@ -567,8 +583,10 @@ static Expr *bind_agg(BindCx *cx, const AstExpr *x)
 		if (!(filter = bind_condition(&fcx, x->func.filter, "FILTER")))
 			return NULL;
 	}
-	const AggFunc *fn = agg_resolve(name, arg ? arg->type : T_NULL, x->func.star,
-					x->func.distinct, cx->append_only, b->e);
+	const AggFunc *fn = has_param && !x->func.distinct
+				    ? agg_resolve_param(name, arg->type, &param, b->e)
+				    : agg_resolve(name, arg ? arg->type : T_NULL, x->func.star,
+						  x->func.distinct, cx->append_only, b->e);
 	if (!fn) {
 		err_locate(b->e, loc);
 		return NULL;

@@ -1020,6 +1020,12 @@ static LogicalOp *bind_setop(Binder *b, const AstQuery *q, bool resolve)
 	op->append_only = true;
 	for (int i = 0; i < op->nchildren; i++)
 		op->append_only = op->append_only && op->children[i]->append_only;
+	/* A column every input has a watermark on keeps one: stream/union_all.c forwards the
+	 * minimum over the inputs (over the active ones when some are idle). */
+	if (lc->wm_col >= 0 && lc->wm_col == rc->wm_col)
+		op->wm_col = lc->wm_col;
+	if (lc->wm_end_col >= 0 && lc->wm_end_col == rc->wm_end_col)
+		op->wm_end_col = lc->wm_end_col;
 	return q->all ? op : make_distinct(b, op);
 }
 

@@ -568,9 +568,10 @@ static int bind_explain(Binder *b, const AstStmt *st, BoundStmt **out)
 	*out = s;
 	const AstStmt *in = st->explain.stmt;
 	if (in->kind != AST_STMT_QUERY && in->kind != AST_STMT_CREATE_MVIEW &&
-	    in->kind != AST_STMT_INSERT)
+	    in->kind != AST_STMT_CREATE_SINK && in->kind != AST_STMT_INSERT)
 		return err_set_pos(b->e, ERR_FEATURE_NOT_SUPPORTED, in->location,
-				   "EXPLAIN supports queries, INSERT and CREATE MATERIALIZED VIEW");
+				   "EXPLAIN supports queries, INSERT, CREATE MATERIALIZED VIEW "
+				   "and CREATE SINK");
 	return bind_stmt(b, in, &s->inner);
 }
 

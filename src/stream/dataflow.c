@@ -41,6 +41,7 @@ struct Dataflow {
 typedef struct ScanOp {
 	Operator op;
 	int input;
+	bool idle; /* marked idle by dataflow_input_idle and not active since */
 } ScanOp;
 
 static void push_op(Operator ***arr, int *n, int *cap, Operator *op)
@@ -131,6 +132,18 @@ int op_emit_barrier(Operator *op, uint64_t epoch, Err *e)
 {
 	if (op->parent)
 		return op->parent->on_barrier(op->parent, op->port, epoch, e);
+	return 0;
+}
+
+int op_emit_idle(Operator *op, bool idle, Err *e)
+{
+	for (Operator *cur = op; cur->parent; cur = cur->parent) {
+		Operator *p = cur->parent;
+		if (p->on_idle)
+			return p->on_idle(p, cur->port, idle, e);
+		if (p->nchildren > 1)
+			return 0;
+	}
 	return 0;
 }
 
@@ -353,6 +366,8 @@ int dataflow_push(Dataflow *df, int input, const Chunk *c, Err *e)
 				       type_name(c->cols[i].type), type_name(op->lop->cols[i].type));
 	if (c->nrows > CHUNK_CAP)
 		return err_set(e, ERR_INTERNAL, "chunk of %d rows", c->nrows);
+	if (c->nrows > 0 && dataflow_input_idle(df, input, false, e) < 0)
+		return -1;
 	return op->on_chunk(op, 0, c, e);
 }
 
@@ -361,7 +376,25 @@ int dataflow_watermark(Dataflow *df, int input, int col, int64_t ts, Err *e)
 	if (input < 0 || input >= df->ninputs)
 		return err_set(e, ERR_INTERNAL, "dataflow has no input %d", input);
 	Operator *op = df->inputs[input];
+	if (dataflow_input_idle(df, input, false, e) < 0)
+		return -1;
 	return op->on_watermark(op, 0, col, ts, e);
+}
+
+int dataflow_input_idle(Dataflow *df, int input, bool idle, Err *e)
+{
+	if (input < 0 || input >= df->ninputs)
+		return err_set(e, ERR_INTERNAL, "dataflow has no input %d", input);
+	ScanOp *s = (ScanOp *)df->inputs[input];
+	if (s->idle == idle)
+		return 0;
+	s->idle = idle;
+	return op_emit_idle(&s->op, idle, e);
+}
+
+bool dataflow_input_is_idle(const Dataflow *df, int input)
+{
+	return input >= 0 && input < df->ninputs && ((const ScanOp *)df->inputs[input])->idle;
 }
 
 int dataflow_barrier(Dataflow *df, uint64_t epoch, Err *e)

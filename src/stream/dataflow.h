@@ -44,6 +44,12 @@ CatObject *dataflow_input(const Dataflow *df, int i);
 int dataflow_push(Dataflow *df, int input, const Chunk *c, Err *e);
 /* The watermark of scan input i's column `col` advanced to `ts` (microseconds). */
 int dataflow_watermark(Dataflow *df, int input, int col, int64_t ts, Err *e);
+/* Scan input i received nothing for its idle timeout (idle = true), or is active again:
+ * operators with several inputs (UNION ALL, interval joins) take their watermark minimum over
+ * the active inputs only (over all inputs when every one is idle). A chunk or a watermark
+ * pushed into an idle input makes it active again by itself. */
+int dataflow_input_idle(Dataflow *df, int input, bool idle, Err *e);
+bool dataflow_input_is_idle(const Dataflow *df, int input);
 /* Ends the epoch on every input: stateful operators emit their pending changes. */
 int dataflow_barrier(Dataflow *df, uint64_t epoch, Err *e);
 

@@ -27,7 +27,8 @@
  * watermark wr passes lt + hi no future right row reaches it, so left rows with lt + hi < wr
  * are dropped, and right rows with rt - lo < wl (the left watermark) likewise. A row arriving
  * that far behind is late: dropped and counted. The output's watermark on the left time
- * column is min(wl, wr - hi): no future output row carries an earlier left time. An input
+ * column is min(wl, wr - hi): no future output row carries an earlier left time; a side marked
+ * idle (dataflow_input_idle) is left out of that minimum (both idle: the maximum). An input
  * that is a changelog (a windowed aggregation's results, Nexmark q5, q7, q8) changes no row
  * below its own watermark (the aggregation drops late rows): its rows are kept until they are
  * below their own watermark as well, and its changes are never late. Barriers are
@@ -69,6 +70,7 @@ typedef struct Side {
 	int time_col;
 	int64_t wm, min_ts;  /* interval: watermark, lowest time held (a lower bound) */
 	bool has_wm;
+	bool idle;           /* interval: marked idle, its watermark does not hold the output */
 	bool changelog;      /* interval: the input deletes and updates rows (below) */
 	int *out_cols;       /* output columns of this side's row; NULL: not output */
 	int *cand_cols;      /* candidate chunk columns of this side's row */
@@ -431,6 +433,37 @@ static bool too_late(const JoinOp *j, int s, int64_t ts)
 	return s == 0 ? ts + lop->hi_us < ot->wm : ts - lop->lo_us < ot->wm;
 }
 
+/* Forwards the output watermark (on the left time) if it advanced: the minimum of the two
+ * sides' (the right one shifted by the upper bound) over the active sides, the maximum when
+ * both are idle. */
+static int send_watermark(JoinOp *j, Err *e)
+{
+	const LogicalOp *lop = j->op.lop;
+	const Side *l = &j->side[0], *r = &j->side[1];
+	bool hold_l = !l->idle || r->idle, hold_r = !r->idle || l->idle;
+	if ((hold_l && !l->has_wm && !l->idle) || (hold_r && !r->has_wm && !r->idle))
+		return 0;
+	bool both_idle = l->idle && r->idle, any = false;
+	int64_t w = 0;
+	if (hold_l && l->has_wm) {
+		w = l->wm;
+		any = true;
+	}
+	if (hold_r && r->has_wm) {
+		int64_t rw = r->wm - lop->hi_us;
+		if (!any || (both_idle ? rw > w : rw < w))
+			w = rw;
+		any = true;
+	}
+	if (!any)
+		return 0;
+	if (j->has_sent && w <= j->sent_wm)
+		return 0;
+	j->sent_wm = w;
+	j->has_sent = true;
+	return op_emit_watermark(&j->op, lop->l_time, w, e);
+}
+
 static int join_watermark(Operator *op, int port, int col, int64_t ts, Err *e)
 {
 	JoinOp *j = (JoinOp *)op;
@@ -442,15 +475,22 @@ static int join_watermark(Operator *op, int port, int col, int64_t ts, Err *e)
 	sd->has_wm = true;
 	expire_side(j, 0);
 	expire_side(j, 1);
-	const Side *l = &j->side[0], *r = &j->side[1];
-	if (!l->has_wm || !r->has_wm)
+	return send_watermark(j, e);
+}
+
+/* An idle side (dataflow_input_idle) stops holding the output watermark back. */
+static int join_idle(Operator *op, int port, bool idle, Err *e)
+{
+	JoinOp *j = (JoinOp *)op;
+	if (!op->lop->interval || j->side[port].idle == idle)
 		return 0;
-	int64_t w = r->wm - lop->hi_us < l->wm ? r->wm - lop->hi_us : l->wm;
-	if (j->has_sent && w <= j->sent_wm)
-		return 0;
-	j->sent_wm = w;
-	j->has_sent = true;
-	return op_emit_watermark(op, lop->l_time, w, e);
+	bool was_idle = j->side[0].idle && j->side[1].idle;
+	j->side[port].idle = idle;
+	if (send_watermark(j, e) < 0)
+		return -1;
+	if (was_idle != (j->side[0].idle && j->side[1].idle))
+		return op_emit_idle(op, !was_idle, e);
+	return 0;
 }
 
 /* ---- Chunks. */
@@ -677,6 +717,7 @@ Operator *hash_join_op_new(Dataflow *df, const LogicalOp *lop, Err *e)
 	j->op.on_chunk = join_chunk;
 	j->op.on_watermark = join_watermark;
 	j->op.on_barrier = join_barrier;
+	j->op.on_idle = join_idle;
 	j->op.explain = join_explain;
 	j->op.free = join_free;
 	j->op.state_bytes = join_state_bytes;

@@ -38,12 +38,19 @@ struct Operator {
 	void (*free)(Operator *op);                        /* frees the kind's own state */
 	void (*explain)(const Operator *op, StrBuf *out);  /* one line, no newline */
 	size_t (*state_bytes)(const Operator *op);         /* NULL: stateless */
+	/* Input `port` went idle (or active again): multi-input operators stop (or resume)
+	 * holding their watermark back for it. NULL: a single-input operator passes it on, a
+	 * multi-input one ignores it. */
+	int (*on_idle)(Operator *op, int port, bool idle, Err *e);
 };
 
 /* ---- Sending downstream (dataflow.c). */
 int op_emit(Operator *op, const Chunk *c, Err *e);
 int op_emit_watermark(Operator *op, int col, int64_t ts, Err *e);
 int op_emit_barrier(Operator *op, uint64_t epoch, Err *e);
+/* Tells the nearest operator above that handles idleness (on_idle) that this input went idle
+ * or active, through any single-input operators in between. */
+int op_emit_idle(Operator *op, bool idle, Err *e);
 
 /* Default callbacks: forward the message unchanged. */
 int op_forward_chunk(Operator *op, int port, const Chunk *c, Err *e);

@@ -3,7 +3,10 @@
  * Layer: stream. Chunks from any input pass through unchanged. A barrier is forwarded once
  * every input delivered it for the epoch (so downstream sees one barrier per epoch, after all
  * of the epoch's rows). A column's watermark is the minimum over the inputs, forwarded when
- * every input has one and the minimum advanced. Owns only those counters.
+ * every input has one and the minimum advanced. An input marked idle (dataflow_input_idle)
+ * does not hold the minimum back: it is taken over the active inputs, or, when every input is
+ * idle, is the maximum seen; the union itself is idle for its parent while all its inputs are.
+ * Owns only those counters.
  */
 #include "base/mem.h"
 #include "stream/operator.h"
@@ -17,7 +20,35 @@ typedef struct UnionOp {
 	uint8_t *has_wm;   /* same layout */
 	int64_t *sent_wm;  /* per column, the watermark forwarded */
 	uint8_t *has_sent;
+	uint8_t *idle;     /* per input: marked idle */
+	int nidle;
 } UnionOp;
+
+/* Forwards column col's watermark if the minimum over the active inputs (the maximum when all
+ * are idle) advanced; an active input without a watermark yet holds it back. */
+static int send_watermark(UnionOp *u, int col, Err *e)
+{
+	bool all_idle = u->nidle == u->ninputs, any = false;
+	int64_t w = 0;
+	for (int i = 0; i < u->ninputs; i++) {
+		size_t j = (size_t)i * (size_t)u->ncols + (size_t)col;
+		if (!all_idle && u->idle[i])
+			continue;
+		if (!u->has_wm[j]) {
+			if (all_idle)
+				continue;
+			return 0;
+		}
+		if (!any || (all_idle ? u->wm[j] > w : u->wm[j] < w))
+			w = u->wm[j];
+		any = true;
+	}
+	if (!any || (u->has_sent[col] && w <= u->sent_wm[col]))
+		return 0;
+	u->has_sent[col] = 1;
+	u->sent_wm[col] = w;
+	return op_emit_watermark(&u->op, col, w, e);
+}
 
 static int union_watermark(Operator *op, int port, int col, int64_t ts, Err *e)
 {
@@ -27,19 +58,23 @@ static int union_watermark(Operator *op, int port, int col, int64_t ts, Err *e)
 		return 0;
 	u->wm[k] = ts;
 	u->has_wm[k] = 1;
-	int64_t min = ts;
-	for (int i = 0; i < u->ninputs; i++) {
-		size_t j = (size_t)i * (size_t)u->ncols + (size_t)col;
-		if (!u->has_wm[j])
-			return 0;
-		if (u->wm[j] < min)
-			min = u->wm[j];
-	}
-	if (u->has_sent[col] && min <= u->sent_wm[col])
+	return send_watermark(u, col, e);
+}
+
+static int union_idle(Operator *op, int port, bool idle, Err *e)
+{
+	UnionOp *u = (UnionOp *)op;
+	if ((bool)u->idle[port] == idle)
 		return 0;
-	u->has_sent[col] = 1;
-	u->sent_wm[col] = min;
-	return op_emit_watermark(op, col, min, e);
+	bool was_idle = u->nidle == u->ninputs;
+	u->idle[port] = idle;
+	u->nidle += idle ? 1 : -1;
+	for (int col = 0; col < u->ncols; col++)
+		if (send_watermark(u, col, e) < 0)
+			return -1;
+	if (was_idle != (u->nidle == u->ninputs))
+		return op_emit_idle(op, !was_idle, e);
+	return 0;
 }
 
 static int union_barrier(Operator *op, int port, uint64_t epoch, Err *e)
@@ -70,6 +105,7 @@ static void union_free(Operator *op)
 	mem_free(u->has_wm);
 	mem_free(u->sent_wm);
 	mem_free(u->has_sent);
+	mem_free(u->idle);
 }
 
 Operator *union_all_op_new(Dataflow *df, const LogicalOp *lop, Err *e)
@@ -83,10 +119,12 @@ Operator *union_all_op_new(Dataflow *df, const LogicalOp *lop, Err *e)
 	u->has_wm = mem_calloc(n, 1);
 	u->sent_wm = mem_calloc((size_t)u->ncols + 1, sizeof *u->sent_wm);
 	u->has_sent = mem_calloc((size_t)u->ncols + 1, 1);
+	u->idle = mem_calloc((size_t)u->ninputs + 1, 1);
 	u->op.kind = "UnionAll";
 	u->op.on_chunk = op_forward_chunk;
 	u->op.on_watermark = union_watermark;
 	u->op.on_barrier = union_barrier;
+	u->op.on_idle = union_idle;
 	u->op.explain = union_explain;
 	u->op.free = union_free;
 	return &u->op;

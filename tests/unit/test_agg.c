@@ -326,13 +326,153 @@ static void test_resolve_errors(void **st)
 	assert_false(agg_is_aggregate("lower"));
 }
 
+/* stddev/variance: exact numeric under inserts and deletes, NULL rules, merge of partials. */
+static void test_variance(void **st)
+{
+	Group g, h;
+	group_init(&g, "stddev", T_INT4, false, false, false);
+	expect(&g, "NULL");
+	add(&g, "1");
+	expect(&g, "NULL");
+	add(&g, "2");
+	add(&g, "4");
+	expect(&g, "1.5275252316519467");
+	add(&g, "100");
+	del(&g, "100");
+	expect(&g, "1.5275252316519467");
+	group_init(&h, "stddev", T_INT4, false, false, false);
+	add(&h, "10");
+	Err e;
+	err_clear(&e);
+	assert_int_equal(g.f->merge(g.f, g.state, h.state, &e), 0);
+	expect(&g, "4.0311288741492748");
+	group_free(&h);
+	del(&g, "1");
+	del(&g, "2");
+	del(&g, "4");
+	del(&g, "10");
+	expect(&g, "NULL");
+	group_free(&g);
+
+	group_init(&g, "var_pop", T_NUMERIC, false, false, false);
+	add(&g, "5");
+	expect(&g, "0");
+	add(&g, "0.001");
+	expect(&g, "6.2475002500000000");
+	group_free(&g);
+
+	/* A 24-digit scale square root needs the 256-bit radicand. */
+	group_init(&g, "stddev_samp", T_NUMERIC, false, false, false);
+	add(&g, "0.001");
+	add(&g, "0.002");
+	add(&g, "0.0035");
+	expect(&g, "0.001258305739211791616074");
+	group_free(&g);
+
+	group_init(&g, "variance", T_FLOAT8, false, false, false);
+	group_init(&h, "variance", T_FLOAT8, false, false, false);
+	add(&g, "1.5");
+	add(&g, "2.25");
+	add(&h, "4.125");
+	add(&h, "10");
+	err_clear(&e);
+	assert_int_equal(g.f->merge(g.f, g.state, h.state, &e), 0);
+	expect(&g, "14.81640625");
+	del(&g, "10");
+	del(&g, "4.125");
+	del(&g, "2.25");
+	expect(&g, "NULL");
+	group_free(&h);
+	group_free(&g);
+}
+
+/* first_value/last_value: arrival order, NULLs kept, strings owned by the state, no deletes. */
+static void test_first_last(void **st)
+{
+	Group g, h;
+	group_init(&g, "first_value", T_VARCHAR, false, false, false);
+	group_init(&h, "last_value", T_VARCHAR, false, false, false);
+	assert_false(g.f->retractable);
+	expect(&g, "NULL");
+	add(&g, "alpha");
+	add(&g, "beta");
+	add(&h, "alpha");
+	add(&h, "beta");
+	expect(&g, "alpha");
+	expect(&h, "beta");
+	Group l;
+	group_init(&l, "last_value", T_VARCHAR, false, false, false);
+	add(&l, "gamma");
+	Err e;
+	err_clear(&e);
+	assert_int_equal(h.f->merge(h.f, h.state, l.state, &e), 0);
+	expect(&h, "gamma");
+	assert_int_equal(h.f->heap_bytes(h.f, h.state), 5);
+	add(&h, NULL);
+	expect(&h, "NULL");
+	err_clear(&e);
+	assert_int_not_equal(feed(&g, "alpha", OP_DELETE, &e), 0);
+	group_free(&l);
+	group_free(&h);
+	group_free(&g);
+}
+
+static Value fval(double d)
+{
+	Value v = value_null(T_FLOAT8);
+	v.null = false;
+	v.u.f = d;
+	return v;
+}
+
+/* approx_percentile: percentile_disc of the current multiset; the fraction's checks. */
+static void test_percentile(void **st)
+{
+	Err e;
+	err_clear(&e);
+	Value half = fval(0.5);
+	const AggFunc *f = agg_resolve_param("approx_percentile", T_INT4, &half, &e);
+	assert_non_null(f);
+	assert_ptr_equal(agg_resolve_param("approx_percentile", T_INT4, &half, &e), f);
+	assert_true(agg_has_param("approx_percentile"));
+	Group g;
+	group_init(&g, "count", T_INT4, false, false, false);
+	mem_free(g.state);
+	g.f = f;
+	g.state = mem_calloc(1, f->state_size);
+	f->init(f, g.state);
+	expect(&g, "NULL");
+	add(&g, "4");
+	add(&g, "1");
+	add(&g, "3");
+	add(&g, "2");
+	expect(&g, "2");
+	del(&g, "1");
+	expect(&g, "3");
+	group_free(&g);
+
+	Value big = fval(1.5), nul = value_null(T_FLOAT8);
+	assert_null(agg_resolve_param("approx_percentile", T_INT4, &big, &e));
+	assert_string_equal(err_sqlstate(e.code), "22023");
+	assert_string_equal(e.msg, "percentile value 1.5 is not between 0 and 1");
+	err_clear(&e);
+	assert_null(agg_resolve_param("approx_percentile", T_INT4, &nul, &e));
+	assert_string_equal(err_sqlstate(e.code), "22023");
+	err_clear(&e);
+	assert_null(agg_resolve_param("approx_percentile", T_VARCHAR, &half, &e));
+	assert_string_equal(err_sqlstate(e.code), "42883");
+	assert_string_equal(e.msg, "function approx_percentile(character varying, double "
+				   "precision) does not exist");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_count),           cmocka_unit_test(test_sum_avg),
 		cmocka_unit_test(test_sum_overflow),    cmocka_unit_test(test_min_max_retract),
 		cmocka_unit_test(test_min_max_append_only), cmocka_unit_test(test_distinct),
-		cmocka_unit_test(test_resolve_errors),
+		cmocka_unit_test(test_resolve_errors),  cmocka_unit_test(test_variance),
+		cmocka_unit_test(test_first_last),      cmocka_unit_test(test_percentile),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -714,7 +714,7 @@ static void test_more_errors(void **state)
 		   "date/time field value out of range: \"2024-13-01\"", 8);
 	expect_err(t, "SELECT a FROM other.s", "42P01", "relation \"other.s\" does not exist", 15);
 	expect_err(t, "EXPLAIN DROP TABLE t", "0A000",
-		   "EXPLAIN supports queries, INSERT and CREATE MATERIALIZED VIEW", 9);
+		   "EXPLAIN supports queries, INSERT, CREATE MATERIALIZED VIEW and CREATE SINK", 9);
 	expect_err(t, "UPDATE t SET id = count(*)", "42803",
 		   "aggregate functions are not allowed in UPDATE", 19);
 	expect_err(t, "INSERT INTO t VALUES (1, 'y', 'abc')", "22P02",
