@@ -362,8 +362,7 @@ def main():
                   "From `bench/profile.sh` (valgrind --tool=callgrind: instructions, "
                   "self cost per function, the top entries per query, on a small run; `perf` "
                   "has no hardware counters in this VM). What it means and what would fix it: "
-                  "`bench/PROFILE.md`. The lead acts on "
-                  "these; no engine code was changed for them.", "", "```", f.read().rstrip(),
+                  "`bench/PROFILE.md`.", "", "```", f.read().rstrip(),
                   "```", ""]
     with open(os.path.join(HERE, "RESULTS.md"), "w") as f:
         f.write("\n".join(L))

@@ -25,9 +25,8 @@ typedef struct ServerConfig {
 	int max_connections;     /* pgwire sessions (default 1000) */
 	int subscriber_buffer;   /* rows buffered per slow subscriber before it is cut (65536) */
 	char log_format[16];     /* "text" or "json" */
-	/* Added by the pgwire engineer (additive). */
 	int max_message_bytes;   /* largest frontend message accepted (default 64 MiB) */
-	int nusers;              /* users for scram-sha-256 until the engine has CREATE USER */
+	int nusers;              /* users from the config file (fallback to CREATE USER) */
 	struct {
 		char name[64];
 		char password[128];

@@ -1,10 +1,14 @@
 /* hash_join.c: symmetric hash joins over changelogs (inner, outer, semi, anti, interval).
  *
  * Layer: stream. Owns the rows of both inputs: per side, an HMap from the join key's
- * ROWCODEC_NORMALIZE encoding to a Bucket, a growable buffer of the rows with that key. Each
- * row is an Entry header (multiplicity, number of matching rows on the other side counted with
- * their multiplicity, event time, whether its key has a NULL) followed by the row's exact
- * encoding, padded to 8 bytes. Rows whose key has a NULL are kept (outer and anti joins must
+ * ROWCODEC_NORMALIZE encoding to a Bucket, a growable array of pointers to the Entries of the
+ * rows with that key. An Entry (multiplicity, number of matching rows on the other side counted
+ * with their multiplicity, event time, whether its key has a NULL, its place in its bucket) is
+ * the value of a second HMap per side, the row index, keyed by the row's exact encoding followed
+ * by the join key and the row's length: a change finds its row in O(1) however many rows share
+ * its key, and the Entry's address is stable. A bucket drops an Entry by moving its last one into
+ * the hole (which updates that Entry's place), so probing stays a walk over a dense array.
+ * Rows whose key has a NULL are kept (outer and anti joins must
  * output them, deletes must find them) but never probe and are never probed: NULL = x is not
  * true.
  *
@@ -32,8 +36,8 @@
  * that is a changelog (a windowed aggregation's results, Nexmark q5, q7, q8) changes no row
  * below its own watermark (the aggregation drops late rows): its rows are kept until they are
  * below their own watermark as well, and its changes are never late. Barriers are
- * forwarded once both inputs delivered them. Never allocates per row: buckets grow
- * geometrically, encodings go through reused StrBufs.
+ * forwarded once both inputs delivered them. Allocates only per distinct row held (its row
+ * index entry): buckets grow geometrically, encodings go through reused StrBufs.
  */
 #include "base/hash.h"
 #include "base/hmap.h"
@@ -43,25 +47,31 @@
 
 #include <string.h>
 
+typedef struct Bucket Bucket;
+
+/* A row held by one side: the value of the side's row index, whose key starts with the row's
+ * encoding (`row` points there). */
 typedef struct Entry {
-	uint32_t len;     /* bytes of the row encoding that follows */
-	int32_t count;    /* multiplicity */
-	int64_t matches;  /* matching rows on the other side, with multiplicity */
-	int64_t ts;       /* interval joins: the row's time */
-	int32_t knull;    /* the key has a NULL */
-	int32_t pad;
+	const uint8_t *row; /* the row's exact encoding, in the row index's key */
+	uint32_t len;       /* its bytes */
+	int32_t count;      /* multiplicity */
+	int64_t matches;    /* matching rows on the other side, with multiplicity */
+	int64_t ts;         /* interval joins: the row's time */
+	Bucket *bk;         /* the bucket of its key */
+	uint32_t pos;       /* its place in bk->ents */
+	int32_t knull;      /* the key has a NULL */
 } Entry;
 
-typedef struct Bucket {
-	uint8_t *buf;
-	uint32_t len, cap;
-} Bucket;
-
-#define ENTRY_SIZE(len) (sizeof(Entry) + (((size_t)(len) + 7) & ~(size_t)7))
+struct Bucket {
+	Entry **ents;
+	uint32_t n, cap;
+};
 
 typedef struct Side {
 	HMap map;            /* key -> Bucket */
-	size_t buf_bytes;    /* capacity of every bucket */
+	HMap idx;            /* row, key, row length -> Entry */
+	StrBuf ik;           /* the row index key being looked up */
+	size_t buf_bytes;    /* capacity of every bucket's array */
 	int64_t rows;        /* rows held, with multiplicity */
 	int64_t total;       /* inserts minus deletes seen (NOT IN's right side) */
 	int64_t nulls;       /* of which with a NULL key */
@@ -95,14 +105,9 @@ typedef struct JoinOp {
 	bool has_sent;
 } JoinOp;
 
-static Entry *entry_at(const Bucket *bk, uint32_t off)
-{
-	return (Entry *)(bk->buf + off);
-}
-
 static const uint8_t *entry_row(const Entry *en)
 {
-	return (const uint8_t *)(en + 1);
+	return en->row;
 }
 
 /* ---- Output. */
@@ -163,56 +168,69 @@ static Bucket *bucket_find(const Side *sd, const StrBuf *key)
 	return hmap_find(&sd->map, key->data, key->len, hash_bytes(key->data, key->len));
 }
 
+/* Frees bk, which holds no row, and drops it from side sd. */
+static void bucket_drop(Side *sd, Bucket *bk)
+{
+	sd->buf_bytes -= bk->cap * sizeof *bk->ents;
+	mem_free(bk->ents);
+	hmap_remove_value(&sd->map, bk);
+}
+
+/* Removes en from its bucket (moving the last entry into its place) and from the row index;
+ * frees the bucket when it empties. */
+static void entry_drop(Side *sd, Entry *en)
+{
+	Bucket *bk = en->bk;
+	Entry *last = bk->ents[--bk->n];
+	bk->ents[en->pos] = last;
+	last->pos = en->pos;
+	hmap_remove_value(&sd->idx, en);
+	if (bk->n == 0)
+		bucket_drop(sd, bk);
+}
+
 /* Adds d copies of the row to side sd under key (matches: its match count when new). */
 static void state_update(Side *sd, const StrBuf *key, const StrBuf *row, int d, int64_t matches,
 			 int64_t ts, bool knull)
 {
-	uint64_t h = hash_bytes(key->data, key->len);
-	bool found;
-	Bucket *bk = d > 0 ? hmap_upsert(&sd->map, key->data, key->len, h, &found)
-			   : hmap_find(&sd->map, key->data, key->len, h);
-	if (!bk)
-		return; /* a delete of a row an interval join already dropped */
-	for (uint32_t off = 0; off < bk->len;) {
-		Entry *en = entry_at(bk, off);
-		size_t sz = ENTRY_SIZE(en->len);
-		if (en->len == row->len && memcmp(entry_row(en), row->data, row->len) == 0) {
-			en->count += d;
-			sd->rows += d;
-			if (en->count <= 0) {
-				sd->rows -= en->count;
-				memmove(bk->buf + off, bk->buf + off + sz, bk->len - off - sz);
-				bk->len -= (uint32_t)sz;
-			}
-			if (bk->len == 0) {
-				sd->buf_bytes -= bk->cap;
-				mem_free(bk->buf);
-				hmap_remove_value(&sd->map, bk);
-			}
-			return;
+	uint32_t rlen = (uint32_t)row->len;
+	sb_reset(&sd->ik);
+	sb_append(&sd->ik, row->data, row->len);
+	sb_append(&sd->ik, key->data, key->len);
+	sb_append(&sd->ik, &rlen, sizeof rlen);
+	uint64_t ih = hash_bytes(sd->ik.data, sd->ik.len);
+	Entry *en = hmap_find(&sd->idx, sd->ik.data, sd->ik.len, ih);
+	if (en) {
+		en->count += d;
+		sd->rows += d;
+		if (en->count <= 0) {
+			sd->rows -= en->count;
+			entry_drop(sd, en);
 		}
-		off += (uint32_t)sz;
+		return;
 	}
 	if (d < 0)
-		return;
-	size_t sz = ENTRY_SIZE(row->len);
-	if (bk->len + sz > bk->cap) {
-		size_t cap = bk->cap ? bk->cap * 2 : 64;
-		while (cap < bk->len + sz)
-			cap *= 2;
-		sd->buf_bytes += cap - bk->cap;
-		bk->buf = mem_realloc(bk->buf, cap);
-		bk->cap = (uint32_t)cap;
+		return; /* a delete of a row an interval join already dropped */
+	bool found;
+	Bucket *bk = hmap_upsert(&sd->map, key->data, key->len, hash_bytes(key->data, key->len),
+				 &found);
+	if (bk->n == bk->cap) {
+		uint32_t cap = bk->cap ? bk->cap * 2 : 4;
+		sd->buf_bytes += (cap - bk->cap) * sizeof *bk->ents;
+		bk->ents = mem_realloc(bk->ents, cap * sizeof *bk->ents);
+		bk->cap = cap;
 	}
-	Entry *en = entry_at(bk, bk->len);
-	memset(en, 0, sizeof *en);
-	en->len = (uint32_t)row->len;
+	en = hmap_upsert(&sd->idx, sd->ik.data, sd->ik.len, ih, &found);
+	size_t iklen;
+	en->row = hmap_key(&sd->idx, en, &iklen);
+	en->len = rlen;
 	en->count = d;
 	en->matches = matches;
 	en->ts = ts;
 	en->knull = knull;
-	memcpy(en + 1, row->data, row->len);
-	bk->len += (uint32_t)sz;
+	en->bk = bk;
+	en->pos = bk->n;
+	bk->ents[bk->n++] = en;
 	sd->rows += d;
 	if (ts < sd->min_ts)
 		sd->min_ts = ts;
@@ -231,14 +249,10 @@ static int probe(JoinOp *j, int s, const uint8_t *row, uint32_t len, Bucket *bk,
 {
 	const Expr *res = j->op.lop->residual;
 	const Side *me = &j->side[s], *ot = &j->side[1 - s];
-	uint32_t off = 0;
-	while (off < bk->len) {
+	for (uint32_t off = 0; off < bk->n;) {
 		int n = 0;
-		while (off < bk->len && n < CHUNK_CAP) {
-			Entry *en = entry_at(bk, off);
-			j->cand_entry[n++] = en;
-			off += (uint32_t)ENTRY_SIZE(en->len);
-		}
+		while (off < bk->n && n < CHUNK_CAP)
+			j->cand_entry[n++] = bk->ents[off++];
 		if (res) {
 			chunk_reset(j->cand);
 			arena_reset(&j->scratch);
@@ -307,9 +321,8 @@ static int na_right_change(JoinOp *j, int d, bool knull, Bucket *match, Err *e)
 	bool global = (t0 == 0) != (t1 == 0) || (n0 == 0) != (n1 == 0);
 	Bucket *bk;
 	for (size_t it = 0; (bk = global ? hmap_next(&l->map, &it) : match);) {
-		for (uint32_t off = 0; off < bk->len;) {
-			Entry *en = entry_at(bk, off);
-			off += (uint32_t)ENTRY_SIZE(en->len);
+		for (uint32_t off = 0; off < bk->n; off++) {
+			Entry *en = bk->ents[off];
 			int64_t m0 = en->matches;
 			if (bk == match && !knull)
 				en->matches += d;
@@ -372,21 +385,19 @@ static void expire(Side *sd, int64_t limit)
 	Bucket *bk;
 	for (size_t it = 0; (bk = hmap_next(&sd->map, &it));) {
 		uint32_t w = 0;
-		for (uint32_t off = 0; off < bk->len;) {
-			Entry *en = entry_at(bk, off);
-			uint32_t sz = (uint32_t)ENTRY_SIZE(en->len);
+		for (uint32_t off = 0; off < bk->n; off++) {
+			Entry *en = bk->ents[off];
 			if (en->ts < limit) {
 				sd->rows -= en->count;
+				hmap_remove_value(&sd->idx, en);
 			} else {
 				if (en->ts < min)
 					min = en->ts;
-				if (w != off)
-					memmove(bk->buf + w, en, sz);
-				w += sz;
+				en->pos = w;
+				bk->ents[w++] = en;
 			}
-			off += sz;
 		}
-		bk->len = w;
+		bk->n = w;
 		if (w == 0) {
 			if (nempty == capempty) {
 				capempty = capempty ? capempty * 2 : 16;
@@ -395,11 +406,8 @@ static void expire(Side *sd, int64_t limit)
 			empty[nempty++] = bk;
 		}
 	}
-	for (size_t i = 0; i < nempty; i++) {
-		sd->buf_bytes -= empty[i]->cap;
-		mem_free(empty[i]->buf);
-		hmap_remove_value(&sd->map, empty[i]);
-	}
+	for (size_t i = 0; i < nempty; i++)
+		bucket_drop(sd, empty[i]);
 	mem_free(empty);
 	sd->min_ts = min;
 }
@@ -570,9 +578,8 @@ static int batch_join(JoinOp *j, Err *e)
 		size_t klen;
 		const void *key = hmap_key(&l->map, bk, &klen);
 		Bucket *rb = hmap_find(&r->map, key, klen, hash_bytes(key, klen));
-		for (uint32_t off = 0; rb && off < bk->len;) {
-			Entry *en = entry_at(bk, off);
-			off += (uint32_t)ENTRY_SIZE(en->len);
+		for (uint32_t off = 0; rb && off < bk->n; off++) {
+			Entry *en = bk->ents[off];
 			if (!en->knull &&
 			    probe(j, 0, entry_row(en), en->len, rb, batch_pair, en, e) < 0)
 				return -1;
@@ -584,9 +591,8 @@ static int batch_join(JoinOp *j, Err *e)
 		bool alone_matched = s == 0 && j->type == JOIN_SEMI;
 		bool na = s == 0 && j->type == JOIN_ANTI_NA;
 		for (size_t it = 0; (bk = hmap_next(&sd->map, &it));) {
-			for (uint32_t off = 0; off < bk->len;) {
-				Entry *en = entry_at(bk, off);
-				off += (uint32_t)ENTRY_SIZE(en->len);
+			for (uint32_t off = 0; off < bk->n; off++) {
+				Entry *en = bk->ents[off];
 				bool out = en->matches == 0 ? alone_unmatched : alone_matched;
 				if (na)
 					out = na_keep(en->knull, en->matches, r->total, r->nulls);
@@ -644,8 +650,8 @@ static size_t join_state_bytes(const Operator *op)
 	size_t n = 0;
 	for (int s = 0; s < 2; s++) {
 		const Side *sd = &j->side[s];
-		n += sd->map.bytes + sd->buf_bytes +
-		     sd->map.cap * (sizeof *sd->map.slots + sizeof *sd->map.hashes);
+		n += sd->map.bytes + sd->idx.bytes + sd->buf_bytes +
+		     (sd->map.cap + sd->idx.cap) * (sizeof *sd->map.slots + sizeof *sd->map.hashes);
 	}
 	return n;
 }
@@ -657,8 +663,10 @@ static void join_free(Operator *op)
 		Side *sd = &j->side[s];
 		Bucket *bk;
 		for (size_t it = 0; (bk = hmap_next(&sd->map, &it));)
-			mem_free(bk->buf);
+			mem_free(bk->ents);
 		hmap_deinit(&sd->map);
+		hmap_deinit(&sd->idx);
+		sb_deinit(&sd->ik);
 		mem_free(sd->out_cols);
 		mem_free(sd->cand_cols);
 	}
@@ -690,6 +698,8 @@ Operator *hash_join_op_new(Dataflow *df, const LogicalOp *lop, Err *e)
 		const LogicalOp *child = lop->children[s];
 		Side *sd = &j->side[s];
 		hmap_init(&sd->map, sizeof(Bucket));
+		hmap_init(&sd->idx, sizeof(Entry));
+		sb_init(&sd->ik);
 		sd->ncols = child->ncols;
 		sd->nkeys = lop->njkeys;
 		sd->keys = s == 0 ? lop->lkeys : lop->rkeys;
