@@ -192,6 +192,15 @@ int eddy_flush(Eddy *db, EddyError *err);
  * when the database has no such user or it has no password, -1 when cap is too small. */
 int eddy_user_verifier(Eddy *db, const char *user, char *out, size_t cap);
 
+/* ---- Backup (engine/backup.c; docs/storage.md). */
+
+/* Copies the data directory data_dir, possibly in use by another process (its lock is not
+ * taken), into out_file: a consistent cut of its journal and stream logs, as a ustar archive with
+ * a CRC32C manifest. */
+int eddy_backup(const char *data_dir, const char *out_file, EddyError *err);
+/* Verifies in_file and unpacks it into data_dir, which must be missing or empty. */
+int eddy_restore(const char *in_file, const char *data_dir, EddyError *err);
+
 #ifdef __cplusplus
 }
 #endif

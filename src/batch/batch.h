@@ -19,4 +19,14 @@ typedef int (*BatchScanFn)(void *arg, CatObject *obj,
 int batch_run(const LogicalOp *plan, BatchScanFn scan, void *scan_arg, DataflowOutputFn out,
 	      void *out_arg, Err *e);
 
+/* Supplies the rows of the LOP_SCAN `scan`: those of scan->obj, or (scan->scan_by_time) at least
+ * those whose event time is in the scan's range; the filter above the scan drops the rest. */
+typedef int (*BatchScanOpFn)(void *arg, const LogicalOp *scan,
+			     int (*emit)(void *emit_arg, const Chunk *c, Err *e), void *emit_arg,
+			     Err *e);
+
+/* batch_run with a scan callback that sees the whole scan operator. */
+int batch_run_scans(const LogicalOp *plan, BatchScanOpFn scan, void *scan_arg,
+		    DataflowOutputFn out, void *out_arg, Err *e);
+
 #endif

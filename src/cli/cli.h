@@ -15,6 +15,8 @@ int cli_demo(int argc, char **argv);
 int cli_server(int argc, char **argv); /* server.c */
 int cli_bench(int argc, char **argv);  /* bench.c */
 int cli_ingest(int argc, char **argv); /* ingest.c */
+int cli_backup(int argc, char **argv);  /* backup.c */
+int cli_restore(int argc, char **argv); /* backup.c */
 
 typedef enum CliFormat { FMT_TABLE, FMT_CSV, FMT_JSON } CliFormat;
 

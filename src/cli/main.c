@@ -37,6 +37,10 @@ static void usage(FILE *f)
 	      "  ingest --data DIR STREAM [FILE|-] [--format ndjson|csv] [--batch N]\n"
 	      "        append NDJSON or CSV records to a stream in batches of N (1000), printing\n"
 	      "        \"acked TOTAL\" as each batch is durable; bad records go to STREAM_rejected\n"
+	      "  backup --data DIR --out FILE\n"
+	      "        copy a data directory, also while a server uses it, into one archive\n"
+	      "  restore FILE --data DIR\n"
+	      "        unpack a verified backup into an empty directory\n"
 	      "  version\n"
 	      "        print the version\n",
 	      f);
@@ -61,6 +65,10 @@ int main(int argc, char **argv)
 		return cli_server(argc - 1, argv + 1);
 	if (strcmp(cmd, "ingest") == 0)
 		return cli_ingest(argc - 1, argv + 1);
+	if (strcmp(cmd, "backup") == 0)
+		return cli_backup(argc - 1, argv + 1);
+	if (strcmp(cmd, "restore") == 0)
+		return cli_restore(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("eddy %s\n", EDDY_VERSION);
 		return 0;

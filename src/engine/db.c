@@ -367,6 +367,16 @@ void eng_start_pump(struct Eddy *db)
 
 /* ---- snapshots */
 
+int eng_scan_op(void *arg, const LogicalOp *scan, int (*emit)(void *, const Chunk *, Err *),
+		void *emit_arg, Err *e)
+{
+	ObjRt *rt = scan->obj->rt;
+	if (scan->scan_by_time && scan->obj->kind == OBJ_STREAM && rt->log)
+		return eng_stream_scan(rt, true, scan->scan_min_time, scan->scan_max_time, emit,
+				       emit_arg, e);
+	return eng_scan_object(arg, scan->obj, emit, emit_arg, e);
+}
+
 int eng_scan_object(void *arg, CatObject *obj, int (*emit)(void *, const Chunk *, Err *),
 		    void *emit_arg, Err *e)
 {

@@ -149,6 +149,10 @@ int eng_connector_opts(const CatObject *obj, Option **out);
 /* Supplies the current rows of obj (BatchScanFn). */
 int eng_scan_object(void *arg, CatObject *obj, int (*emit)(void *, const Chunk *, Err *),
 		    void *emit_arg, Err *e);
+/* Supplies the rows of a query's LOP_SCAN (BatchScanOpFn): a stream's log scan skips the batches
+ * outside the scan's event-time range. */
+int eng_scan_op(void *arg, const LogicalOp *scan, int (*emit)(void *, const Chunk *, Err *),
+		void *emit_arg, Err *e);
 
 /* insert.c */
 /* Validates and applies rows (chunks with the target's columns, inserts) to a stream or table
@@ -165,6 +169,8 @@ int journal_lock(struct Eddy *db, Err *e);
 int journal_replay(struct Eddy *db, int (*run)(struct Eddy *, const char *, Err *), Err *e);
 int journal_append(struct Eddy *db, const char *text, size_t n, Err *e);
 void journal_close(struct Eddy *db);
+/* The CRC of a journal record over its 8-byte sequence number and text (backup.c verifies). */
+uint32_t journal_crc(const void *seq, const void *text, size_t n);
 
 /* stream_log.c: streams kept in the stream log on a data directory. */
 typedef enum StreamFsync { STREAM_FSYNC_ALWAYS, STREAM_FSYNC_INTERVAL, STREAM_FSYNC_NEVER } StreamFsync;

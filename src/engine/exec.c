@@ -180,7 +180,7 @@ static int exec_insert(struct Eddy *db, BoundStmt *st, EddyResult **res, Err *e)
 {
 	ChunkList l = {0};
 	uint64_t count = 0;
-	int rc = batch_run(st->query, eng_scan_object, db, list_collect, &l, e);
+	int rc = batch_run_scans(st->query, eng_scan_op, db, list_collect, &l, e);
 	if (rc == 0)
 		rc = eng_insert_chunks(db, st->target, l.chunks, l.n, &count, e);
 	for (int i = 0; i < l.n; i++)
@@ -207,7 +207,7 @@ static EddyResult *result_for(const LogicalOp *plan)
 static int exec_select(struct Eddy *db, BoundStmt *st, EddyResult **res, Err *e)
 {
 	EddyResult *r = result_for(st->query);
-	if (batch_run(st->query, eng_scan_object, db, result_collect, r, e) < 0) {
+	if (batch_run_scans(st->query, eng_scan_op, db, result_collect, r, e) < 0) {
 		eddy_result_free(r);
 		return -1;
 	}
@@ -276,7 +276,9 @@ static int exec_explain(struct Eddy *db, BoundStmt *st, EddyResult **res, Err *e
 
 static int exec_show(struct Eddy *db, BoundStmt *st, EddyResult **res)
 {
-	static const char *const stream_cols[] = {"name", "rows", "watermark"};
+	static const char *const stream_cols[] = {"name", "rows", "watermark",
+						  "last_scan_batches_read",
+						  "last_scan_batches_skipped"};
 	static const char *const table_cols[] = {"name", "rows"};
 	static const char *const source_cols[] = {"name", "connector"};
 	static const char *const sink_cols[] = {"name", "connector", "rows"};
@@ -287,7 +289,7 @@ static int exec_show(struct Eddy *db, BoundStmt *st, EddyResult **res)
 	switch (st->show_kind) {
 	case OBJ_STREAM:
 		cols = stream_cols;
-		ncols = 3;
+		ncols = 5;
 		break;
 	case OBJ_TABLE:
 		cols = table_cols;
@@ -332,6 +334,9 @@ static int exec_show(struct Eddy *db, BoundStmt *st, EddyResult **res)
 				snprintf(b[1], sizeof b[1], "%s", sb.data);
 				sb_deinit(&sb);
 			}
+			/* The pruning of the last history scan (0 without a data directory). */
+			snprintf(b[2], sizeof b[2], "%" PRIu64, rt->last_scan.batches_read);
+			snprintf(b[3], sizeof b[3], "%" PRIu64, rt->last_scan.batches_skipped);
 			break;
 		case OBJ_TABLE:
 			snprintf(b[0], sizeof b[0], "%" PRIu64, rt->store->nrows);

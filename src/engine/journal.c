@@ -178,3 +178,8 @@ void journal_close(struct Eddy *db)
 		close(db->lock_fd);
 	db->journal_fd = db->lock_fd = -1;
 }
+
+uint32_t journal_crc(const void *seq, const void *text, size_t n)
+{
+	return crc32_of(seq, text, n);
+}

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "expr/func.h"
 #include "plan/bind_int.h"
 
 /* ---- small builders */
@@ -166,6 +167,68 @@ static LogicalOp *make_filter(Binder *b, LogicalOp *child, Expr *cond)
 	op->wm_end_col = child->wm_end_col;
 	op->append_only = child->append_only;
 	return op;
+}
+
+/* Narrows a stream scan's event-time range by one WHERE conjunct `col op constant` (either
+ * side) on its event-time column; anything else leaves the range as it is. */
+static void narrow_time(LogicalOp *scan, const Expr *x)
+{
+	if (x->kind == EXPR_AND) {
+		for (int i = 0; i < x->nargs; i++)
+			narrow_time(scan, x->args[i]);
+		return;
+	}
+	if (x->kind != EXPR_FUNC || x->nargs != 2)
+		return;
+	const char *op = x->fn->name;
+	const Expr *col = x->args[0], *k = x->args[1];
+	bool flip = col->kind != EXPR_COL;
+	if (flip) {
+		col = x->args[1];
+		k = x->args[0];
+	}
+	TypeId t = scan->cols[scan->wm_col].type;
+	if (col->kind != EXPR_COL || col->col != scan->wm_col || k->kind != EXPR_CONST ||
+	    k->val.null || k->type != t || col->type != t)
+		return;
+	if (t != T_TIMESTAMP && t != T_TIMESTAMPTZ && t != T_INT8)
+		return;
+	int64_t v = k->val.u.i;
+	/* With the constant on the left, `k < col` is `col > k`. */
+	bool lt = !strcmp(op, "<"), le = !strcmp(op, "<="), gt = !strcmp(op, ">"),
+	     ge = !strcmp(op, ">="), eq = !strcmp(op, "=");
+	if (flip) {
+		bool l = lt, e = le;
+		lt = gt;
+		le = ge;
+		gt = l;
+		ge = e;
+	}
+	int64_t lo = INT64_MIN, hi = INT64_MAX;
+	if (lt || le || eq)
+		hi = lt ? (v == INT64_MIN ? v : v - 1) : v;
+	if (gt || ge || eq)
+		lo = gt ? (v == INT64_MAX ? v : v + 1) : v;
+	if (!(lt || le || gt || ge || eq))
+		return;
+	if (!scan->scan_by_time) {
+		scan->scan_by_time = true;
+		scan->scan_min_time = INT64_MIN;
+		scan->scan_max_time = INT64_MAX;
+	}
+	if (lo > scan->scan_min_time)
+		scan->scan_min_time = lo;
+	if (hi < scan->scan_max_time)
+		scan->scan_max_time = hi;
+}
+
+/* A WHERE directly over a stream scan with an event-time column records the time range its
+ * conjuncts imply on the scan, so a scan of the stream's log reads only the batches in it. */
+static void scan_time_range(LogicalOp *in, const Expr *where)
+{
+	if (in->kind != LOP_SCAN || !in->obj || in->obj->kind != OBJ_STREAM || in->wm_col < 0)
+		return;
+	narrow_time(in, where);
 }
 
 /* SELECT DISTINCT / UNION: an aggregation grouping every column, without aggregates. */
@@ -891,8 +954,10 @@ static LogicalOp *bind_select(Binder *b, const AstQuery *q, bool resolve)
 		Expr *w = NULL;
 		if (bind_where_joins(&cx, &s.input, q->where, &w) < 0)
 			return NULL;
-		if (w)
+		if (w) {
+			scan_time_range(s.input, w);
 			s.input = make_filter(b, s.input, w);
+		}
 	}
 	if (bind_targets(&s, q, resolve) < 0 || bind_group_by(&s, q) < 0)
 		return NULL;

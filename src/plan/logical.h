@@ -160,6 +160,12 @@ typedef struct LogicalOp {
 	 * right changes emit nothing (stream/lookup_join.c). A batch query runs it as a plain join
 	 * of the current contents. */
 	bool lookup;
+	/* SCAN of a stream: its event-time column (wm_col) lies in [scan_min_time, scan_max_time]
+	 * (inclusive) in every row the query keeps, as the binder read it off WHERE conjuncts
+	 * against constants. A batch scan of the stream's log skips batches outside it; the
+	 * FILTER above the scan stays, so the result is exact either way. */
+	bool scan_by_time;
+	int64_t scan_min_time, scan_max_time;
 } LogicalOp;
 
 /* Prints the plan as an indented tree, one operator a line, as EXPLAIN shows it:

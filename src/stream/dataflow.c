@@ -349,6 +349,11 @@ CatObject *dataflow_input(const Dataflow *df, int i)
 	return df->inputs[i]->lop->obj;
 }
 
+const LogicalOp *dataflow_input_op(const Dataflow *df, int i)
+{
+	return df->inputs[i]->lop;
+}
+
 /* ---- Driving. */
 
 int dataflow_push(Dataflow *df, int input, const Chunk *c, Err *e)

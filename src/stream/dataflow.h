@@ -39,6 +39,8 @@ void dataflow_set_output(Dataflow *df, DataflowOutputFn fn, void *arg);
 /* Scan inputs, in the order of a depth-first walk of the plan (one per LOP_SCAN). */
 int dataflow_ninputs(const Dataflow *df);
 CatObject *dataflow_input(const Dataflow *df, int i);
+/* The LOP_SCAN operator of input i (its object, and the time range a batch scan may prune by). */
+const LogicalOp *dataflow_input_op(const Dataflow *df, int i);
 
 /* Pushes a change chunk (columns = the scanned object's columns) into scan input i. */
 int dataflow_push(Dataflow *df, int input, const Chunk *c, Err *e);
