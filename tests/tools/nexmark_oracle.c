@@ -70,6 +70,7 @@
 
 #include "connect/nexmark.h"
 #include "eddy.h"
+#include "oracle_lines.h"
 
 #define NQUERIES 23
 #define MAX_DBS 4
@@ -476,42 +477,6 @@ static sqlite3 *lite_for(const RunOpts *o)
 
 /* ---- Result rows as sorted text lines. */
 
-typedef struct Lines {
-	char **v;
-	int n, cap;
-	int ncols;
-} Lines;
-
-static void lines_push(Lines *l, const char *s)
-{
-	if (l->n == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 256;
-		l->v = realloc(l->v, (size_t)l->cap * sizeof *l->v);
-		if (!l->v)
-			abort();
-	}
-	l->v[l->n++] = xstrdup(s);
-}
-
-static void lines_free(Lines *l)
-{
-	for (int i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-	memset(l, 0, sizeof *l);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void lines_sort(Lines *l)
-{
-	if (l->n > 1)
-		qsort(l->v, (size_t)l->n, sizeof *l->v, cmp_str);
-}
-
 /* Appends one value to a line being built (grown as needed). */
 static void line_add(char **line, size_t *len, size_t *cap, int col, const char *val)
 {
@@ -641,35 +606,6 @@ out:
 	free(c1);
 	free(i1);
 	return rc;
-}
-
-/* Lines equal exactly, or (tol > 0) field by field with numbers within a relative tolerance. */
-static int fields_equal(const char *a, const char *b, double tol)
-{
-	if (strcmp(a, b) == 0)
-		return 1;
-	if (tol <= 0)
-		return 0;
-	while (*a || *b) {
-		size_t na = strcspn(a, "|"), nb = strcspn(b, "|");
-		if (na != nb || strncmp(a, b, na) != 0) {
-			char *ea, *eb;
-			double x = strtod(a, &ea), y = strtod(b, &eb);
-			if (ea != a + na || eb != b + nb)
-				return 0;
-			if (fabs(x - y) > tol * fmax(1.0, fmax(fabs(x), fabs(y))))
-				return 0;
-		}
-		a += na;
-		b += nb;
-		if (*a != *b)
-			return 0;
-		if (*a) {
-			a++;
-			b++;
-		}
-	}
-	return 1;
 }
 
 /* 1 when equal; otherwise prints the counts and the first differing rows. */

@@ -31,6 +31,7 @@
 #include <sqlite3.h>
 
 #include "eddy.h"
+#include "oracle_lines.h"
 
 #define T0 INT64_C(1704067200000000) /* 2024-01-01 00:00:00 */
 #define MINUTE INT64_C(60000000)
@@ -90,37 +91,6 @@ static void format_ts(char *out, size_t cap, int64_t us)
 
 /* ---- Text results: a list of lines, sorted before comparing. */
 
-typedef struct Lines {
-	char **v;
-	int n, cap;
-} Lines;
-
-static void lines_push(Lines *l, const char *s)
-{
-	if (l->n == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 256;
-		l->v = realloc(l->v, (size_t)l->cap * sizeof *l->v);
-		if (!l->v)
-			abort();
-	}
-	l->v[l->n] = strdup(s);
-	if (!l->v[l->n])
-		abort();
-	l->n++;
-}
-
-static void lines_clear(Lines *l)
-{
-	for (int i = 0; i < l->n; i++)
-		free(l->v[i]);
-	l->n = 0;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Runs a query on eddy, one line per row (values joined by '|', NULL as "NULL"). */
 static int eddy_lines(Eddy *db, const char *sql, Lines *out, EddyError *err)
 {
@@ -177,36 +147,6 @@ static int sqlite_lines(sqlite3 *lite, const char *sql, Lines *out)
 	if (out->n > 1)
 		qsort(out->v, (size_t)out->n, sizeof *out->v, cmp_str);
 	return 0;
-}
-
-/* Lines equal exactly, or (tolerance > 0) field by field with numbers within a relative
- * tolerance. */
-static int fields_equal(const char *a, const char *b, double tol)
-{
-	if (strcmp(a, b) == 0)
-		return 1;
-	if (tol <= 0)
-		return 0;
-	while (*a || *b) {
-		size_t na = strcspn(a, "|"), nb = strcspn(b, "|");
-		if (na != nb || strncmp(a, b, na) != 0) {
-			char *ea, *eb;
-			double x = strtod(a, &ea), y = strtod(b, &eb);
-			if (ea != a + na || eb != b + nb)
-				return 0;
-			if (fabs(x - y) > tol * fmax(1.0, fmax(fabs(x), fabs(y))))
-				return 0;
-		}
-		a += na;
-		b += nb;
-		if (*a != *b)
-			return 0;
-		if (*a) {
-			a++;
-			b++;
-		}
-	}
-	return 1;
 }
 
 /* Compares and counts one test; prints the first differences on failure. */
