@@ -157,7 +157,7 @@ int eng_end_epoch(struct Eddy *db, Err *e)
 /* ---- sources */
 
 /* The largest watermark expression value over the rows of c, or INT64_MIN. */
-static int watermark_of(CatObject *obj, const Chunk *c, int64_t stmt_now, Err *e, int64_t *out)
+int eng_watermark_of(CatObject *obj, const Chunk *c, int64_t stmt_now, Err *e, int64_t *out)
 {
 	*out = INT64_MIN;
 	if (obj->wm_col < 0 || !obj->wm_expr || c->nrows == 0)
@@ -185,7 +185,7 @@ static int run_push(struct Eddy *db, SourceRun *run, Err *e)
 	if (dataflow_push(run->view->df, run->input, run->chunk, e) < 0)
 		return -1;
 	int64_t wm;
-	if (watermark_of(src, run->chunk, db->stmt_now, e, &wm) < 0)
+	if (eng_watermark_of(src, run->chunk, db->stmt_now, e, &wm) < 0)
 		return -1;
 	if (wm > run->watermark) {
 		run->watermark = wm;

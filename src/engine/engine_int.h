@@ -128,6 +128,9 @@ int rt_add_consumer(ObjRt *rt, ObjRt *view, int input);
 void rt_remove_consumers_of(ObjRt *rt, ObjRt *view);
 /* Sends a change chunk of rt's object to its consumers and subscribers. */
 int eng_publish(ObjRt *rt, const Chunk *c, Err *e);
+/* The largest value of obj's watermark expression over the rows of c (INT64_MIN when it has
+ * none); rows whose expression fails are skipped. */
+int eng_watermark_of(CatObject *obj, const Chunk *c, int64_t stmt_now, Err *e, int64_t *out);
 /* Ends the epoch: a barrier to every view in creation order. */
 int eng_end_epoch(struct Eddy *db, Err *e);
 /* Pumps sources: bounded ones up to `max_chunks` chunks each (all when < 0), unbounded paced

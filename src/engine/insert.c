@@ -125,20 +125,11 @@ int eng_stream_publish(struct Eddy *db, CatObject *s, Chunk **chunks, int n, Err
 		rt->rows += (uint64_t)c->nrows;
 		if (eng_publish(rt, c, e) < 0)
 			return -1;
-		if (s->wm_col >= 0) {
-			Arena scratch;
-			arena_init(&scratch, 16 * 1024);
-			ExprCtx cx = {.arena = &scratch, .err = e, .null_on_error = true,
-				      .now = db->stmt_now};
-			Vector *v = vec_new_in(&scratch, s->wm_expr->type);
-			int rc = expr_eval(s->wm_expr, c, v, &cx);
-			for (int r = 0; rc == 0 && r < c->nrows; r++)
-				if (!v->nulls[r] && VEC_DATA(v, int64_t)[r] > wm)
-					wm = VEC_DATA(v, int64_t)[r];
-			arena_deinit(&scratch);
-			if (rc < 0)
-				return -1;
-		}
+		int64_t cwm;
+		if (eng_watermark_of(s, c, db->stmt_now, e, &cwm) < 0)
+			return -1;
+		if (cwm > wm)
+			wm = cwm;
 	}
 	if (wm > rt->watermark) {
 		rt->watermark = wm;
