@@ -41,7 +41,8 @@ void sb_reserve(StrBuf *sb, size_t extra)
 void sb_append(StrBuf *sb, const void *p, size_t n)
 {
 	sb_reserve(sb, n);
-	memcpy(sb->data + sb->len, p, n);
+	if (n)
+		memcpy(sb->data + sb->len, p, n);
 	sb->len += n;
 	sb->data[sb->len] = '\0';
 }

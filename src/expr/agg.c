@@ -916,7 +916,7 @@ static int extreme_merge(const AggFunc *f, void *dst, const void *src, Err *e)
 	X(T_TIMESTAMP) X(T_TIMESTAMPTZ) X(T_INTERVAL)
 
 #define AGG(name, arg, ret, State, retract, upd, fin, destroy, heap)                               \
-	{name, arg, ret, sizeof(State), retract, zero_init, upd, fin, destroy, heap, MERGE_OF(State)}
+	{name, arg, ret, sizeof(State), retract, zero_init, upd, fin, destroy, heap, MERGE_OF(State), NULL, NULL}
 
 #define COUNT_ENTRY(t) AGG("count", t, T_INT8, CountState, true, count_update, count_final, NULL, NULL),
 #define MINMAX_ENTRIES(t)                                                                          \

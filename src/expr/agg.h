@@ -16,6 +16,7 @@
 
 #include "base/err.h"
 #include "base/mem.h"
+#include "base/strbuf.h"
 #include "vec/chunk.h"
 #include "vec/value.h"
 
@@ -44,6 +45,11 @@ struct AggFunc {
 	 * unchanged. min/max may keep only what their result needs (src's extremes). NULL: the
 	 * aggregate cannot be combined. Errors: 22003 when a sum leaves its result type. */
 	int (*merge)(const AggFunc *f, void *dst, const void *src, Err *e);
+	/* Checkpoints: save appends the whole state (including what it holds outside the block)
+	 * to out; load restores it into an init'ed state from exactly those bytes, failing with
+	 * XX001 when they do not decode. Every aggregate implements both. */
+	void (*save)(const AggFunc *f, const void *state, StrBuf *out);
+	int (*load)(const AggFunc *f, void *state, const void *p, size_t n, Err *e);
 };
 
 /* Resolves an aggregate call. `star` for count(*); `distinct` for agg(DISTINCT x);

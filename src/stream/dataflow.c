@@ -14,6 +14,7 @@
  */
 #include "stream/dataflow.h"
 
+#include "base/bin.h"
 #include "base/mem.h"
 #include "stream/operator.h"
 
@@ -185,6 +186,7 @@ Operator *scan_op_new(Dataflow *df, const LogicalOp *lop, int input, Err *e)
 	s->op.on_barrier = op_forward_barrier;
 	s->op.explain = scan_explain;
 	s->op.free = scan_free;
+	s->op.stateless = true; /* its idle flag is saved with the dataflow's own entry */
 	return &s->op;
 }
 
@@ -427,6 +429,120 @@ size_t dataflow_state_bytes(const Dataflow *df)
 		if (df->ops[i]->state_bytes)
 			n += df->ops[i]->state_bytes(df->ops[i]);
 	return n;
+}
+
+/* ---- Checkpoints.
+ *
+ * Keys: the operator's number (its index in `ops`, big-endian u16) followed by the operator's
+ * own key; DF_SELF_KEY holds the dataflow's entry: late_rows u64, row_errors u64, then one
+ * byte per input (1 = idle). */
+enum { DF_SELF_KEY = 0xFFFF };
+
+/* Prefixes the keys an operator writes with its number. */
+typedef struct OpWriter {
+	StateWriter w;
+	StateWriter *inner;
+	StrBuf key;
+	int op;
+} OpWriter;
+
+static void op_key(OpWriter *ow, const void *key, size_t klen)
+{
+	sb_reset(&ow->key);
+	bin_put_key_u16(&ow->key, (uint16_t)ow->op);
+	sb_append(&ow->key, key, klen);
+}
+
+static int op_put(StateWriter *w, const void *key, size_t klen, const void *val, size_t vlen,
+		  Err *e)
+{
+	OpWriter *ow = (OpWriter *)w;
+	op_key(ow, key, klen);
+	return ow->inner->put(ow->inner, ow->key.data, ow->key.len, val, vlen, e);
+}
+
+static int op_del(StateWriter *w, const void *key, size_t klen, Err *e)
+{
+	OpWriter *ow = (OpWriter *)w;
+	op_key(ow, key, klen);
+	return ow->inner->del(ow->inner, ow->key.data, ow->key.len, e);
+}
+
+bool dataflow_can_checkpoint(const Dataflow *df, const char **why)
+{
+	for (int i = 0; i < df->nops; i++) {
+		const Operator *op = df->ops[i];
+		if (!op->stateless && (!op->checkpoint || !op->restore)) {
+			if (why)
+				*why = op->kind;
+			return false;
+		}
+	}
+	return df->mode == DF_STREAMING && df->nops < DF_SELF_KEY;
+}
+
+int dataflow_checkpoint(Dataflow *df, StateWriter *w, bool full, Err *e)
+{
+	const char *why = NULL;
+	if (!dataflow_can_checkpoint(df, &why))
+		return err_set(e, ERR_FEATURE_NOT_SUPPORTED, "operator %s cannot be checkpointed",
+			       why ? why : "?");
+	OpWriter ow = {.w = {op_put, op_del}, .inner = w};
+	sb_init(&ow.key);
+	int rc = 0;
+	for (int i = 0; i < df->nops && rc == 0; i++) {
+		Operator *op = df->ops[i];
+		if (op->stateless)
+			continue;
+		ow.op = i;
+		rc = op->checkpoint(op, &ow.w, full, e);
+	}
+	if (rc == 0) {
+		StrBuf v;
+		sb_init(&v);
+		bin_put_u64(&v, df->late_rows);
+		bin_put_u64(&v, df->row_errors);
+		for (int i = 0; i < df->ninputs; i++)
+			bin_put_u8(&v, ((ScanOp *)df->inputs[i])->idle);
+		ow.op = DF_SELF_KEY;
+		rc = op_put(&ow.w, NULL, 0, v.data, v.len, e);
+		sb_deinit(&v);
+	}
+	sb_deinit(&ow.key);
+	return rc;
+}
+
+int dataflow_restore(Dataflow *df, const void *key, size_t klen, const void *val, size_t vlen,
+		     Err *e)
+{
+	BinReader r;
+	bin_reader(&r, key, klen);
+	const uint8_t *k = bin_get(&r, 2);
+	int i = k ? k[0] << 8 | k[1] : -1;
+	if (i == DF_SELF_KEY) {
+		bin_reader(&r, val, vlen);
+		df->late_rows = bin_get_u64(&r);
+		df->row_errors = bin_get_u64(&r);
+		for (int j = 0; j < df->ninputs; j++)
+			((ScanOp *)df->inputs[j])->idle = bin_get_u8(&r) != 0;
+		if (bin_done(&r))
+			return 0;
+	} else if (i >= 0 && i < df->nops && !df->ops[i]->stateless) {
+		Operator *op = df->ops[i];
+		return op->restore(op, (const uint8_t *)key + 2, klen - 2, val, vlen, e);
+	}
+	return err_set(e, ERR_DATA_CORRUPTED, "checkpoint entry of operator %d does not match the "
+		       "view's dataflow", i);
+}
+
+int dataflow_restore_done(Dataflow *df, Err *e)
+{
+	for (int i = 0; i < df->nops; i++) {
+		Operator *op = df->ops[i];
+		if (!op->stateless && op->restore_done && op->restore_done(op, e) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 static void explain(const Operator *op, int depth, StrBuf *out)

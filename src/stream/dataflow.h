@@ -60,6 +60,37 @@ uint64_t dataflow_late_rows(const Dataflow *df);  /* rows dropped behind the wat
 uint64_t dataflow_row_errors(const Dataflow *df); /* rows whose expressions failed (NULLed) */
 size_t dataflow_state_bytes(const Dataflow *df);  /* bytes of operator state */
 
+/* ---- Checkpoints.
+ *
+ * A streaming dataflow's state (every operator's, plus its counters and input idleness) is saved
+ * as key/value entries through a StateWriter, and loaded back into a freshly built dataflow of
+ * the same plan. Keys are the dataflow's own: the caller stores them under a prefix of its own
+ * (the view) in an ordered store and hands them back in byte order at restore. Checkpoints are
+ * taken between epochs (after a barrier, never in the middle of one).
+ *
+ * Incremental: after a full checkpoint (or a restore) the store holds exactly what the dataflow
+ * wrote, and each later checkpoint writes only what changed since the previous one: puts of new
+ * or changed entries, deletes of entries that no longer exist. */
+typedef struct StateWriter StateWriter;
+struct StateWriter {
+	int (*put)(StateWriter *w, const void *key, size_t klen, const void *val, size_t vlen,
+		   Err *e);
+	int (*del)(StateWriter *w, const void *key, size_t klen, Err *e);
+};
+
+/* Whether every operator of df can be checkpointed; when not, *why names the first kind that
+ * cannot ("HashJoin", ...). */
+bool dataflow_can_checkpoint(const Dataflow *df, const char **why);
+/* Writes the state changed since the last checkpoint or restore; with `full`, all of it (the
+ * store holds nothing of this dataflow). Resets the operators' change tracking. */
+int dataflow_checkpoint(Dataflow *df, StateWriter *w, bool full, Err *e);
+/* Loads one entry written by dataflow_checkpoint, in key order, before any message was pushed.
+ * Errors: XX001 for an entry that does not decode (a damaged or foreign checkpoint). */
+int dataflow_restore(Dataflow *df, const void *key, size_t klen, const void *val, size_t vlen,
+		     Err *e);
+/* Ends a restore: operators rebuild what they derive from the loaded entries. */
+int dataflow_restore_done(Dataflow *df, Err *e);
+
 /* Prints the operator graph (EXPLAIN of a view), one operator a line with its state kind. */
 void dataflow_explain(const Dataflow *df, StrBuf *out);
 

@@ -85,5 +85,6 @@ Operator *filter_op_new(Dataflow *df, const LogicalOp *lop, Err *e)
 	f->op.on_barrier = op_forward_barrier;
 	f->op.explain = filter_explain;
 	f->op.free = filter_free;
+	f->op.stateless = true;
 	return &f->op;
 }

@@ -42,6 +42,17 @@ struct Operator {
 	 * holding their watermark back for it. NULL: a single-input operator passes it on, a
 	 * multi-input one ignores it. */
 	int (*on_idle)(Operator *op, int port, bool idle, Err *e);
+	/* Checkpoints (dataflow.h): an operator holding state across messages (rows, groups,
+	 * watermarks, flags) implements all three; one that holds none sets `stateless`. The
+	 * dataflow prefixes the keys with the operator's number, so keys are the operator's own.
+	 * checkpoint writes the entries changed since the last checkpoint or restore (everything
+	 * when `full`) and forgets its changes; restore receives the entries back in key order
+	 * before any message; restore_done (may be NULL) runs once after the last entry. */
+	bool stateless;
+	int (*checkpoint)(Operator *op, StateWriter *w, bool full, Err *e);
+	int (*restore)(Operator *op, const void *key, size_t klen, const void *val, size_t vlen,
+		       Err *e);
+	int (*restore_done)(Operator *op, Err *e);
 };
 
 /* ---- Sending downstream (dataflow.c). */

@@ -68,5 +68,6 @@ Operator *project_op_new(Dataflow *df, const LogicalOp *lop, Err *e)
 	p->op.on_barrier = op_forward_barrier;
 	p->op.explain = project_explain;
 	p->op.free = project_free;
+	p->op.stateless = true;
 	return &p->op;
 }

@@ -94,5 +94,6 @@ Operator *tumble_op_new(Dataflow *df, const LogicalOp *lop, Err *e)
 	t->op.on_barrier = op_forward_barrier;
 	t->op.explain = tumble_explain;
 	t->op.free = tumble_free;
+	t->op.stateless = true;
 	return &t->op;
 }

@@ -33,6 +33,8 @@
 #include "stream/dataflow.h"
 #include "stream/mview.h"
 
+#include "ckpt_harness.h"
+
 #if !defined(MODEL_SEEDS) || !defined(MODEL_KEYS_LO) || !defined(MODEL_KEYS_HI) || \
 	!defined(MODEL_BIG_PUSH)
 #error "define MODEL_SEEDS, MODEL_KEYS_LO, MODEL_KEYS_HI and MODEL_BIG_PUSH before model_harness.h"
@@ -385,6 +387,7 @@ static inline void sort_lines(StrBuf *sb)
 }
 
 static int comparisons;
+static int ckpt_cycles; /* checkpoint-restore cycles done (ckpt_harness.h) */
 
 /* The earliest time (microseconds) still in an open window once the watermark is wm_s. */
 static inline int64_t tumble_open(int64_t wm_s, int64_t window_s)
@@ -441,6 +444,9 @@ static inline void run_case(const LogicalOp *plan, World *w, uint64_t seed, cons
 	Params p = { rnd_int(keys_lo, keys_hi), 0, 200 };
 	int64_t wm_s = -1000000; /* the watermark in seconds */
 	int epochs = rnd_int(15, 30);
+	CkStore ck;
+	ck_init(&ck);
+	bool ck_full = true;
 	for (int epoch = 1; epoch <= epochs; epoch++) {
 		int pushes = rnd_int(0, 4);
 		for (int k = 0; k < pushes; k++) {
@@ -461,7 +467,13 @@ static inline void run_case(const LogicalOp *plan, World *w, uint64_t seed, cons
 		}
 		assert_int_equal(dataflow_barrier(df, (uint64_t)epoch, &E), 0);
 		check_equal(plan, w, store, what, seed, epoch);
+		/* Now and then the dataflow is checkpointed and replaced by one restored from the
+		 * checkpoint: the next epochs' checks then cover the restored state. */
+		if (rnd_int(0, 2) == 0 &&
+		    ck_cycle(&df, plan, &ck, &ck_full, apply_out, store, &E, what))
+			ckpt_cycles++;
 	}
+	ck_deinit(&ck);
 	assert_int_equal(dataflow_late_rows(df), 0);
 	assert_int_equal(dataflow_row_errors(df), 0);
 	for (int i = 0; i < w->ninputs; i++)

@@ -583,7 +583,7 @@ static void first_final(const AggFunc *f, const void *state, Value *out, Arena *
 static void test_non_retractable_rejected(void **state)
 {
 	static const AggFunc first = { "first_value", T_INT4, T_INT4, 8, false, first_init,
-				       first_update, first_final, NULL, NULL, NULL };
+				       first_update, first_final, NULL, NULL, NULL, NULL, NULL };
 	CatObject *s = mk_obj("s", 2, KV_NAMES, KV_TYPES);
 	LogicalOp *sc = scan(s);
 	int groups[1] = { 0 };

@@ -129,6 +129,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cross_rejected, setup, teardown),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
-	printf("join model comparisons: %d\n", comparisons);
+	printf("join model comparisons: %d, checkpoint-restore cycles: %d\n", comparisons,
+	       ckpt_cycles);
 	return rc;
 }

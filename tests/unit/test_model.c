@@ -125,6 +125,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_model_union_agg, setup, teardown),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
-	printf("model comparisons: %d\n", comparisons);
+	printf("model comparisons: %d, checkpoint-restore cycles: %d\n", comparisons, ckpt_cycles);
 	return rc;
 }
