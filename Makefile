@@ -13,7 +13,7 @@ CFLAGS_COMMON = -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow 
 CFLAGS_REL  = $(CFLAGS_COMMON) -O2 -g -DNDEBUG -march=x86-64-v2
 CFLAGS_ASAN = $(CFLAGS_COMMON) -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
               -fno-sanitize-recover=undefined -march=x86-64-v2
-LIBS    = -lxxhash -llz4 -lzstd -llmdb -lmicrohttpd -lssl -lcrypto -lm -lpthread
+LIBS    = -lxxhash -llz4 -lzstd -llmdb -lmicrohttpd -lpcre2-8 -lssl -lcrypto -lm -lpthread
 TESTLIBS = -lcmocka -lsqlite3 -lpq
 
 LIB_SRCS  = $(filter-out src/cli/%,$(wildcard src/*/*.c))

@@ -59,6 +59,7 @@ typedef enum EddyOp { EDDY_INSERT, EDDY_DELETE, EDDY_UPDATE_DELETE, EDDY_UPDATE_
 typedef struct EddyOptions {
 	const char *data_dir;   /* NULL or ":memory:" for an in-memory database */
 	int tick_ms;            /* how often background sources are polled (default 10) */
+	int checkpoint_ms;      /* data directory: checkpoint interval (0: 1000 ms, < 0: never) */
 } EddyOptions;
 
 /* Opens a database. `path` is a data directory (created if missing) or NULL / ":memory:". */
@@ -79,6 +80,11 @@ int eddy_exec(Eddy *db, const char *sql, EddyResultFn fn, void *ctx, EddyError *
 /* Executes exactly one statement and returns its result (free with eddy_result_free). */
 int eddy_query(Eddy *db, const char *sql, EddyResult **out, EddyError *err);
 void eddy_result_free(EddyResult *res);
+/* eddy_query that gives up with 57014 "canceling statement due to user request" soon after
+ * *cancel becomes non-zero: another thread (a server's cancel request) sets it while the
+ * statement runs; it is read between the chunks of rows a query reads. NULL: never. */
+int eddy_query_cancel(Eddy *db, const char *sql, const volatile int *cancel, EddyResult **out,
+		      EddyError *err);
 
 /* PostgreSQL-style command tag: "SELECT 3", "INSERT 0 2", "CREATE MATERIALIZED VIEW", ... */
 const char *eddy_result_tag(const EddyResult *res);

@@ -6,7 +6,7 @@ set -e
 
 PKGS="build-essential pkg-config libxxhash-dev liblz4-dev libzstd-dev liblmdb-dev \
 libcmocka-dev libsqlite3-dev sqlite3 libmicrohttpd-dev curl libssl-dev libpq-dev \
-postgresql-client python3-venv"
+postgresql-client python3-venv libpcre2-dev"
 
 missing=""
 for p in $PKGS; do

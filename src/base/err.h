@@ -58,7 +58,8 @@
 	X(ERR_INTERNAL, "XX000")                                                                   \
 	X(ERR_DATA_CORRUPTED, "XX001")                                                             \
 	X(ERR_BAD_COPY_FILE_FORMAT, "22P04")                                                       \
-	X(ERR_CHARACTER_NOT_IN_REPERTOIRE, "22021")
+	X(ERR_CHARACTER_NOT_IN_REPERTOIRE, "22021")                                                \
+	X(ERR_QUERY_CANCELED, "57014")
 
 typedef enum ErrCode {
 #define ERR_ENUM(name, state) name,

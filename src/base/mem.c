@@ -80,6 +80,31 @@ size_t mem_in_use(void)
 	return in_use;
 }
 
+struct ArenaCleanup {
+	ArenaCleanup *next;
+	void (*fn)(void *arg);
+	void *arg;
+};
+
+/* Runs and forgets a's release callbacks (their records live in a's blocks). */
+static void run_cleanups(Arena *a)
+{
+	while (a->cleanups) {
+		ArenaCleanup *c = a->cleanups;
+		a->cleanups = c->next;
+		c->fn(c->arg);
+	}
+}
+
+void arena_on_release(Arena *a, void (*fn)(void *arg), void *arg)
+{
+	ArenaCleanup *c = arena_alloc(a, sizeof *c);
+	c->fn = fn;
+	c->arg = arg;
+	c->next = a->cleanups;
+	a->cleanups = c;
+}
+
 struct ArenaBlock {
 	ArenaBlock *next;
 	size_t size; /* usable bytes in data[] */
@@ -92,10 +117,12 @@ void arena_init(Arena *a, size_t block_size)
 	a->head = NULL;
 	a->block_size = block_size ? block_size : 64 * 1024;
 	a->used_total = 0;
+	a->cleanups = NULL;
 }
 
 void arena_deinit(Arena *a)
 {
+	run_cleanups(a);
 	ArenaBlock *b = a->head;
 	while (b) {
 		ArenaBlock *next = b->next;
@@ -123,6 +150,7 @@ void arena_free(Arena *a)
 
 void arena_reset(Arena *a)
 {
+	run_cleanups(a);
 	/* Keep the newest block of ordinary size; free the rest. */
 	ArenaBlock *keep = NULL, *b = a->head;
 	while (b) {
@@ -189,6 +217,15 @@ char *arena_strdup(Arena *a, const char *s)
 
 void arena_adopt(Arena *dst, Arena *src)
 {
+	/* The callbacks' records live in src's blocks, which dst now owns. */
+	if (src->cleanups) {
+		ArenaCleanup *last = src->cleanups;
+		while (last->next)
+			last = last->next;
+		last->next = dst->cleanups;
+		dst->cleanups = src->cleanups;
+		src->cleanups = NULL;
+	}
 	ArenaBlock *b = src->head;
 	if (!b)
 		return;

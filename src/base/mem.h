@@ -25,11 +25,13 @@ size_t mem_in_use(void);
 #define ARENA_ALIGN 16
 
 typedef struct ArenaBlock ArenaBlock;
+typedef struct ArenaCleanup ArenaCleanup;
 
 typedef struct Arena {
 	ArenaBlock *head;   /* current block (newest first) */
 	size_t block_size;  /* size of ordinary blocks */
 	size_t used_total;  /* bytes handed out since the last reset */
+	ArenaCleanup *cleanups; /* arena_on_release callbacks, newest first */
 } Arena;
 
 void arena_init(Arena *a, size_t block_size); /* block_size 0 picks a default (64 KiB) */
@@ -48,5 +50,9 @@ char *arena_strndup(Arena *a, const char *s, size_t n);
  * as long as dst. */
 void arena_adopt(Arena *dst, Arena *src);
 char *arena_printf(Arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Calls fn(arg) when a is next reset or deinitialised (newest registration first): for things
+ * the arena's contents own outside it, such as a compiled regular expression held by an
+ * expression tree. Moves with the blocks in arena_adopt. */
+void arena_on_release(Arena *a, void (*fn)(void *arg), void *arg);
 
 #endif

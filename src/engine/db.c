@@ -50,6 +50,7 @@ ObjRt *rt_new(struct Eddy *db, CatObject *obj)
 	rt->db = db;
 	rt->watermark = INT64_MIN;
 	rt->active_us = mono_us();
+	rt->cseq = db->seq;
 	obj->rt = rt;
 	if (obj->kind == OBJ_TABLE || obj->kind == OBJ_MVIEW) {
 		TypeId types[MAX_COLUMNS];
@@ -74,6 +75,8 @@ void rt_free(ObjRt *rt)
 		return;
 	if (rt->obj->kind == OBJ_STREAM)
 		eng_stream_close(rt, !rt->db->stopping); /* dropped unless the database closes */
+	if (rt->df)
+		ckpt_forget(rt->db, rt);
 	for (int i = 0; i < rt->nhist; i++)
 		chunk_free(rt->hist[i]);
 	mem_free(rt->hist);
@@ -126,7 +129,7 @@ void rt_remove_consumers_of(ObjRt *rt, ObjRt *view)
 
 int eng_publish(ObjRt *rt, const Chunk *c, Err *e)
 {
-	if (c->nrows == 0)
+	if (c->nrows == 0 || eng_restoring(rt->db))
 		return 0;
 	rt->active_us = mono_us();
 	for (int i = 0; i < rt->ncons; i++) {
@@ -140,6 +143,8 @@ int eng_publish(ObjRt *rt, const Chunk *c, Err *e)
 
 int eng_end_epoch(struct Eddy *db, Err *e)
 {
+	if (eng_restoring(db))
+		return 0; /* the views are as of the checkpoint: nothing reached them */
 	db->epoch++;
 	int n = catalog_count(db->cat);
 	for (int i = 0; i < n; i++) {
@@ -283,8 +288,11 @@ int eng_pump(struct Eddy *db, int max_chunks, Err *e)
 			if (!run->reader->bounded && run->reader->rate > 0) {
 				/* Pace unbounded sources to wall-clock time at their event rate: read
 				 * just the rows that are due. */
+				/* A reader restored from a checkpoint goes on at its pace. */
 				if (!run->started_us)
-					run->started_us = mono_us();
+					run->started_us = mono_us() -
+							  (int64_t)((double)run->produced /
+								    run->reader->rate * 1e6);
 				double due = (double)(mono_us() - run->started_us) / 1e6 *
 					     run->reader->rate;
 				double lag = due - (double)run->produced;
@@ -352,6 +360,7 @@ static void *pump_main(void *arg)
 		if (eng_pump(db, 16, &e) < 0)
 			fprintf(stderr, "eddy: source pump: %s (SQLSTATE %s)\n", e.msg,
 				err_sqlstate(e.code));
+		eng_checkpoint_due(db);
 	}
 	pthread_mutex_unlock(&db->mu);
 	return NULL;
@@ -449,6 +458,7 @@ static int push_emit(void *arg, const Chunk *c, Err *e)
 int eng_backfill(struct Eddy *db, ObjRt *view, Err *e)
 {
 	Dataflow *df = view->df;
+	bool restoring = eng_restoring(db);
 	for (int i = 0; i < dataflow_ninputs(df); i++) {
 		CatObject *in = dataflow_input(df, i);
 		ObjRt *src = in->rt;
@@ -477,15 +487,19 @@ int eng_backfill(struct Eddy *db, ObjRt *view, Err *e)
 			view->runs[view->nruns++] = run;
 			continue;
 		}
+		rt_add_consumer(src, view, i);
+		if (restoring)
+			continue;
 		PushArg pa = {df, i};
 		if (eng_scan_object(db, in, push_emit, &pa, e) < 0)
 			return -1;
 		if (in->kind == OBJ_STREAM && src->watermark != INT64_MIN)
 			if (dataflow_watermark(df, i, in->wm_col, src->watermark, e) < 0)
 				return -1;
-		rt_add_consumer(src, view, i);
 	}
-	if (dataflow_barrier(df, db->epoch, e) < 0)
+	/* Below the checkpoint the view loads its state instead (checkpoint.c). */
+	if (restoring ? ckpt_restore_view(db, view, e) < 0
+		      : dataflow_barrier(df, db->epoch, e) < 0)
 		return -1;
 	/* The pump also marks idle inputs, so it runs for inputs with an idle timeout. */
 	bool timed = false;
@@ -530,8 +544,14 @@ int eddy_open_ex(const EddyOptions *opts, Eddy **out, EddyError *err)
 		db->replaying = true;
 		int rc = journal_lock(db, &e);
 		if (rc == 0)
+			rc = ckpt_open(db, opts->checkpoint_ms, &e);
+		if (rc == 0)
 			rc = journal_replay(db, eng_exec_locked, &e);
 		db->replaying = false;
+		/* New items are numbered above everything the checkpoint covers. */
+		if (db->seq < db->ck_seq)
+			db->seq = db->ck_seq;
+		db->ck_ready = rc == 0;
 		pthread_mutex_unlock(&db->mu);
 		if (rc < 0) {
 			eng_export_error(&e, err);
@@ -564,10 +584,21 @@ void eddy_close(Eddy *db)
 	pthread_mutex_unlock(&db->mu);
 	if (db->pump_started)
 		pthread_join(db->pump, NULL);
+	/* A clean close ends with a checkpoint, so the next open replays nothing. */
+	if (db->ck_ready) {
+		Err e;
+		err_clear(&e);
+		pthread_mutex_lock(&db->mu);
+		if (eng_checkpoint(db, &e) < 0)
+			fprintf(stderr, "eddy: final checkpoint failed: %s (SQLSTATE %s)\n", e.msg,
+				err_sqlstate(e.code));
+		pthread_mutex_unlock(&db->mu);
+	}
 	/* Views first (newest first), so nothing points at a freed object. */
 	for (int i = catalog_count(db->cat) - 1; i >= 0; i--)
 		rt_free(catalog_at(db->cat, i)->rt);
 	catalog_free(db->cat);
+	ckpt_close(db);
 	journal_close(db);
 	while (db->orphans) {
 		EddySubscription *next = db->orphans->next;
@@ -588,6 +619,7 @@ int eddy_flush(Eddy *db, EddyError *err)
 	pthread_mutex_lock(&db->mu);
 	db->stmt_now = eng_now_us();
 	int rc = eng_flush(db, &e);
+	eng_checkpoint_due(db);
 	pthread_mutex_unlock(&db->mu);
 	if (rc < 0)
 		eng_export_error(&e, err);

@@ -83,6 +83,15 @@ struct ObjRt {
 	 * the monotonic time the stream last published rows. */
 	int64_t idle_timeout_us;
 	int64_t active_us;
+	/* The sequence number of the object's CREATE: its id in checkpoints (stable across
+	 * replays), and whether the state store holds its entries (the next checkpoint of a
+	 * view writes only its changes). */
+	uint64_t cseq;
+	bool ck_saved;
+	/* Views: entries written and microseconds spent at the last checkpoint, entries loaded
+	 * when the database opened (0: not restored). */
+	uint64_t ck_entries, ck_restored;
+	int64_t ck_us;
 };
 
 struct EddySubscription {
@@ -119,6 +128,21 @@ struct Eddy {
 	bool defer_sync;
 	Log *deferred;
 	pthread_rwlock_t sync_lock;
+	/* Checkpoints (checkpoint.c): the state store, the sequence number the last checkpoint
+	 * covers (while replaying: the one being restored), its interval (< 0: never), views
+	 * dropped since (their entries go at the next one), and figures for SHOW and metrics. */
+	struct Kv *kv;
+	uint64_t ck_seq;
+	int64_t ck_interval_us;
+	int64_t ck_last_us;
+	uint64_t *ck_dropped;
+	int nck_dropped;
+	bool ck_blocked;
+	bool ck_ready;       /* opened completely: checkpoints may be written */
+	uint64_t ck_count, ck_last_puts, ck_last_dels;
+	int64_t ck_last_duration_us;
+	/* eddy_query_cancel: the caller's cancel flag while its statement runs, else NULL. */
+	const volatile int *cancel;
 };
 
 /* db.c */
@@ -203,6 +227,26 @@ int eng_exec_locked(struct Eddy *db, const char *sql, Err *e);
 
 /* syscat.c: CREATE / ALTER / DROP USER (SCRAM-SHA-256 verifiers). */
 int eng_exec_user(struct Eddy *db, BoundStmt *st, Arena *a, EddyResult **res, Err *e);
+
+/* checkpoint.c */
+/* Opens DIR/state and reads the last checkpoint's sequence number and epoch (before the
+ * journal replays). interval_ms: 0 for the default (1000), < 0 never. */
+int ckpt_open(struct Eddy *db, int interval_ms, Err *e);
+void ckpt_close(struct Eddy *db);
+/* Whether the replay is still below the checkpoint: nothing is published to views then. */
+bool eng_restoring(const struct Eddy *db);
+/* While restoring: where a stream's replay starts (*from raised to the checkpoint's offset;
+ * the log's end for a stream the checkpoint does not know), and its rows and watermark. */
+int ckpt_stream_position(struct Eddy *db, ObjRt *rt, uint64_t *from, Err *e);
+/* While restoring: loads a view's dataflow, rows and source positions (views the checkpoint
+ * does not hold stay empty: they are dropped before it). */
+int ckpt_restore_view(struct Eddy *db, ObjRt *view, Err *e);
+/* A view or stream was dropped: its entries go at the next checkpoint. */
+void ckpt_forget(struct Eddy *db, ObjRt *rt);
+/* Takes a checkpoint now (under the lock, between statements). */
+int eng_checkpoint(struct Eddy *db, Err *e);
+/* Takes one when the interval has passed; a failure is reported on stderr and retried. */
+void eng_checkpoint_due(struct Eddy *db);
 
 /* error conversion */
 void eng_export_error(const Err *in, EddyError *out);

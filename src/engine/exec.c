@@ -152,40 +152,14 @@ static int exec_drop(struct Eddy *db, BoundStmt *st, EddyResult **res, Err *e)
 	return 0;
 }
 
-typedef struct ChunkList {
-	Chunk **chunks;
-	int n, cap;
-} ChunkList;
-
-static int list_collect(void *arg, const Chunk *c, Err *e)
-{
-	ChunkList *l = arg;
-	if (c->nrows == 0)
-		return 0;
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 8;
-		l->chunks = mem_realloc(l->chunks, sizeof(Chunk *) * (size_t)l->cap);
-	}
-	TypeId types[MAX_COLUMNS];
-	for (int i = 0; i < c->ncols; i++)
-		types[i] = c->cols[i].type;
-	Chunk *d = chunk_new(types, c->ncols);
-	for (int r = 0; r < c->nrows; r++)
-		chunk_append_row(d, c, r, OP_INSERT);
-	l->chunks[l->n++] = d;
-	return 0;
-}
-
 static int exec_insert(struct Eddy *db, BoundStmt *st, EddyResult **res, Err *e)
 {
-	ChunkList l = {0};
+	BatchRows l = {0};
 	uint64_t count = 0;
-	int rc = batch_run_scans(st->query, eng_scan_op, db, list_collect, &l, e);
+	int rc = batch_run_cancel(st->query, eng_scan_op, db, batch_rows_add, &l, db->cancel, e);
 	if (rc == 0)
 		rc = eng_insert_chunks(db, st->target, l.chunks, l.n, &count, e);
-	for (int i = 0; i < l.n; i++)
-		chunk_free(l.chunks[i]);
-	mem_free(l.chunks);
+	batch_rows_free(&l);
 	if (rc < 0)
 		return -1;
 	*res = result_new(0, NULL, NULL);
@@ -207,7 +181,7 @@ static EddyResult *result_for(const LogicalOp *plan)
 static int exec_select(struct Eddy *db, BoundStmt *st, EddyResult **res, Err *e)
 {
 	EddyResult *r = result_for(st->query);
-	if (batch_run_scans(st->query, eng_scan_op, db, result_collect, r, e) < 0) {
+	if (batch_run_cancel(st->query, eng_scan_op, db, result_collect, r, db->cancel, e) < 0) {
 		eddy_result_free(r);
 		return -1;
 	}
@@ -282,8 +256,10 @@ static int exec_show(struct Eddy *db, BoundStmt *st, EddyResult **res)
 	static const char *const table_cols[] = {"name", "rows"};
 	static const char *const source_cols[] = {"name", "connector"};
 	static const char *const sink_cols[] = {"name", "connector", "rows"};
-	static const char *const view_cols[] = {"name",	  "rows",      "state_bytes",
-						"rows_bytes", "late_rows", "row_errors"};
+	static const char *const view_cols[] = {
+		"name",	      "rows",		      "state_bytes",	"rows_bytes",
+		"late_rows", "row_errors",	      "checkpoint_entries", "checkpoint_us",
+		"restored_entries"};
 	const char *const *cols;
 	int ncols;
 	switch (st->show_kind) {
@@ -305,10 +281,11 @@ static int exec_show(struct Eddy *db, BoundStmt *st, EddyResult **res)
 		break;
 	default:
 		cols = view_cols;
-		ncols = 6;
+		ncols = 9;
 		break;
 	}
-	TypeId types[6] = {T_VARCHAR, T_INT8, T_INT8, T_INT8, T_INT8, T_INT8};
+	TypeId types[9] = {T_VARCHAR, T_INT8, T_INT8, T_INT8, T_INT8,
+			   T_INT8,    T_INT8, T_INT8, T_INT8};
 	if (st->show_kind == OBJ_STREAM)
 		types[2] = T_VARCHAR;
 	if (st->show_kind == OBJ_SOURCE || st->show_kind == OBJ_SINK)
@@ -319,8 +296,8 @@ static int exec_show(struct Eddy *db, BoundStmt *st, EddyResult **res)
 		ObjRt *rt = o->rt;
 		if (o->kind != st->show_kind || !rt)
 			continue;
-		char b[5][32];
-		const char *vals[6] = {o->name, b[0], b[1], b[2], b[3], b[4]};
+		char b[8][32];
+		const char *vals[9] = {o->name, b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]};
 		switch (o->kind) {
 		case OBJ_STREAM:
 			snprintf(b[0], sizeof b[0], "%" PRIu64, rt->rows);
@@ -356,6 +333,9 @@ static int exec_show(struct Eddy *db, BoundStmt *st, EddyResult **res)
 			snprintf(b[2], sizeof b[2], "%zu", mvstore_bytes(rt->store));
 			snprintf(b[3], sizeof b[3], "%" PRIu64, dataflow_late_rows(rt->df));
 			snprintf(b[4], sizeof b[4], "%" PRIu64, dataflow_row_errors(rt->df));
+			snprintf(b[5], sizeof b[5], "%" PRIu64, rt->ck_entries);
+			snprintf(b[6], sizeof b[6], "%" PRId64, rt->ck_us);
+			snprintf(b[7], sizeof b[7], "%" PRIu64, rt->ck_restored);
 			break;
 		}
 		result_add_text_row(r, vals);
@@ -495,6 +475,7 @@ int eddy_exec(Eddy *db, const char *sql, EddyResultFn fn, void *ctx, EddyError *
 	err_clear(&e);
 	pthread_mutex_lock(&db->mu);
 	int rc = exec_text(db, sql, fn, ctx, NULL, &e);
+	eng_checkpoint_due(db);
 	pthread_mutex_unlock(&db->mu);
 	if (rc < 0)
 		eng_export_error(&e, err);
@@ -503,11 +484,20 @@ int eddy_exec(Eddy *db, const char *sql, EddyResultFn fn, void *ctx, EddyError *
 
 int eddy_query(Eddy *db, const char *sql, EddyResult **out, EddyError *err)
 {
+	return eddy_query_cancel(db, sql, NULL, out, err);
+}
+
+int eddy_query_cancel(Eddy *db, const char *sql, const volatile int *cancel, EddyResult **out,
+		      EddyError *err)
+{
 	Err e;
 	err_clear(&e);
 	*out = NULL;
 	pthread_mutex_lock(&db->mu);
+	db->cancel = cancel;
 	int rc = exec_text(db, sql, NULL, NULL, out, &e);
+	db->cancel = NULL;
+	eng_checkpoint_due(db);
 	pthread_mutex_unlock(&db->mu);
 	if (rc < 0)
 		eng_export_error(&e, err);

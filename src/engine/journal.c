@@ -129,6 +129,9 @@ int journal_replay(struct Eddy *db, int (*run)(struct Eddy *, const char *, Err 
 		memcpy(&seq, hdr + 12, 8);
 		/* Stream appends acknowledged before this statement ran come first. */
 		rc = eng_replay_streams(db, seq, e);
+		/* The statement runs as number seq (a view's id, below or above a checkpoint). */
+		if (seq > db->seq)
+			db->seq = seq;
 		if (rc == 0)
 			rc = run(db, text, e);
 		if (seq >= db->seq)

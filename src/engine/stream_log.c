@@ -211,6 +211,8 @@ int eng_stream_open(struct Eddy *db, ObjRt *rt, Err *e)
 	rt->end_offset = log_next_offset(rt->log);
 	if (db->replaying) {
 		LogRange r = {.from_offset = log_start_offset(rt->log), .to_offset = UINT64_MAX};
+		if (ckpt_stream_position(db, rt, &r.from_offset, e) < 0)
+			return -1;
 		rt->end_offset = r.from_offset;
 		ReplayCursor *c = mem_calloc(1, sizeof *c);
 		c->scan = log_scan_open(rt->log, &r, e);
@@ -336,6 +338,7 @@ int eng_stream_write(struct Eddy *db, ObjRt *rt, Chunk **chunks, int n, Err *e)
 
 int eng_unlock_and_sync(struct Eddy *db, Err *e)
 {
+	eng_checkpoint_due(db);
 	Log *l = db->deferred;
 	db->deferred = NULL;
 	db->defer_sync = false;
@@ -477,6 +480,8 @@ static int replay_append(struct Eddy *db, ObjRt *rt, Err *e)
 		if (rc == 0)
 			rc = cursor_fill(rt, e);
 	}
+	if (seq > db->seq)
+		db->seq = seq; /* published as number seq (at or above the checkpoint) */
 	if (rc == 0)
 		rc = eng_stream_publish(db, rt->obj, chunks, n, e);
 	if (rc == 0)

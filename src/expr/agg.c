@@ -16,6 +16,8 @@
  */
 #include "expr/agg.h"
 
+#include "base/bin.h"
+
 #include "vec/datetime.h"
 #include "vec/numeric.h"
 
@@ -908,6 +910,353 @@ static int extreme_merge(const AggFunc *f, void *dst, const void *src, Err *e)
 		 Multiset *: ms_merge, Extreme *: extreme_merge, VarNum *: var_num_merge,          \
 		 VarFlt *: var_flt_merge, Pick *: pick_merge, default: NULL)
 
+/* ---- checkpoints: every state saved by value, heap-held parts (multisets, strings) included,
+ * and rebuilt on load. The bytes of each state kind, all little-endian (base/bin.h):
+ *
+ *   CountState  n i64
+ *   SumInt      sum low u64, sum high i64, n i64
+ *   SumFloat    sum (double bits) u64, n i64
+ *   SumNum      sum NUM, n i64
+ *   SumIv       sum IV, n i64
+ *   VarNum      sum NUM, sumsq NUM, n i64
+ *   VarFlt      sx u64, sxx u64 (double bits), n i64
+ *   Multiset    len u32, then len times: VALUE, count i64 (values strictly ascending)
+ *   Extreme     has u8 (0/1), then a VALUE when has
+ *   Pick        as Extreme
+ *
+ *   NUM   = m low u64, m high i64, scale u32 (0..38)
+ *   IV    = us i64, days u32, months u32
+ *   VALUE = type u8, null u8 (0/1), then unless null: i64 for booleans, integers, dates and
+ *           timestamps; the double's bits u64 for floats; NUM; u32 length + bytes for
+ *           varchar; IV for intervals
+ *
+ * A load that does not decode (short, long, out of range, unsorted) fails with XX001 and leaves
+ * the state as init left it; nothing it allocated stays behind. */
+
+static void save_i128(StrBuf *out, __int128 v)
+{
+	bin_put_u64(out, (uint64_t)v);
+	bin_put_i64(out, (int64_t)(v >> 64));
+}
+
+static __int128 load_i128(BinReader *r)
+{
+	uint64_t lo = bin_get_u64(r);
+	int64_t hi = bin_get_i64(r);
+	return (__int128)((unsigned __int128)(uint64_t)hi << 64 | lo);
+}
+
+static void save_f64(StrBuf *out, double v)
+{
+	uint64_t u;
+	memcpy(&u, &v, 8);
+	bin_put_u64(out, u);
+}
+
+static double load_f64(BinReader *r)
+{
+	uint64_t u = bin_get_u64(r);
+	double v;
+	memcpy(&v, &u, 8);
+	return v;
+}
+
+static void save_num(StrBuf *out, Numeric n)
+{
+	save_i128(out, n.m);
+	bin_put_u32(out, (uint32_t)n.scale);
+}
+
+static Numeric load_num(BinReader *r)
+{
+	Numeric n = {0};
+	n.m = load_i128(r);
+	uint32_t scale = bin_get_u32(r);
+	if (scale > NUMERIC_MAX_SCALE)
+		r->bad = true;
+	else
+		n.scale = (int32_t)scale;
+	return n;
+}
+
+static void save_iv(StrBuf *out, Interval iv)
+{
+	bin_put_i64(out, iv.us);
+	bin_put_u32(out, (uint32_t)iv.days);
+	bin_put_u32(out, (uint32_t)iv.months);
+}
+
+static Interval load_iv(BinReader *r)
+{
+	Interval iv;
+	iv.us = bin_get_i64(r);
+	iv.days = (int32_t)bin_get_u32(r);
+	iv.months = (int32_t)bin_get_u32(r);
+	return iv;
+}
+
+static void save_value(StrBuf *out, const Value *v)
+{
+	bin_put_u8(out, (uint8_t)v->type);
+	bin_put_u8(out, v->null);
+	if (v->null)
+		return;
+	if (type_is_float(v->type))
+		save_f64(out, v->u.f);
+	else if (v->type == T_NUMERIC)
+		save_num(out, v->u.n);
+	else if (type_is_string(v->type))
+		bin_put_bytes(out, v->u.s.p, v->u.s.len);
+	else if (v->type == T_INTERVAL)
+		save_iv(out, v->u.iv);
+	else
+		bin_put_i64(out, v->u.i);
+}
+
+/* Reads a VALUE of type `want`; strings reference the reader's bytes (callers copy them). */
+static Value load_value(BinReader *r, TypeId want)
+{
+	TypeId t = (TypeId)bin_get_u8(r);
+	uint8_t null = bin_get_u8(r);
+	Value v = value_null(want);
+	if (t != want || null > 1) {
+		r->bad = true;
+		return v;
+	}
+	if (null)
+		return v;
+	v.null = false;
+	if (type_is_float(t)) {
+		v.u.f = load_f64(r);
+	} else if (t == T_NUMERIC) {
+		v.u.n = load_num(r);
+	} else if (type_is_string(t)) {
+		size_t n;
+		v.u.s.p = bin_get_bytes(r, &n);
+		v.u.s.len = (uint32_t)n;
+	} else if (t == T_INTERVAL) {
+		v.u.iv = load_iv(r);
+	} else {
+		v.u.i = bin_get_i64(r);
+		if (t == T_BOOL && (v.u.i & ~INT64_C(1)))
+			r->bad = true;
+	}
+	return v;
+}
+
+static int load_failed(const AggFunc *f, void *state, Err *e)
+{
+	if (f->destroy)
+		f->destroy(f, state);
+	f->init(f, state);
+	return err_set(e, ERR_DATA_CORRUPTED, "checkpointed state of %s(%s) does not decode",
+		       f->name, f->arg_type == T_NULL ? "*" : type_name(f->arg_type));
+}
+
+static void count_save(const AggFunc *f, const void *state, StrBuf *out)
+{
+	bin_put_i64(out, ((const CountState *)state)->n);
+}
+
+static void count_load(BinReader *r, const AggFunc *f, void *state)
+{
+	((CountState *)state)->n = bin_get_i64(r);
+}
+
+static void sum_int_save(const AggFunc *f, const void *state, StrBuf *out)
+{
+	const SumInt *s = state;
+	save_i128(out, s->sum);
+	bin_put_i64(out, s->n);
+}
+
+static void sum_int_load(BinReader *r, const AggFunc *f, void *state)
+{
+	SumInt *s = state;
+	s->sum = load_i128(r);
+	s->n = bin_get_i64(r);
+}
+
+static void sum_float_save(const AggFunc *f, const void *state, StrBuf *out)
+{
+	const SumFloat *s = state;
+	save_f64(out, s->sum);
+	bin_put_i64(out, s->n);
+}
+
+static void sum_float_load(BinReader *r, const AggFunc *f, void *state)
+{
+	SumFloat *s = state;
+	s->sum = load_f64(r);
+	s->n = bin_get_i64(r);
+}
+
+static void sum_num_save(const AggFunc *f, const void *state, StrBuf *out)
+{
+	const SumNum *s = state;
+	save_num(out, s->sum);
+	bin_put_i64(out, s->n);
+}
+
+static void sum_num_load(BinReader *r, const AggFunc *f, void *state)
+{
+	SumNum *s = state;
+	s->sum = load_num(r);
+	s->n = bin_get_i64(r);
+}
+
+static void sum_iv_save(const AggFunc *f, const void *state, StrBuf *out)
+{
+	const SumIv *s = state;
+	save_iv(out, s->sum);
+	bin_put_i64(out, s->n);
+}
+
+static void sum_iv_load(BinReader *r, const AggFunc *f, void *state)
+{
+	SumIv *s = state;
+	s->sum = load_iv(r);
+	s->n = bin_get_i64(r);
+}
+
+static void var_num_save(const AggFunc *f, const void *state, StrBuf *out)
+{
+	const VarNum *s = state;
+	save_num(out, s->sum);
+	save_num(out, s->sumsq);
+	bin_put_i64(out, s->n);
+}
+
+static void var_num_load(BinReader *r, const AggFunc *f, void *state)
+{
+	VarNum *s = state;
+	s->sum = load_num(r);
+	s->sumsq = load_num(r);
+	s->n = bin_get_i64(r);
+}
+
+static void var_flt_save(const AggFunc *f, const void *state, StrBuf *out)
+{
+	const VarFlt *s = state;
+	save_f64(out, s->sx);
+	save_f64(out, s->sxx);
+	bin_put_i64(out, s->n);
+}
+
+static void var_flt_load(BinReader *r, const AggFunc *f, void *state)
+{
+	VarFlt *s = state;
+	s->sx = load_f64(r);
+	s->sxx = load_f64(r);
+	s->n = bin_get_i64(r);
+}
+
+static void ms_save(const AggFunc *f, const void *state, StrBuf *out)
+{
+	const Multiset *m = state;
+	bin_put_u32(out, (uint32_t)m->len);
+	for (int i = 0; i < m->len; i++) {
+		save_value(out, &m->e[i].v);
+		bin_put_i64(out, m->e[i].count);
+	}
+}
+
+/* Rebuilds the sorted array in one allocation; entries must come strictly ascending with
+ * nonzero counts, as ms_add keeps them. */
+static void ms_load(BinReader *r, const AggFunc *f, void *state)
+{
+	Multiset *m = state;
+	uint32_t len = bin_get_u32(r);
+	/* Every entry takes at least 10 bytes: a bound that refuses absurd lengths up front. */
+	if (len > (size_t)(r->end - r->p) / 10 || len > INT32_MAX / 2) {
+		r->bad = true;
+		return;
+	}
+	if (len) {
+		m->e = mem_alloc(sizeof *m->e * len);
+		m->cap = (int32_t)len;
+	}
+	for (uint32_t i = 0; i < len && !r->bad; i++) {
+		Value v = load_value(r, f->arg_type);
+		int64_t count = bin_get_i64(r);
+		if (r->bad || v.null || count == 0 ||
+		    (m->len && value_compare(&m->e[m->len - 1].v, &v) >= 0)) {
+			r->bad = true;
+			break;
+		}
+		if (type_is_string(v.type)) {
+			char *d = mem_alloc(v.u.s.len ? v.u.s.len : 1);
+			memcpy(d, v.u.s.p, v.u.s.len);
+			v.u.s.p = d;
+			m->str_bytes += v.u.s.len;
+		}
+		m->e[m->len++] = (MsEntry){v, count};
+	}
+}
+
+static void extreme_save(const AggFunc *f, const void *state, StrBuf *out)
+{
+	const Extreme *s = state;
+	bin_put_u8(out, s->has);
+	if (s->has)
+		save_value(out, &s->v);
+}
+
+static void extreme_load(BinReader *r, const AggFunc *f, void *state)
+{
+	uint8_t has = bin_get_u8(r);
+	if (has > 1)
+		r->bad = true;
+	if (!has || r->bad)
+		return;
+	Value v = load_value(r, f->arg_type);
+	if (!r->bad)
+		extreme_set(state, v); /* copies a string */
+}
+
+static void pick_save(const AggFunc *f, const void *state, StrBuf *out)
+{
+	extreme_save(f, &((const Pick *)state)->x, out);
+}
+
+static void pick_load(BinReader *r, const AggFunc *f, void *state)
+{
+	extreme_load(r, f, &((Pick *)state)->x);
+}
+
+/* One load callback per state kind around its decoder: the decoder reads fields through r
+ * (which notes a short read), the wrapper checks that exactly the bytes were used. */
+#define LOAD_FN(kind)                                                                              \
+	static int kind##_load_cb(const AggFunc *f, void *state, const void *p, size_t n, Err *e)  \
+	{                                                                                          \
+		BinReader r;                                                                       \
+		bin_reader(&r, p, n);                                                              \
+		kind##_load(&r, f, state);                                                         \
+		return bin_done(&r) ? 0 : load_failed(f, state, e);                                \
+	}
+LOAD_FN(count)
+LOAD_FN(sum_int)
+LOAD_FN(sum_float)
+LOAD_FN(sum_num)
+LOAD_FN(sum_iv)
+LOAD_FN(var_num)
+LOAD_FN(var_flt)
+LOAD_FN(ms)
+LOAD_FN(extreme)
+LOAD_FN(pick)
+
+/* save and load of a state type, by type, as MERGE_OF picks merge. */
+#define SAVE_OF(State)                                                                             \
+	_Generic((State *)0, CountState *: count_save, SumInt *: sum_int_save,                     \
+		 SumFloat *: sum_float_save, SumNum *: sum_num_save, SumIv *: sum_iv_save,         \
+		 Multiset *: ms_save, Extreme *: extreme_save, VarNum *: var_num_save,             \
+		 VarFlt *: var_flt_save, Pick *: pick_save)
+#define LOAD_OF(State)                                                                             \
+	_Generic((State *)0, CountState *: count_load_cb, SumInt *: sum_int_load_cb,               \
+		 SumFloat *: sum_float_load_cb, SumNum *: sum_num_load_cb,                         \
+		 SumIv *: sum_iv_load_cb, Multiset *: ms_load_cb, Extreme *: extreme_load_cb,      \
+		 VarNum *: var_num_load_cb, VarFlt *: var_flt_load_cb, Pick *: pick_load_cb)
+
 /* ---- the table */
 
 /* X(TypeId) for every type min/max/count(DISTINCT) accept. */
@@ -916,7 +1265,8 @@ static int extreme_merge(const AggFunc *f, void *dst, const void *src, Err *e)
 	X(T_TIMESTAMP) X(T_TIMESTAMPTZ) X(T_INTERVAL)
 
 #define AGG(name, arg, ret, State, retract, upd, fin, destroy, heap)                               \
-	{name, arg, ret, sizeof(State), retract, zero_init, upd, fin, destroy, heap, MERGE_OF(State), NULL, NULL}
+	{name, arg, ret, sizeof(State), retract, zero_init, upd, fin, destroy, heap, MERGE_OF(State), \
+	 SAVE_OF(State), LOAD_OF(State)}
 
 #define COUNT_ENTRY(t) AGG("count", t, T_INT8, CountState, true, count_update, count_final, NULL, NULL),
 #define MINMAX_ENTRIES(t)                                                                          \

@@ -81,7 +81,10 @@ static int eval_func(const Expr *x, const Chunk *in, int n, const uint8_t *activ
 			return -1;
 	}
 	preset_nulls(out, n, active, args, x->nargs, x->fn->strict);
-	return x->fn->kernel(x->fn, args, x->nargs, n, out, cx);
+	cx->fstate = x->fstate;
+	int rc = x->fn->kernel(x->fn, args, x->nargs, n, out, cx);
+	cx->fstate = NULL;
+	return rc;
 }
 
 static int eval_cast(const Expr *x, const Chunk *in, int n, const uint8_t *active, Vector *out,

@@ -306,6 +306,8 @@ static Expr *make_call(Arena *a, const FuncDef *fn, Expr **args, int nargs, int 
 	}
 	if (fn->kernel == NULL) /* unary plus: the argument itself */
 		return x->args[0];
+	if (func_prepare(fn, x->args, nargs, a, &x->fstate, e))
+		return NULL;
 	return x;
 }
 

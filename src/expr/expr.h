@@ -51,6 +51,7 @@ typedef struct Expr {
 	int nargs;
 	struct Expr **args;
 	bool assign_cast;   /* EXPR_CAST: an assignment cast (too long for varchar(n) is 22001) */
+	void *fstate;       /* EXPR_FUNC: what func_prepare made at bind time (a compiled regex) */
 } Expr;
 
 /* ---- Building (binder). Every builder allocates in `a`; on error it returns NULL with e set
@@ -115,6 +116,7 @@ typedef struct ExprCtx {
 	const Value *params;  /* EXPR_PARAM values, params[0] is $1 */
 	int nparams;
 	int64_t now;          /* statement timestamp (microseconds, UTC) for now() */
+	const void *fstate;   /* set by the evaluator for the kernel it calls: its node's fstate */
 } ExprCtx;
 
 /* Evaluates x for rows [0, in->nrows) of `in`, writing results and null flags into `out`, a

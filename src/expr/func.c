@@ -7,13 +7,13 @@
  * range", 22012 "division by zero", 22P02 for bad text.
  */
 #include "expr/func.h"
+#include "expr/regex.h"
 
 #include "vec/datetime.h"
 #include "vec/numeric.h"
 
 #include <ctype.h>
 #include <math.h>
-#include <regex.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -451,37 +451,14 @@ UN_KERNEL(neg_interval, Interval, Interval, {
 		ROW_FAIL(&le);
 })
 
-/* The field name of date_trunc/date_part as a C string (fields are short words). */
-static const char *field_cstr(Str s, char *buf, size_t cap)
-{
-	size_t l = s.len < cap - 1 ? s.len : cap - 1;
-	for (size_t k = 0; k < l; k++)
-		buf[k] = (char)tolower((unsigned char)s.p[k]);
-	buf[l] = '\0';
-	return buf;
-}
-
-BIN_KERNEL(date_trunc_ts, Str, int64_t, int64_t, {
-	char fb[32];
-	Err le;
-	err_clear(&le);
-	if (dt_trunc(field_cstr(x, fb, sizeof fb), y, &res[r], &le))
-		ROW_FAIL(&le);
-})
-BIN_KERNEL(date_part_ts, Str, int64_t, double, {
-	char fb[32];
-	Err le;
-	err_clear(&le);
-	if (dt_part(field_cstr(x, fb, sizeof fb), y, &res[r], &le))
-		ROW_FAIL(&le);
-})
-BIN_KERNEL(date_part_iv, Str, Interval, double, {
-	char fb[32];
-	Err le;
-	err_clear(&le);
-	if (dt_part_interval(field_cstr(x, fb, sizeof fb), y, &res[r], &le))
-		ROW_FAIL(&le);
-})
+/* The field argument of date_trunc / date_part / extract, resolved: what func_prepare leaves in
+ * a call whose field is a constant (the name is then looked up once per expression, not once
+ * per row), and what the kernels work out for each row otherwise. */
+typedef struct FieldArg {
+	int field;     /* dt_field's answer; DT_FIELD_BAD fails each row, as PostgreSQL does */
+	int scale;     /* extract's scale for the field */
+	char name[32]; /* lower case (fields are short words), for the error message */
+} FieldArg;
 
 /* extract(field FROM x): date_part's value as numeric, with the scale PostgreSQL 14+ gives it:
  * 6 digits for second and epoch, 3 for millisecond, none for the other fields. */
@@ -495,6 +472,50 @@ static int extract_scale(const char *field)
 	return 0;
 }
 
+static void field_arg_init(FieldArg *fa, Str s)
+{
+	size_t l = s.len < sizeof fa->name - 1 ? s.len : sizeof fa->name - 1;
+	for (size_t k = 0; k < l; k++)
+		fa->name[k] = (char)tolower((unsigned char)s.p[k]);
+	fa->name[l] = '\0';
+	fa->field = dt_field(fa->name);
+	fa->scale = extract_scale(fa->name);
+}
+
+/* The row's field: the call's prepared one, else x resolved into *tmp. */
+static inline const FieldArg *field_arg(const ExprCtx *cx, Str x, FieldArg *tmp)
+{
+	if (cx->fstate)
+		return cx->fstate;
+	field_arg_init(tmp, x);
+	return tmp;
+}
+
+BIN_KERNEL(date_trunc_ts, Str, int64_t, int64_t, {
+	FieldArg tmp;
+	const FieldArg *fa = field_arg(cx, x, &tmp);
+	Err le;
+	err_clear(&le);
+	if (dt_trunc_field(fa->field, fa->name, y, &res[r], &le))
+		ROW_FAIL(&le);
+})
+BIN_KERNEL(date_part_ts, Str, int64_t, double, {
+	FieldArg tmp;
+	const FieldArg *fa = field_arg(cx, x, &tmp);
+	Err le;
+	err_clear(&le);
+	if (dt_part_field(fa->field, fa->name, y, &res[r], &le))
+		ROW_FAIL(&le);
+})
+BIN_KERNEL(date_part_iv, Str, Interval, double, {
+	FieldArg tmp;
+	const FieldArg *fa = field_arg(cx, x, &tmp);
+	Err le;
+	err_clear(&le);
+	if (dt_part_interval_field(fa->field, fa->name, y, &res[r], &le))
+		ROW_FAIL(&le);
+})
+
 static Numeric extract_numeric(double d, int scale)
 {
 	Numeric m = {0};
@@ -507,24 +528,24 @@ static Numeric extract_numeric(double d, int scale)
 }
 
 BIN_KERNEL(extract_ts, Str, int64_t, Numeric, {
-	char fb[32];
+	FieldArg tmp;
+	const FieldArg *fa = field_arg(cx, x, &tmp);
 	Err le;
 	err_clear(&le);
 	double d;
-	const char *fld = field_cstr(x, fb, sizeof fb);
-	if (dt_part(fld, y, &d, &le))
+	if (dt_part_field(fa->field, fa->name, y, &d, &le))
 		ROW_FAIL(&le);
-	res[r] = extract_numeric(d, extract_scale(fld));
+	res[r] = extract_numeric(d, fa->scale);
 })
 BIN_KERNEL(extract_iv, Str, Interval, Numeric, {
-	char fb[32];
+	FieldArg tmp;
+	const FieldArg *fa = field_arg(cx, x, &tmp);
 	Err le;
 	err_clear(&le);
 	double d;
-	const char *fld = field_cstr(x, fb, sizeof fb);
-	if (dt_part_interval(fld, y, &d, &le))
+	if (dt_part_interval_field(fa->field, fa->name, y, &d, &le))
 		ROW_FAIL(&le);
-	res[r] = extract_numeric(d, extract_scale(fld));
+	res[r] = extract_numeric(d, fa->scale);
 })
 
 KERNEL(now_kernel)
@@ -879,77 +900,240 @@ BIN_KERNEL(ilike_text, Str, Str, uint8_t, { res[r] = func_like(x.p, x.len, y.p, 
 BIN_KERNEL(not_ilike_text, Str, Str, uint8_t,
 	   { res[r] = !func_like(x.p, x.len, y.p, y.len, true); })
 
-/* ---- regular expressions (POSIX extended, regex.h) and Nexmark helpers */
+/* ---- regular expressions (PCRE2, through expr/regex.h) and Nexmark helpers */
 
-/* A compiled pattern reused while consecutive rows carry the same pattern text, so a constant
- * pattern compiles once per chunk, never per row. */
-typedef struct RegexCache {
-	regex_t re;
-	char *pat;
-	bool ok;
-} RegexCache;
+/* The regexp functions: where each takes its flags (the argument, or -1 for none), the flag
+ * letters the function itself implies (~* is case-insensitive) and whether 'g' is allowed. The
+ * pattern is always the second argument. */
+typedef struct RegexUse {
+	const char *name;
+	int nargs;
+	int flags_arg;
+	const char *implied;
+	bool global_ok;
+} RegexUse;
 
-static void regex_cache_done(RegexCache *rc)
+static const RegexUse regex_uses[] = {
+	{"~", 2, -1, "", false},
+	{"~*", 2, -1, "i", false},
+	{"regexp_like", 2, -1, "", false},
+	{"regexp_like", 3, 2, "", false},
+	{"regexp_extract", 3, -1, "", false},
+	{"regexp_match_at", 3, -1, "", false},
+	{"regexp_replace", 3, -1, "", true},
+	{"regexp_replace", 4, 3, "", true},
+};
+
+static const RegexUse *regex_use(const FuncDef *f)
 {
-	if (rc->ok)
-		regfree(&rc->re);
-	mem_free(rc->pat);
-	rc->ok = false;
-	rc->pat = NULL;
+	for (size_t i = 0; i < sizeof regex_uses / sizeof regex_uses[0]; i++)
+		if (regex_uses[i].nargs == f->nargs && strcmp(regex_uses[i].name, f->name) == 0)
+			return &regex_uses[i];
+	return NULL;
 }
 
-/* The compiled pattern p, or NULL with the row failed (2201B) when it does not compile. */
-static regex_t *regex_get(RegexCache *rc, Str p, ExprCtx *cx, Vector *out, int r, int *rcode)
+/* The flags of a call: the implied letters, then those of the flags argument (NULL: none). */
+static int regex_flags(const RegexUse *u, const Str *flags, RxFlags *out, Err *e)
 {
-	*rcode = 0;
-	if (rc->ok && strlen(rc->pat) == p.len && memcmp(rc->pat, p.p, p.len) == 0)
-		return &rc->re;
-	regex_cache_done(rc);
-	rc->pat = mem_strndup(p.len ? p.p : "", p.len);
-	int err = regcomp(&rc->re, rc->pat, REG_EXTENDED);
-	if (err) {
-		char msg[128];
-		regerror(err, &rc->re, msg, sizeof msg);
-		regfree(&rc->re);
-		*rcode = func_row_error(cx, out, r, ERR_INVALID_REGEX,
-					"invalid regular expression: %s", msg);
-		return NULL;
+	*out = rx_flags_default();
+	if (rx_flags_apply(out, u->implied, strlen(u->implied), u->name, u->global_ok, e))
+		return -1;
+	return flags ? rx_flags_apply(out, flags->p, flags->len, u->name, u->global_ok, e) : 0;
+}
+
+/* What func_prepare leaves in a regexp call's node: the flags when the flags are constant, and
+ * the compiled pattern when the pattern is constant too (NULL: a NULL pattern). */
+typedef struct RegexState {
+	Regex *re;
+	RxFlags flags;
+	bool fixed; /* pattern and flags constant: re and flags hold for every row */
+} RegexState;
+
+/* The constant value of argument x into *v (strings in a); false when x is not constant. */
+static bool const_arg(const Expr *x, Arena *a, Value *v, Err *e, int *rc)
+{
+	*rc = 0;
+	if (!expr_is_const(x))
+		return false;
+	ExprCtx cx;
+	memset(&cx, 0, sizeof cx);
+	cx.arena = a;
+	cx.err = e;
+	*rc = expr_eval_const(x, v, &cx);
+	return *rc == 0;
+}
+
+static bool datetime_prepare(const FuncDef *f, Expr *const *args, Arena *a, void **state);
+
+int func_prepare(const FuncDef *f, Expr *const *args, int nargs, Arena *a, void **state, Err *e)
+{
+	*state = NULL;
+	if (datetime_prepare(f, args, a, state))
+		return 0;
+	const RegexUse *u = regex_use(f);
+	if (!u)
+		return 0;
+	Arena tmp;
+	arena_init(&tmp, 0);
+	Value pv, fv;
+	int rc = 0, frc = 0;
+	bool pconst = const_arg(args[1], &tmp, &pv, e, &rc);
+	bool fconst = u->flags_arg < 0 || const_arg(args[u->flags_arg], &tmp, &fv, e, &frc);
+	if (rc || frc || !pconst || !fconst || pv.null ||
+	    (u->flags_arg >= 0 && fv.null)) {
+		/* Not constant (compiled per call in the kernel) or NULL (the call is NULL). */
+		arena_deinit(&tmp);
+		return rc || frc ? -1 : 0;
 	}
-	rc->ok = true;
-	return &rc->re;
+	RegexState *st = arena_calloc(a, sizeof *st);
+	Err le;
+	err_clear(&le);
+	if (regex_flags(u, u->flags_arg < 0 ? NULL : &fv.u.s, &st->flags, &le) ||
+	    !(st->re = rx_compile(pv.u.s.p, pv.u.s.len, st->flags.opts, &le))) {
+		int loc = le.code == ERR_INVALID_REGEX ? args[1]->location
+						       : args[u->flags_arg]->location;
+		err_set_pos(e, le.code, loc, "%s", le.msg);
+		arena_deinit(&tmp);
+		return -1;
+	}
+	arena_on_release(a, rx_free_cb, st->re);
+	st->fixed = true;
+	*state = st;
+	arena_deinit(&tmp);
+	return 0;
 }
 
-/* Matches s against row r's pattern: 1 match, 0 none, -1 failed call, -2 row failed. */
-static int regex_match_row(RegexCache *rc, Str s, Str p, regmatch_t *m, int nm, ExprCtx *cx,
-			   Vector *out, int r)
+/* One kernel call's pattern for each row: the node's compiled pattern when it is constant,
+ * else one compiled here and kept while consecutive rows repeat it (freed at the end), and a
+ * match block taken from whichever is current. */
+typedef struct RegexRows {
+	const RegexUse *use;
+	const RegexState *st; /* the node's state; NULL when func_prepare left none */
+	const Str *flags;     /* the flags argument's values, or NULL */
+	Regex *re;            /* the current row's pattern */
+	RxMatch *m;           /* a match block of re */
+	Regex *own;           /* compiled by this call (pattern or flags not constant) */
+	char *own_pat;        /* own's pattern text and options: the cache key */
+	size_t own_len;
+	uint32_t own_opts;
+	RxFlags fl;           /* the current row's flags */
+	Err le;               /* a failing row's error, before func_row_fail decides */
+} RegexRows;
+
+static void regex_rows_init(RegexRows *c, const FuncDef *f, const Vector *const *args,
+			    ExprCtx *cx)
 {
-	int code;
-	regex_t *re = regex_get(rc, p, cx, out, r, &code);
-	if (!re)
-		return code < 0 ? -1 : -2;
-	char *z = arena_strndup(cx->arena, s.len ? s.p : "", s.len);
-	return regexec(re, z, (size_t)nm, m, 0) == 0;
+	memset(c, 0, sizeof *c);
+	c->use = regex_use(f);
+	c->st = cx->fstate;
+	c->flags = c->use->flags_arg >= 0 ? args[c->use->flags_arg]->data : NULL;
+	err_clear(&c->le);
 }
 
-/* regexp_like(s, p) and s ~ p: whether p matches somewhere in s. */
+static void regex_use_re(RegexRows *c, Regex *re)
+{
+	if (c->re == re)
+		return;
+	if (c->m)
+		rx_match_give(c->re, c->m);
+	c->re = re;
+	c->m = rx_match_take(re);
+}
+
+static void regex_rows_done(RegexRows *c)
+{
+	if (c->m)
+		rx_match_give(c->re, c->m);
+	rx_free(c->own);
+	mem_free(c->own_pat);
+}
+
+/* Makes row r's pattern current: 1 ready, 0 the row failed (NULL in null_on_error mode), -1
+ * the call failed. */
+static int regex_row(RegexRows *c, Str p, int r, Vector *out, ExprCtx *cx)
+{
+	if (c->st && c->st->fixed) {
+		c->fl = c->st->flags;
+		regex_use_re(c, c->st->re);
+		return 1;
+	}
+	if (regex_flags(c->use, c->flags ? &c->flags[r] : NULL, &c->fl, &c->le))
+		goto fail;
+	if (!c->own || c->own_len != p.len || c->own_opts != c->fl.opts ||
+	    memcmp(c->own_pat, p.p, p.len) != 0) {
+		if (c->m)
+			rx_match_give(c->re, c->m);
+		c->m = NULL;
+		c->re = NULL;
+		rx_free(c->own);
+		mem_free(c->own_pat);
+		c->own_pat = mem_strndup(p.len ? p.p : "", p.len);
+		c->own_len = p.len;
+		c->own_opts = c->fl.opts;
+		if (!(c->own = rx_compile(p.p, p.len, c->fl.opts, &c->le)))
+			goto fail;
+	}
+	regex_use_re(c, c->own);
+	return 1;
+fail:
+	if (func_row_fail(cx, out, r, &c->le))
+		return -1;
+	err_clear(&c->le);
+	return 0;
+}
+
+/* Matches s from byte `start` with the current pattern: 1 match, 0 none, -1 the call failed,
+ * -2 the row failed. */
+static int regex_exec(RegexRows *c, Str s, size_t start, int r, Vector *out, ExprCtx *cx)
+{
+	int k = rx_exec(c->re, c->m, s.p, s.len, start, &c->le);
+	if (k >= 0)
+		return k;
+	if (func_row_fail(cx, out, r, &c->le))
+		return -1;
+	err_clear(&c->le);
+	return -2;
+}
+
+/* Row r's pattern made current and matched against s from the start: as regex_exec. */
+static int regex_first(RegexRows *c, Str s, Str p, int r, Vector *out, ExprCtx *cx)
+{
+	int k = regex_row(c, p, r, out, cx);
+	if (k <= 0)
+		return k < 0 ? -1 : -2;
+	return regex_exec(c, s, 0, r, out, cx);
+}
+
+/* regexp_like(s, p [, flags]) and s ~ p, s ~* p: whether p matches somewhere in s. */
 KERNEL(regexp_like_text)
 {
 	const Str *s = args[0]->data, *p = args[1]->data;
 	uint8_t *res = out->data;
-	RegexCache rc = {0};
-	for (int r = 0; r < n; r++) {
+	RegexRows c;
+	regex_rows_init(&c, f, args, cx);
+	int rc = 0;
+	for (int r = 0; r < n && rc == 0; r++) {
 		if (out->nulls[r])
 			continue;
-		int m = regex_match_row(&rc, s[r], p[r], NULL, 0, cx, out, r);
-		if (m == -1) {
-			regex_cache_done(&rc);
-			return -1;
-		}
-		if (m >= 0)
-			res[r] = (uint8_t)m;
+		int k = regex_first(&c, s[r], p[r], r, out, cx);
+		if (k == -1)
+			rc = -1;
+		else if (k >= 0)
+			res[r] = (uint8_t)k;
 	}
-	regex_cache_done(&rc);
-	return 0;
+	regex_rows_done(&c);
+	return rc;
+}
+
+/* Group g of the current match as row r's result; NULL when it did not take part. */
+static void regex_group_out(const RegexRows *c, Str s, int g, Vector *out, int r)
+{
+	size_t so, eo;
+	if (!rx_group(c->m, g, &so, &eo)) {
+		out->nulls[r] = 1;
+		return;
+	}
+	((Str *)out->data)[r] = (Str){s.p + so, (uint32_t)(eo - so)};
 }
 
 /* regexp_extract(s, p, g) (Flink's name): group g (0 = the whole match) of the first match,
@@ -958,36 +1142,27 @@ KERNEL(regexp_extract_text)
 {
 	const Str *s = args[0]->data, *p = args[1]->data;
 	const int32_t *g = args[2]->data;
-	Str *res = out->data;
-	RegexCache rc = {0};
-	regmatch_t m[10];
-	for (int r = 0; r < n; r++) {
+	RegexRows c;
+	regex_rows_init(&c, f, args, cx);
+	int rc = 0;
+	for (int r = 0; r < n && rc == 0; r++) {
 		if (out->nulls[r])
 			continue;
 		if (g[r] < 0 || g[r] > 9) {
-			if (func_row_error(cx, out, r, ERR_INVALID_PARAMETER_VALUE,
-					   "regexp_extract group %d is out of range (0 to 9)",
-					   g[r])) {
-				regex_cache_done(&rc);
-				return -1;
-			}
+			rc = func_row_error(cx, out, r, ERR_INVALID_PARAMETER_VALUE,
+					    "regexp_extract group %d is out of range (0 to 9)", g[r]);
 			continue;
 		}
-		int k = regex_match_row(&rc, s[r], p[r], m, 10, cx, out, r);
-		if (k == -1) {
-			regex_cache_done(&rc);
-			return -1;
-		}
-		if (k == -2)
-			continue;
-		if (k == 0 || m[g[r]].rm_so < 0 || (size_t)g[r] > rc.re.re_nsub) {
+		int k = regex_first(&c, s[r], p[r], r, out, cx);
+		if (k == -1)
+			rc = -1;
+		else if (k == 0)
 			out->nulls[r] = 1;
-			continue;
-		}
-		res[r] = (Str){s[r].p + m[g[r]].rm_so, (uint32_t)(m[g[r]].rm_eo - m[g[r]].rm_so)};
+		else if (k == 1)
+			regex_group_out(&c, s[r], g[r], out, r);
 	}
-	regex_cache_done(&rc);
-	return 0;
+	regex_rows_done(&c);
+	return rc;
 }
 
 /* regexp_match_at(s, p, n): element n of PostgreSQL's regexp_match(s, p), the form the binder
@@ -999,80 +1174,105 @@ KERNEL(regexp_match_at_text)
 {
 	const Str *s = args[0]->data, *p = args[1]->data;
 	const int32_t *g = args[2]->data;
-	Str *res = out->data;
-	RegexCache rc = {0};
-	regmatch_t m[64];
-	for (int r = 0; r < n; r++) {
+	RegexRows c;
+	regex_rows_init(&c, f, args, cx);
+	int rc = 0;
+	for (int r = 0; r < n && rc == 0; r++) {
 		if (out->nulls[r])
 			continue;
-		int k = regex_match_row(&rc, s[r], p[r], m, 64, cx, out, r);
-		if (k == -1) {
-			regex_cache_done(&rc);
-			return -1;
-		}
-		if (k == -2)
+		int k = regex_first(&c, s[r], p[r], r, out, cx);
+		if (k == -1)
+			rc = -1;
+		if (k == 0)
+			out->nulls[r] = 1;
+		if (k != 1)
 			continue;
 		/* The array's length: the groups, or 1 (the whole match) without groups. */
-		int len = rc.re.re_nsub ? (int)rc.re.re_nsub : 1;
-		int grp = rc.re.re_nsub ? g[r] : 0;
-		if (k == 0 || g[r] < 1 || g[r] > len || grp >= 64 || m[grp].rm_so < 0) {
+		int groups = rx_groups(c.re);
+		int len = groups ? groups : 1;
+		if (g[r] < 1 || g[r] > len)
 			out->nulls[r] = 1;
-			continue;
-		}
-		res[r] = (Str){s[r].p + m[grp].rm_so, (uint32_t)(m[grp].rm_eo - m[grp].rm_so)};
+		else
+			regex_group_out(&c, s[r], groups ? g[r] : 0, out, r);
 	}
-	regex_cache_done(&rc);
-	return 0;
+	regex_rows_done(&c);
+	return rc;
 }
 
-/* regexp_replace(s, p, repl): the first match replaced (PostgreSQL without the 'g' flag);
- * \1..\9 in repl insert groups, \& the whole match. */
+/* Appends PostgreSQL's replacement text for the current match of s: \1..\9 insert a group
+ * (nothing for a group that did not take part or does not exist), \& the whole match, \\ one
+ * backslash; a backslash before anything else is copied as it is. */
+static void regex_append_repl(StrBuf *sb, const RegexRows *c, Str s, Str rp)
+{
+	for (uint32_t i = 0; i < rp.len; i++) {
+		char ch = rp.p[i];
+		if (ch != '\\' || i + 1 == rp.len) {
+			sb_putc(sb, ch);
+			continue;
+		}
+		char d = rp.p[i + 1];
+		int gi = d == '&' ? 0 : (d >= '1' && d <= '9') ? d - '0' : -1;
+		size_t so, eo;
+		if (gi >= 0) {
+			if (gi <= rx_groups(c->re) && rx_group(c->m, gi, &so, &eo))
+				sb_append(sb, s.p + so, eo - so);
+			i++;
+		} else if (d == '\\') {
+			sb_putc(sb, '\\');
+			i++;
+		} else {
+			sb_putc(sb, ch);
+		}
+	}
+}
+
+/* regexp_replace(s, p, repl [, flags]): the first match replaced, every match with 'g'. After
+ * an empty match the next search starts one character further on, as in PostgreSQL. */
 KERNEL(regexp_replace_text)
 {
 	const Str *s = args[0]->data, *p = args[1]->data, *rp = args[2]->data;
 	Str *res = out->data;
-	RegexCache rc = {0};
-	regmatch_t m[10];
+	RegexRows c;
+	regex_rows_init(&c, f, args, cx);
 	StrBuf sb;
 	sb_init(&sb);
-	int rcode = 0;
-	for (int r = 0; r < n && rcode == 0; r++) {
+	int rc = 0;
+	for (int r = 0; r < n && rc == 0; r++) {
 		if (out->nulls[r])
 			continue;
-		int k = regex_match_row(&rc, s[r], p[r], m, 10, cx, out, r);
+		int k = regex_first(&c, s[r], p[r], r, out, cx);
 		if (k == -1)
-			rcode = -1;
+			rc = -1;
+		if (k == 0)
+			res[r] = s[r];
+		if (k != 1)
+			continue;
+		sb_reset(&sb);
+		size_t copied = 0, so, eo;
+		while (k == 1 && rx_group(c.m, 0, &so, &eo)) {
+			sb_append(&sb, s[r].p + copied, so - copied);
+			regex_append_repl(&sb, &c, s[r], rp[r]);
+			copied = eo;
+			if (!c.fl.global || eo >= s[r].len)
+				break;
+			size_t next = eo;
+			if (so == eo) /* an empty match: step over one character */
+				next += utf8_char_len(s[r].p + eo, s[r].len - eo);
+			k = regex_exec(&c, s[r], next, r, out, cx);
+		}
+		if (k == -1)
+			rc = -1;
 		if (k < 0)
 			continue;
-		if (k == 0) {
-			res[r] = s[r];
-			continue;
-		}
-		sb_reset(&sb);
-		sb_append(&sb, s[r].p, (size_t)m[0].rm_so);
-		for (uint32_t i = 0; i < rp[r].len; i++) {
-			char c = rp[r].p[i];
-			if (c == '\\' && i + 1 < rp[r].len) {
-				char d = rp[r].p[++i];
-				int gi = d == '&' ? 0 : (d >= '1' && d <= '9') ? d - '0' : -1;
-				if (gi >= 0 && m[gi].rm_so >= 0)
-					sb_append(&sb, s[r].p + m[gi].rm_so,
-						  (size_t)(m[gi].rm_eo - m[gi].rm_so));
-				else if (gi < 0)
-					sb_putc(&sb, d);
-				continue;
-			}
-			sb_putc(&sb, c);
-		}
-		sb_append(&sb, s[r].p + m[0].rm_eo, s[r].len - (size_t)m[0].rm_eo);
+		sb_append(&sb, s[r].p + copied, s[r].len - copied);
 		char *q;
 		res[r] = str_alloc(cx, sb.len, &q);
 		if (sb.len)
 			memcpy(q, sb.data, sb.len);
 	}
 	sb_deinit(&sb);
-	regex_cache_done(&rc);
-	return rcode;
+	regex_rows_done(&c);
+	return rc;
 }
 
 /* count_char(s, c): how many times the character c occurs in s. An eddy built-in standing in
@@ -1085,63 +1285,211 @@ BIN_KERNEL(count_char_text, Str, Str, int64_t, {
 })
 
 /* to_char(timestamp, format) for the PostgreSQL patterns YYYY, MM, DD, HH24, HH12, HH, MI, SS,
- * MS, US (any letter case); other characters are copied. */
+ * MS, US (any letter case); other characters are copied. The format is compiled into pieces
+ * (a run of literal text, or a pattern) once per expression when it is a constant (func_prepare),
+ * else once per distinct format in a call; the digits are then written straight into the result,
+ * whose length the compiled format knows. */
+
+/* X(kind, pattern, digits): matched in this order at each position, as PostgreSQL matches the
+ * longest pattern first ('HH24' before 'HH'). Patterns match in any letter case ('HH:mm' is
+ * hours and month). */
+#define TO_CHAR_PATTERNS(X)                                                                        \
+	X(TC_YYYY, "YYYY", 4)                                                                      \
+	X(TC_HH24, "HH24", 2)                                                                      \
+	X(TC_HH12, "HH12", 2)                                                                      \
+	X(TC_HH, "HH", 2)                                                                          \
+	X(TC_MM, "MM", 2)                                                                          \
+	X(TC_DD, "DD", 2)                                                                          \
+	X(TC_MI, "MI", 2)                                                                          \
+	X(TC_SS, "SS", 2)                                                                          \
+	X(TC_MS, "MS", 3)                                                                          \
+	X(TC_US, "US", 6)
+
+typedef enum TcKind {
+#define TC_ENUM(kind, pat, digits) kind,
+	TO_CHAR_PATTERNS(TC_ENUM)
+#undef TC_ENUM
+	TC_LIT
+} TcKind;
+
+static const struct {
+	const char *pat;
+	uint32_t len;
+	int digits;
+} tc_patterns[] = {
+#define TC_ROW(kind, pat, digits) {pat, sizeof pat - 1, digits},
+	TO_CHAR_PATTERNS(TC_ROW)
+#undef TC_ROW
+};
+
+typedef struct TcPiece {
+	TcKind kind;
+	uint32_t off, len; /* TC_LIT: text[off, off + len) */
+} TcPiece;
+
+typedef struct ToCharFmt {
+	char *text;   /* the format's bytes (owned by the arena it was compiled into) */
+	uint32_t text_len;
+	int npieces;
+	int nyears;   /* YYYY pieces: their width is 4 only for years 0..9999 */
+	size_t width; /* result bytes when the year has four digits */
+	TcPiece pieces[];
+} ToCharFmt;
+
+static ToCharFmt *to_char_compile(const char *p, uint32_t len, Arena *a)
+{
+	ToCharFmt *fm = arena_alloc(a, sizeof *fm + sizeof(TcPiece) * (len ? len : 1));
+	fm->text = arena_alloc(a, len ? len : 1);
+	memcpy(fm->text, p, len);
+	fm->text_len = len;
+	fm->npieces = fm->nyears = 0;
+	fm->width = 0;
+	for (uint32_t i = 0; i < len;) {
+		int k = 0;
+		for (; k < TC_LIT; k++)
+			if (len - i >= tc_patterns[k].len &&
+			    strncasecmp(p + i, tc_patterns[k].pat, tc_patterns[k].len) == 0)
+				break;
+		TcPiece *last = fm->npieces ? &fm->pieces[fm->npieces - 1] : NULL;
+		if (k < TC_LIT) {
+			fm->pieces[fm->npieces++] = (TcPiece){(TcKind)k, i, tc_patterns[k].len};
+			fm->width += (size_t)tc_patterns[k].digits;
+			fm->nyears += k == TC_YYYY;
+			i += tc_patterns[k].len;
+		} else if (last && last->kind == TC_LIT) {
+			last->len++, fm->width++, i++;
+		} else {
+			fm->pieces[fm->npieces++] = (TcPiece){TC_LIT, i, 1};
+			fm->width++, i++;
+		}
+	}
+	return fm;
+}
+
+/* v (0 <= v < 10^w) as w digits. */
+static inline void put_digits(char *p, int64_t v, int w)
+{
+	for (int i = w - 1; i >= 0; i--, v /= 10)
+		p[i] = (char)('0' + v % 10);
+}
+
+/* Writes the format for one time: year y, month mo, day d, us into the day. ytext/ylen: the
+ * year's text when it is not four digits (ylen 0 when it is). */
+static void to_char_write(const ToCharFmt *fm, int64_t y, int mo, int d, int64_t us,
+			  const char *ytext, int ylen, char *p)
+{
+	int64_t h = us / 3600000000LL;
+	for (int k = 0; k < fm->npieces; k++) {
+		const TcPiece *pc = &fm->pieces[k];
+		switch (pc->kind) {
+		case TC_LIT:
+			memcpy(p, fm->text + pc->off, pc->len);
+			p += pc->len;
+			continue;
+		case TC_YYYY:
+			if (ylen) {
+				memcpy(p, ytext, (size_t)ylen);
+				p += ylen;
+				continue;
+			}
+			put_digits(p, y, 4);
+			break;
+		case TC_HH24:
+			put_digits(p, h, 2);
+			break;
+		case TC_HH12:
+		case TC_HH:
+			put_digits(p, h % 12 == 0 ? 12 : h % 12, 2);
+			break;
+		case TC_MM:
+			put_digits(p, mo, 2);
+			break;
+		case TC_DD:
+			put_digits(p, d, 2);
+			break;
+		case TC_MI:
+			put_digits(p, us / 60000000 % 60, 2);
+			break;
+		case TC_SS:
+			put_digits(p, us / 1000000 % 60, 2);
+			break;
+		case TC_MS:
+			put_digits(p, us / 1000 % 1000, 3);
+			break;
+		case TC_US:
+			put_digits(p, us % 1000000, 6);
+			break;
+		}
+		p += tc_patterns[pc->kind].digits;
+	}
+}
+
 KERNEL(to_char_ts)
 {
+	(void)f, (void)nargs;
 	const int64_t *ts = args[0]->data;
 	const Str *fmt = args[1]->data;
 	Str *res = out->data;
-	StrBuf sb;
-	sb_init(&sb);
+	const ToCharFmt *fm = cx->fstate; /* NULL: the format is not constant */
+	bool fixed = fm != NULL;
+	int64_t last_days = INT64_MIN, y = 0;
+	int mo = 0, d = 0;
 	for (int r = 0; r < n; r++) {
 		if (out->nulls[r])
 			continue;
+		if (!fixed && (!fm || fm->text_len != fmt[r].len ||
+			       memcmp(fm->text, fmt[r].p, fmt[r].len) != 0))
+			fm = to_char_compile(fmt[r].p, fmt[r].len, cx->arena);
 		int64_t t = ts[r], days = t / US_PER_DAY, us = t % US_PER_DAY;
 		if (us < 0) {
 			us += US_PER_DAY;
 			days--;
 		}
-		int64_t y;
-		int mo, d;
-		dt_civil_from_days(days, &y, &mo, &d);
-		int64_t h = us / 3600000000LL, mi = us / 60000000 % 60, sec = us / 1000000 % 60;
-		sb_reset(&sb);
-		Str fs = fmt[r];
-		for (uint32_t i = 0; i < fs.len;) {
-			const char *q = fs.p + i;
-			size_t left = fs.len - i;
-/* Patterns match in any letter case, as PostgreSQL's do ('HH:mm' is hours and month). */
-#define TOK(lit) (left >= sizeof lit - 1 && strncasecmp(q, lit, sizeof lit - 1) == 0 && \
-		  (i += sizeof lit - 1, true))
-			if (TOK("YYYY"))
-				sb_printf(&sb, "%04lld", (long long)y);
-			else if (TOK("HH24"))
-				sb_printf(&sb, "%02lld", (long long)h);
-			else if (TOK("HH12") || TOK("HH"))
-				sb_printf(&sb, "%02lld", (long long)(h % 12 == 0 ? 12 : h % 12));
-			else if (TOK("MM"))
-				sb_printf(&sb, "%02d", mo);
-			else if (TOK("DD"))
-				sb_printf(&sb, "%02d", d);
-			else if (TOK("MI"))
-				sb_printf(&sb, "%02lld", (long long)mi);
-			else if (TOK("SS"))
-				sb_printf(&sb, "%02lld", (long long)sec);
-			else if (TOK("MS"))
-				sb_printf(&sb, "%03lld", (long long)(us / 1000 % 1000));
-			else if (TOK("US"))
-				sb_printf(&sb, "%06lld", (long long)(us % 1000000));
-			else
-				sb_putc(&sb, fs.p[i++]);
-#undef TOK
+		if (days != last_days) { /* rows in time order share their day */
+			dt_civil_from_days(days, &y, &mo, &d);
+			last_days = days;
+		}
+		char ytext[24];
+		int ylen = 0;
+		size_t len = fm->width;
+		if (fm->nyears && (y < 0 || y > 9999)) {
+			ylen = snprintf(ytext, sizeof ytext, "%04lld", (long long)y);
+			len += (size_t)fm->nyears * (size_t)(ylen - 4);
 		}
 		char *p;
-		res[r] = str_alloc(cx, sb.len, &p);
-		if (sb.len)
-			memcpy(p, sb.data, sb.len);
+		res[r] = str_alloc(cx, len, &p);
+		to_char_write(fm, y, mo, d, us, ytext, ylen, p);
 	}
-	sb_deinit(&sb);
 	return 0;
+}
+
+/* func_prepare's part for to_char (a constant format, compiled) and date_trunc, date_part and
+ * extract (a constant field, looked up): true when f is one of them. A constant that fails to
+ * evaluate is left to the kernel, which fails the same way on the rows that reach it. */
+static bool datetime_prepare(const FuncDef *f, Expr *const *args, Arena *a, void **state)
+{
+	FuncKernel k = f->kernel;
+	bool field = k == date_trunc_ts || k == date_part_ts || k == date_part_iv ||
+		     k == extract_ts || k == extract_iv;
+	if (!field && k != to_char_ts)
+		return false;
+	Arena tmp;
+	arena_init(&tmp, 0);
+	Err le;
+	err_clear(&le);
+	Value v;
+	int rc;
+	if (const_arg(args[field ? 0 : 1], &tmp, &v, &le, &rc) && !v.null) {
+		if (field) {
+			FieldArg *fa = arena_alloc(a, sizeof *fa);
+			field_arg_init(fa, v.u.s);
+			*state = fa;
+		} else {
+			*state = to_char_compile(v.u.s.p, v.u.s.len, a);
+		}
+	}
+	arena_deinit(&tmp);
+	return true;
 }
 
 /* ---- the table */
@@ -1151,6 +1499,7 @@ KERNEL(to_char_ts)
 #define F1(name, a, ret, k) {name, FF_FUNC, 1, {a}, ret, true, k}
 #define F2(name, a, b, ret, k) {name, FF_FUNC, 2, {a, b}, ret, true, k}
 #define F3(name, a, b, c, ret, k) {name, FF_FUNC, 3, {a, b, c}, ret, true, k}
+#define F4(name, a, b, c, d, ret, k) {name, FF_FUNC, 4, {a, b, c, d}, ret, true, k}
 
 #define ARITH_ENTRIES(T, tid)                                                                      \
 	B("+", tid, tid, tid, add_##T), B("-", tid, tid, tid, sub_##T),                            \
@@ -1236,10 +1585,14 @@ static const FuncDef funcs[] = {
 	F3("split_part", T_VARCHAR, T_VARCHAR, T_INT4, T_VARCHAR, split_part_text),
 	F2("starts_with", T_VARCHAR, T_VARCHAR, T_BOOL, starts_with_text),
 	B("~", T_VARCHAR, T_VARCHAR, T_BOOL, regexp_like_text),
+	B("~*", T_VARCHAR, T_VARCHAR, T_BOOL, regexp_like_text),
 	F2("regexp_like", T_VARCHAR, T_VARCHAR, T_BOOL, regexp_like_text),
+	F3("regexp_like", T_VARCHAR, T_VARCHAR, T_VARCHAR, T_BOOL, regexp_like_text),
 	F3("regexp_extract", T_VARCHAR, T_VARCHAR, T_INT4, T_VARCHAR, regexp_extract_text),
 	F3("regexp_match_at", T_VARCHAR, T_VARCHAR, T_INT4, T_VARCHAR, regexp_match_at_text),
 	F3("regexp_replace", T_VARCHAR, T_VARCHAR, T_VARCHAR, T_VARCHAR, regexp_replace_text),
+	F4("regexp_replace", T_VARCHAR, T_VARCHAR, T_VARCHAR, T_VARCHAR, T_VARCHAR,
+	   regexp_replace_text),
 	F2("count_char", T_VARCHAR, T_VARCHAR, T_INT8, count_char_text),
 	F2("to_char", T_TIMESTAMP, T_VARCHAR, T_VARCHAR, to_char_ts),
 	F2("to_char", T_TIMESTAMPTZ, T_VARCHAR, T_VARCHAR, to_char_ts),

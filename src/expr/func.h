@@ -17,7 +17,7 @@
 
 #include "expr/expr.h"
 
-#define FUNC_MAX_ARGS 3
+#define FUNC_MAX_ARGS 4
 
 typedef enum FuncForm {
 	FF_FUNC,   /* name(args) */
@@ -43,6 +43,12 @@ const FuncDef *func_table(void);
 int func_count(void);
 /* Whether any entry has this name. */
 bool func_exists(const char *name);
+
+/* Bind-time preparation of a call to f with its (coerced) arguments, for the functions that
+ * have one: the regexp functions compile a constant pattern here, once per expression, and fail
+ * a bad one now (2201B). *state receives what f's kernel reads as cx->fstate (NULL when nothing
+ * was prepared); anything it owns is released with arena a. Returns 0, or -1 with e set. */
+int func_prepare(const FuncDef *f, Expr *const *args, int nargs, Arena *a, void **state, Err *e);
 
 /* The equality operator of type t ("=" on (t, t)), used by IN lists; NULL when t has none. */
 const FuncDef *func_eq(TypeId t);

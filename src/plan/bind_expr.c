@@ -109,6 +109,13 @@ static const char *figure_name(const AstExpr *x)
 		return "case";
 	case AST_EXISTS:
 		return "exists";
+	case AST_SUBQUERY: {
+		/* PostgreSQL names a scalar subquery after its only column. */
+		const AstQuery *q = x->sub.query;
+		if (q->kind != AST_QUERY_SELECT || q->ntargets != 1)
+			return NULL;
+		return q->targets[0].alias ? q->targets[0].alias : figure_name(q->targets[0].expr);
+	}
 	case AST_LITERAL:
 		if (x->lit.kind == AST_LIT_BOOL)
 			return "bool";
@@ -281,6 +288,9 @@ static Expr *bind_column(BindCx *cx, const AstExpr *x)
 			if (s->rels[i] && strcmp(s->rels[i], table) == 0)
 				rel = true;
 		if (!rel) {
+			Expr *o = bind_outer_column(b, table, name, x->location);
+			if (o || err_failed(b->e))
+				return o;
 			err_set_pos(b->e, ERR_UNDEFINED_TABLE, x->location,
 				    "missing FROM-clause entry for table \"%s\"", table);
 			return NULL;
@@ -312,6 +322,9 @@ static Expr *bind_column(BindCx *cx, const AstExpr *x)
 			found = i;
 		}
 		if (found < 0) {
+			Expr *o = bind_outer_column(b, NULL, name, x->location);
+			if (o || err_failed(b->e))
+				return o;
 			err_set_pos(b->e, ERR_UNDEFINED_COLUMN, x->location,
 				    "column \"%s\" does not exist", name);
 			return NULL;
@@ -700,14 +713,6 @@ static Expr *bind_subscript(BindCx *cx, const AstExpr *x)
 
 /* ---- the dispatcher */
 
-static Expr *bind_lower(BindCx *cx, Expr *x, int loc)
-{
-	Expr *r = expr_func(cx->b->a, "lower", &x, 1, loc, cx->b->e);
-	if (!r)
-		err_locate(cx->b->e, loc);
-	return r;
-}
-
 static Expr *bind_binary(BindCx *cx, const AstExpr *x)
 {
 	Binder *b = cx->b;
@@ -752,12 +757,9 @@ static Expr *bind_binary(BindCx *cx, const AstExpr *x)
 				return NULL;
 		}
 	}
-	if (strcmp(op, "!~") == 0 || strcmp(op, "~*") == 0 || strcmp(op, "!~*") == 0) {
-		/* a !~ p is NOT (a ~ p); the case-insensitive forms match lower-cased text. */
-		if (op[strlen(op) - 1] == '*' && (!(l = bind_lower(cx, l, x->location)) ||
-						  !(r = bind_lower(cx, r, x->location))))
-			return NULL;
-		Expr *m = func2(cx, "~", l, r, x->location);
+	if (strcmp(op, "!~") == 0 || strcmp(op, "!~*") == 0) {
+		/* a !~ p is NOT (a ~ p), a !~* p NOT (a ~* p) (case-insensitive matching). */
+		Expr *m = func2(cx, op + 1, l, r, x->location);
 		return m && op[0] == '!' ? logic(cx, EXPR_NOT, m, NULL, x->location) : m;
 	}
 	return func2(cx, op, l, r, x->location);
@@ -786,6 +788,10 @@ Expr *bind_expr(BindCx *cx, const AstExpr *x)
 		return func2(cx, x->unary.op, arg, NULL, x->location);
 	}
 	case AST_BINARY:
+		if (x->binary.right->kind == AST_FUNC && x->binary.right->func.nargs == 1 &&
+		    (strcmp(x->binary.right->func.name, "any") == 0 ||
+		     strcmp(x->binary.right->func.name, "all") == 0))
+			return syscat_quantified(cx, x);
 		return bind_binary(cx, x);
 	case AST_IS:
 		return bind_is(cx, x);
@@ -793,17 +799,25 @@ Expr *bind_expr(BindCx *cx, const AstExpr *x)
 		return bind_between(cx, x);
 	case AST_IN_LIST:
 		return bind_in(cx, x);
+	case AST_SUBQUERY:
+		return bind_subquery_expr(cx, x, SUBQ_SCALAR);
 	case AST_IN_SUBQUERY:
 	case AST_EXISTS:
-	case AST_SUBQUERY:
 		return err_set_pos(b->e, ERR_FEATURE_NOT_SUPPORTED, x->location,
-				   "subqueries in expressions are not supported yet"),
+				   "EXISTS and IN (subquery) are supported only as top-level AND "
+				   "conditions of WHERE"),
+		       err_hint(b->e, "not under OR or NOT (but NOT EXISTS / NOT IN), and not in a "
+				      "WHERE that also holds a scalar subquery"),
 		       NULL;
 	case AST_CASE:
 		return bind_case(cx, x);
 	case AST_CAST:
 		return bind_cast(cx, x);
 	case AST_FUNC:
+		/* ARRAY(SELECT ...): the parser's array() call over one subquery. */
+		if (strcmp(x->func.name, "array") == 0 && x->func.nargs == 1 &&
+		    x->func.args[0]->kind == AST_SUBQUERY)
+			return bind_subquery_expr(cx, x->func.args[0], SUBQ_ARRAY);
 		return bind_func(cx, x);
 	case AST_SUBSCRIPT:
 		return bind_subscript(cx, x);

@@ -33,7 +33,8 @@ typedef struct AggList {
 
 /* A window function call found while binding a select list or ORDER BY (bind_over.c). It
  * stands in the expression as EXPR_COL number WINREF_BASE + index until the OVER operators are
- * built below the select list's projection. Expressions are over the query's input. */
+ * built below the select list's projection. Expressions are over the query's input, then,
+ * in a query that aggregates, over the aggregation's output (bind_query.c rewrites them). */
 #define WINREF_BASE (2 << 24)
 
 typedef struct WinRef {
@@ -82,7 +83,19 @@ typedef struct Binder {
 	CatObject **deps;     /* distinct catalog objects scanned, in order of first use */
 	int ndeps, capdeps;
 	bool eowc_allowed;    /* the query being bound may say EMIT ON WINDOW CLOSE (a view's) */
+	/* While binding a per-row subquery: the columns of the queries around it, innermost
+	 * first, which a name not found in the subquery's own scope may refer to. */
+	const struct OuterScope *outer;
 } Binder;
+
+/* An enclosing query's columns seen from a subquery (bind_subquery.c): a name resolving here
+ * binds as a constant, the row's value (vals NULL: a NULL of the column's type, when the
+ * subquery is bound only to learn its type). */
+typedef struct OuterScope {
+	const Scope *scope;
+	const Value *vals;
+	const struct OuterScope *up;
+} OuterScope;
 
 /* Where an expression is bound. */
 typedef struct BindCx {
@@ -94,6 +107,8 @@ typedef struct BindCx {
 	bool append_only;     /* the input emits inserts only (cheaper aggregate variants) */
 	WinList *wins;        /* where window function calls are collected; NULL: not allowed */
 	bool in_win;          /* inside a window call's arguments or definition */
+	LogicalOp **input;    /* the operator scope's columns come from, which a scalar subquery
+			       * wraps (bind_subquery.c); NULL: subqueries are not allowed here */
 } BindCx;
 
 /* ---- bind_expr.c */
@@ -112,15 +127,31 @@ bool bind_has_aggref(const Expr *x);
 /* Evaluates a constant expression. */
 int bind_eval_const(Binder *b, const Expr *x, Value *out);
 
+/* ---- bind_subquery.c */
+/* `(SELECT ...)` (SUBQ_SCALAR) or `ARRAY(SELECT ...)` (SUBQ_ARRAY) in an expression: wraps
+ * *cx->input in a per-row subquery scan and returns its value column. */
+Expr *bind_subquery_expr(BindCx *cx, const AstExpr *x, SubqKind kind);
+/* A name not in the scope of the expression being bound: the enclosing query's column as a
+ * constant, or NULL (no error set) when none has that name. */
+Expr *bind_outer_column(Binder *b, const char *table, const char *name, int loc);
+/* Whether x holds a scalar or ARRAY subquery (not EXISTS / IN, which become joins). */
+bool bind_has_scalar_subquery(const AstExpr *x);
+/* 0A000 when `plan` (a view's) holds a per-row subquery. */
+int bind_check_no_subquery(Binder *b, const LogicalOp *plan);
+
+/* ---- bind_series.c */
+/* generate_series(start, stop [, step]) in FROM, over constant integers. */
+LogicalOp *bind_generate_series(Binder *b, const AstTableRef *ref, Scope *scope);
+
 /* ---- bind_over.c */
 /* Binds f(...) OVER (...): records it in cx->wins and returns its placeholder. Not allowed
  * there (WHERE, GROUP BY, ...): 42P20 "window functions are not allowed in WHERE". */
 Expr *bind_window_call(BindCx *cx, const AstExpr *x);
 /* Builds the OVER operators for the window calls over `input` (a projection below computes
  * expressions that are not plain columns) and rewrites the placeholders in out[0..nout) to
- * their columns. `grouped`: the query aggregates (not supported with window calls yet). */
-LogicalOp *bind_over_build(Binder *b, LogicalOp *input, WinList *wins, Expr **out, int nout,
-			   bool grouped);
+ * their columns. In a query that aggregates, `input` is the aggregation (and HAVING) and the
+ * calls' expressions have been rewritten over its output. */
+LogicalOp *bind_over_build(Binder *b, LogicalOp *input, WinList *wins, Expr **out, int nout);
 /* Turns filters on a rank column (rn <= N, rn < N, rn = 1) over ROW_NUMBER/RANK/DENSE_RANK
  * into group top-N operators, anywhere in the plan. */
 LogicalOp *bind_topn_rewrite(Binder *b, LogicalOp *op);
@@ -176,6 +207,8 @@ Expr *syscat_func(BindCx *cx, const char *name, Expr **args, int nargs, int loc)
 /* Casts to the catalog types: regclass, regtype, regnamespace, regrole, oid, name ...;
  * NULL with no error set when `type` is not one of them. */
 Expr *syscat_cast(BindCx *cx, Expr *arg, const char *type, int loc);
+/* a = ANY (array text), a <> ALL (array text): the parser's "any"/"all" call on the right. */
+Expr *syscat_quantified(BindCx *cx, const AstExpr *x);
 /* CREATE / ALTER / DROP USER. */
 int syscat_bind_user(Binder *b, const AstStmt *st, BoundStmt **out);
 

@@ -180,6 +180,16 @@ Expr *bind_window_call(BindCx *cx, const AstExpr *x)
 		return err_set_pos(b->e, ERR_WINDOWING, loc,
 				   "window function calls cannot be nested"),
 		       NULL;
+	/* Window functions run after the aggregation (PostgreSQL's order), so an aggregate
+	 * cannot see one, in its argument or in its FILTER. */
+	if (cx->in_agg)
+		return err_set_pos(b->e, ERR_GROUPING, loc,
+				   "aggregate function calls cannot contain window function calls"),
+		       NULL;
+	if (cx->clause && strcmp(cx->clause, "FILTER") == 0)
+		return err_set_pos(b->e, ERR_WINDOWING, loc,
+				   "window functions are not allowed in FILTER"),
+		       NULL;
 	if (!cx->wins)
 		return err_set_pos(b->e, ERR_WINDOWING, loc,
 				   "window functions are not allowed in %s", cx->clause),
@@ -193,9 +203,10 @@ Expr *bind_window_call(BindCx *cx, const AstExpr *x)
 				   "%s in window function calls is not supported yet",
 				   x->func.filter ? "FILTER" : "ORDER BY"),
 		       NULL;
+	/* Aggregates are allowed in the call's arguments and definition where they are allowed
+	 * around it: they are computed by the query's aggregation, which the OVER runs over. */
 	BindCx sub = *cx;
 	sub.in_win = true;
-	sub.aggs = NULL;
 	sub.clause = "window functions";
 	WinRef r;
 	memset(&r, 0, sizeof r);
@@ -288,16 +299,8 @@ static Expr *map_winrefs(Binder *b, Expr *x, int base)
 	return c;
 }
 
-LogicalOp *bind_over_build(Binder *b, LogicalOp *input, WinList *wins, Expr **out, int nout,
-			   bool grouped)
+LogicalOp *bind_over_build(Binder *b, LogicalOp *input, WinList *wins, Expr **out, int nout)
 {
-	if (grouped)
-		return err_set_pos(b->e, ERR_FEATURE_NOT_SUPPORTED, wins->v[0].location,
-				   "window functions in a query with GROUP BY or aggregates are "
-				   "not supported yet"),
-		       err_hint(b->e, "aggregate in a subquery and apply the window function "
-				      "over its result"),
-		       NULL;
 	Cols cols = {0};
 	for (int i = 0; i < input->ncols; i++)
 		col_of(b, &cols, expr_col(b->a, i, input->cols[i].type, 0));

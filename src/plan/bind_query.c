@@ -5,7 +5,8 @@
  * referenced), and TUMBLE windows in FROM. The plan shapes are fixed so that the dataflow
  * builder and EXPLAIN see plain columns everywhere: an aggregation gets a projection below it
  * computing its group keys, arguments and FILTER predicates as columns, then a filter for
- * HAVING and a projection computing the select list over its output; ORDER BY on expressions
+ * HAVING and a projection computing the select list over its output (window functions put
+ * their OVER operators between the two, over the aggregation's output); ORDER BY on expressions
  * not in the select list adds hidden columns that a last projection drops.
  * Watermark columns and append-only flags are derived here, op by op (see logical.h).
  */
@@ -475,6 +476,8 @@ LogicalOp *bind_from_item(Binder *b, const AstTableRef *ref, Scope *scope)
 			return bind_tumble(b, ref, scope);
 		if (strcmp(name, "hop") == 0 || strcmp(name, "session") == 0)
 			return bind_window_tvf(b, ref, scope);
+		if (strcmp(name, "generate_series") == 0)
+			return bind_generate_series(b, ref, scope);
 		return err_set_pos(b->e, ERR_FEATURE_NOT_SUPPORTED, ref->location,
 				   "table function %s is not supported", name),
 		       NULL;
@@ -682,6 +685,7 @@ static int bind_targets(Select *s, const AstQuery *q, bool resolve)
 		}
 		BindCx cx = select_cx(s, true, "SELECT");
 		cx.wins = &s->wins;
+		cx.input = &s->input; /* a scalar subquery wraps the input (bind_subquery.c) */
 		Expr *e = bind_expr(&cx, x);
 		if (!e)
 			return -1;
@@ -694,8 +698,25 @@ static int bind_targets(Select *s, const AstQuery *q, bool resolve)
 	return 0;
 }
 
+/* The position of the first window function placeholder in x; -1 when there is none. */
+static int winref_loc(const Expr *x)
+{
+	if (x->kind == EXPR_COL && x->col >= WINREF_BASE)
+		return x->location;
+	for (int i = 0; i < x->nargs; i++) {
+		int loc = winref_loc(x->args[i]);
+		if (loc >= 0)
+			return loc;
+	}
+	return -1;
+}
+
 static int add_group_key(Select *s, Expr *k, int loc)
 {
+	int wloc = winref_loc(k); /* GROUP BY 2 naming a window function's column */
+	if (wloc >= 0)
+		return err_set_pos(s->b->e, ERR_WINDOWING, wloc,
+				   "window functions are not allowed in GROUP BY");
 	if (bind_has_aggref(k))
 		return err_set_pos(s->b->e, ERR_GROUPING, loc,
 				   "aggregate functions are not allowed in GROUP BY");
@@ -802,13 +823,16 @@ static SortKey *bind_order_by(Select *s, const AstQuery *q)
 
 /* Rewrites an expression over the input into one over the aggregation's output: group keys
  * become their key column, aggregate placeholders their result column; any other column of
- * the input is an ungrouped column (42803). */
+ * the input is an ungrouped column (42803). Window placeholders stay: the OVER operators run
+ * over the aggregation's output. */
 static Expr *regroup(Select *s, Expr *x)
 {
 	Binder *b = s->b;
 	for (int k = 0; k < s->nkeys; k++)
 		if (bind_expr_equal(x, s->keys[k]))
 			return expr_col(b->a, k, x->type, x->location);
+	if (x->kind == EXPR_COL && x->col >= WINREF_BASE)
+		return x;
 	if (x->kind == EXPR_COL) {
 		if (x->col >= AGGREF_BASE)
 			return expr_col(b->a, s->nkeys + x->col - AGGREF_BASE, x->type, x->location);
@@ -927,6 +951,19 @@ static LogicalOp *build_agg(Select *s)
 	for (int i = 0; i < s->nout; i++)
 		if (!(s->out[i] = regroup(s, s->out[i])))
 			return NULL;
+	/* Window functions are evaluated after GROUP BY and HAVING: their arguments, PARTITION
+	 * BY and ORDER BY see group keys and aggregates only, like the select list. */
+	for (int k = 0; k < s->wins.n; k++) {
+		WinRef *r = &s->wins.v[k];
+		if (r->arg && !(r->arg = regroup(s, r->arg)))
+			return NULL;
+		for (int i = 0; i < r->npart; i++)
+			if (!(r->part[i] = regroup(s, r->part[i])))
+				return NULL;
+		for (int i = 0; i < r->norder; i++)
+			if (!(r->order[i] = regroup(s, r->order[i])))
+				return NULL;
+	}
 	return top;
 }
 
@@ -952,8 +989,14 @@ static LogicalOp *bind_select(Binder *b, const AstQuery *q, bool resolve)
 	if (q->where) {
 		BindCx cx = select_cx(&s, false, "WHERE");
 		Expr *w = NULL;
-		if (bind_where_joins(&cx, &s.input, q->where, &w) < 0)
+		if (bind_has_scalar_subquery(q->where)) {
+			/* The filter runs over the input's rows with the subquery's values. */
+			cx.input = &s.input;
+			if (!(w = bind_condition(&cx, q->where, "WHERE")))
+				return NULL;
+		} else if (bind_where_joins(&cx, &s.input, q->where, &w) < 0) {
 			return NULL;
+		}
 		if (w) {
 			scan_time_range(s.input, w);
 			s.input = make_filter(b, s.input, w);
@@ -971,12 +1014,16 @@ static LogicalOp *bind_select(Binder *b, const AstQuery *q, bool resolve)
 		return NULL;
 
 	LogicalOp *base = s.input;
+	if ((s.nkeys || s.aggs.n || s.having) && base->subq)
+		return err_set_pos(b->e, ERR_FEATURE_NOT_SUPPORTED, base->subq->location,
+				   "subqueries in the select list of a grouped query are not "
+				   "supported yet"),
+		       NULL;
 	if (s.nkeys || s.aggs.n || s.having) {
 		if (!(base = build_agg(&s)))
 			return NULL;
 	}
-	if (s.wins.n && !(base = bind_over_build(b, base, &s.wins, s.out, s.nout,
-						 base != s.input)))
+	if (s.wins.n && !(base = bind_over_build(b, base, &s.wins, s.out, s.nout)))
 		return NULL;
 	LogicalOp *op = bind_project(b, base, s.nout, s.out, s.names);
 	if (q->distinct)

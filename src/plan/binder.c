@@ -232,6 +232,8 @@ static int bind_create_mview(Binder *b, const AstStmt *st, BoundStmt **out)
 	b->eowc_allowed = true;
 	LogicalOp *q = bind_query(b, m->query, true);
 	b->eowc_allowed = false;
+	if (q && bind_check_no_subquery(b, q) < 0)
+		return -1;
 	if (q && m->emit_on_window_close)
 		q = bind_window_eowc(b, q, m->query->location);
 	if (!q)

@@ -17,4 +17,8 @@
 int plan_bind(Catalog *cat, const AstStmt *stmt, const char *sql, Arena *a, BoundStmt **out,
 	      Err *e);
 
+/* The plan of a per-row subquery (LopSubquery) for one row of its outer input: outer[i] is the
+ * value of the outer input's column i. Allocated in `a`. bind_subquery.c. */
+LogicalOp *plan_subquery_bind(const LopSubquery *sq, const Value *outer, Arena *a, Err *e);
+
 #endif

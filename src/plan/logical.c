@@ -268,7 +268,8 @@ static void print_op(const LogicalOp *op, int depth, StrBuf *out)
 	sb_puts(out, lop_kind_name(op->kind));
 	switch (op->kind) {
 	case LOP_SCAN:
-		sb_printf(out, " %s [", op->obj ? op->obj->name : "?");
+		sb_printf(out, " %s [", op->obj ? op->obj->name
+					       : op->subq ? "per-row subquery" : "?");
 		for (int i = 0; i < op->ncols; i++)
 			sb_printf(out, "%s%s", i ? ", " : "", op->cols[i].name);
 		sb_putc(out, ']');
@@ -348,6 +349,8 @@ static void print_op(const LogicalOp *op, int depth, StrBuf *out)
 
 	for (int i = 0; i < op->nchildren; i++)
 		print_op(op->children[i], depth + 1, out);
+	if (op->subq) /* the rows the subquery runs for */
+		print_op(op->subq->outer, depth + 1, out);
 }
 
 void lop_print(const LogicalOp *op, StrBuf *out)

@@ -166,7 +166,26 @@ typedef struct LogicalOp {
 	 * FILTER above the scan stays, so the result is exact either way. */
 	bool scan_by_time;
 	int64_t scan_min_time, scan_max_time;
+	/* SCAN of a per-row subquery (obj NULL): see LopSubquery. */
+	struct LopSubquery *subq;
 } LogicalOp;
+
+/* A scalar subquery `(SELECT ...)` or `ARRAY(SELECT ...)` in a select list (bind_subquery.c).
+ * The plan holds it as a SCAN whose obj is NULL and whose rows are those of `outer` (the
+ * query's input), each followed by the subquery's value for that row: the batch executor runs
+ * `outer`, binds the subquery once per outer row with the outer columns it names as constants
+ * (plan_subquery_bind), runs it and feeds the scan (batch.c). Views cannot hold one. */
+typedef enum SubqKind {
+	SUBQ_SCALAR, /* its only row's only column; NULL when none; 21000 when more than one row */
+	SUBQ_ARRAY,  /* every row's only column, as array text '{a,b}' (eddy has no array type) */
+} SubqKind;
+
+typedef struct LopSubquery {
+	SubqKind kind;
+	struct LogicalOp *outer;
+	const struct SubqueryBind *bind; /* what plan_subquery_bind needs (opaque) */
+	int location;
+} LopSubquery;
 
 /* Prints the plan as an indented tree, one operator a line, as EXPLAIN shows it:
  *   Project [a, (b + 1)]

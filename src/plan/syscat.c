@@ -216,7 +216,7 @@ static void class_row(Gen *g, int64_t oid, const char *name, int64_t ns, char ki
 	const char *v[] = {NUM(o, oid), name, NUM(n, ns), "0", "0", NUM(w, OID_BOOTSTRAP_USER),
 			   kind == 'r' || kind == 'm' ? "2" : "0", "0", "0", "-1", "0", "f", "f",
 			   "p", k, NUM(a, natts), "0", "f", "f", "f", "f", "f", "t", "d", "f",
-			   NULL, NULL, NULL};
+			   NULL, NULL, NULL, "0"};
 	row(g, v);
 }
 
@@ -362,6 +362,18 @@ static void gen_constraint(Gen *g, const SysRel *rel)
 	}
 }
 
+/* The collations eddy's strings compare by (bytes, so all three are "C"). */
+static void gen_collation(Gen *g, const SysRel *rel)
+{
+	static const char *const rows[][2] = {{"100", "default"}, {"950", "C"}, {"951", "POSIX"}};
+	char ns[24], w[24];
+	for (int i = 0; i < 3; i++) {
+		const char *v[] = {rows[i][0], rows[i][1], NUM(ns, OID_NS_CATALOG),
+				   NUM(w, OID_BOOTSTRAP_USER), i ? "c" : "d", "-1", "C", "C"};
+		row(g, v);
+	}
+}
+
 static void gen_matviews(Gen *g, const SysRel *rel)
 {
 	for (int i = 0; i < catalog_count(g->b->cat); i++) {
@@ -446,7 +458,7 @@ static const SysRel sys_rels[] = {
 	 "reltablespace:o relpages:i reltuples:f relhasindex:b relisshared:b relpersistence:c "
 	 "relkind:c relnatts:s relchecks:s relhasrules:b relhastriggers:b relhassubclass:b "
 	 "relrowsecurity:b relforcerowsecurity:b relispopulated:b relreplident:c "
-	 "relispartition:b relacl:t reloptions:t relpartbound:t",
+	 "relispartition:b relacl:t reloptions:t relpartbound:t reltoastrelid:o",
 	 gen_class},
 	{"pg_catalog", "pg_attribute", 1249, 'r',
 	 "attrelid:o attname:n atttypid:o attlen:s attnum:s atttypmod:i attnotnull:b "
@@ -488,6 +500,32 @@ static const SysRel sys_rels[] = {
 	 "schemaname:n tablename:n tableowner:n tablespace:n hasindexes:b hasrules:b "
 	 "hastriggers:b rowsecurity:b",
 	 gen_tables},
+	{"pg_catalog", "pg_collation", 3456, 'r',
+	 "oid:o collname:n collnamespace:o collowner:o collprovider:c collencoding:i "
+	 "collcollate:t collctype:t",
+	 gen_collation},
+	{"pg_catalog", "pg_inherits", 2611, 'r',
+	 "inhrelid:o inhparent:o inhseqno:i inhdetachpending:b", NULL},
+	{"pg_catalog", "pg_policy", 3256, 'r',
+	 "oid:o polname:n polrelid:o polcmd:c polpermissive:b polroles:t polqual:t "
+	 "polwithcheck:t",
+	 NULL},
+	{"pg_catalog", "pg_statistic_ext", 3381, 'r',
+	 "oid:o stxrelid:o stxname:n stxnamespace:o stxowner:o stxstattarget:i stxkeys:t "
+	 "stxkind:t",
+	 NULL},
+	{"pg_catalog", "pg_publication", 6104, 'r',
+	 "oid:o pubname:n pubowner:o puballtables:b pubinsert:b pubupdate:b pubdelete:b "
+	 "pubtruncate:b pubviaroot:b",
+	 NULL},
+	{"pg_catalog", "pg_publication_namespace", 6237, 'r', "oid:o pnpubid:o pnnspid:o", NULL},
+	{"pg_catalog", "pg_publication_rel", 6106, 'r',
+	 "oid:o prpubid:o prrelid:o prqual:t prattrs:t", NULL},
+	{"pg_catalog", "pg_trigger", 2620, 'r',
+	 "oid:o tgrelid:o tgparentid:o tgname:n tgfoid:o tgtype:s tgenabled:c tgisinternal:b",
+	 NULL},
+	{"pg_catalog", "pg_rewrite", 2618, 'r',
+	 "oid:o rulename:n ev_class:o ev_type:c ev_enabled:c is_instead:b", NULL},
 	{"information_schema", "schemata", 13001, 'v',
 	 "catalog_name:n schema_name:n schema_owner:n", gen_is_schemata},
 	{"information_schema", "tables", 13002, 'v',
@@ -693,7 +731,7 @@ static void visible_sql(Binder *b, StrBuf *sb)
 typedef enum FnId {
 	FN_USERBYID, FN_VISIBLE, FN_FORMAT_TYPE, FN_ENCODING, FN_GET_EXPR, FN_NULL_TEXT,
 	FN_ARRAY_TO_STRING, FN_SCHEMA, FN_SCHEMAS, FN_DATABASE, FN_USER, FN_VERSION, FN_TRUE,
-	FN_VIEWDEF,
+	FN_VIEWDEF, FN_FALSE,
 } FnId;
 
 typedef struct SysFunc {
@@ -713,6 +751,8 @@ static const SysFunc sys_funcs[] = {
 	{"col_description", 2, 2, FN_NULL_TEXT, {T_INT8, T_INT4}},
 	{"shobj_description", 2, 2, FN_NULL_TEXT, {T_INT8, T_VARCHAR}},
 	{"pg_get_indexdef", 1, 3, FN_NULL_TEXT, {T_INT8, T_INT4, T_BOOL}},
+	{"pg_get_statisticsobjdef_columns", 1, 1, FN_NULL_TEXT, {T_INT8}},
+	{"pg_relation_is_publishable", 1, 1, FN_FALSE, {T_INT8}},
 	{"array_to_string", 2, 2, FN_ARRAY_TO_STRING, {T_VARCHAR, T_VARCHAR}},
 	{"current_schema", 0, 0, FN_SCHEMA, {T_NULL}},
 	{"current_schemas", 1, 1, FN_SCHEMAS, {T_BOOL}},
@@ -762,6 +802,7 @@ Expr *syscat_func(BindCx *cx, const char *name, Expr **args, int nargs, int loc)
 			     "database'");
 		break;
 	case FN_TRUE: sb_puts(&sb, "true"); break;
+	case FN_FALSE: sb_puts(&sb, "false"); break; /* eddy publishes nothing */
 	case FN_VIEWDEF: rels_case(b, &sb, true); break;
 	}
 	Expr *x = macro(cx, sb.data, args, f->types, nargs, loc);
@@ -769,6 +810,35 @@ Expr *syscat_func(BindCx *cx, const char *name, Expr **args, int nargs, int loc)
 	if (!x)
 		err_locate(b->e, loc);
 	return x;
+}
+
+/* `a = ANY (array)` and `a <> ALL (array)` over array text ('{1,2}', as the catalog's array
+ * columns and ARRAY(SELECT ...) hold them): whether a's text is one of the elements. Elements
+ * are compared as written, so quoted elements ("a b") do not match. */
+Expr *syscat_quantified(BindCx *cx, const AstExpr *x)
+{
+	Binder *b = cx->b;
+	const AstExpr *q = x->binary.right, *arr = q->func.args[0];
+	bool all = strcmp(q->func.name, "all") == 0;
+	if (arr->kind == AST_SUBQUERY)
+		return err_set_pos(b->e, ERR_FEATURE_NOT_SUPPORTED, q->location,
+				   "%s (subquery) is not supported yet", all ? "ALL" : "ANY"),
+		       err_hint(b->e, "write x IN (SELECT ...) or EXISTS (SELECT ...)"), NULL;
+	if (strcmp(x->binary.op, all ? "<>" : "=") != 0)
+		return err_set_pos(b->e, ERR_FEATURE_NOT_SUPPORTED, x->location,
+				   "only = ANY (array) and <> ALL (array) are supported"),
+		       NULL;
+	Expr *args[2] = {bind_expr(cx, x->binary.left), NULL};
+	if (!args[0] || !(args[1] = bind_expr(cx, arr)))
+		return NULL;
+	static const TypeId types[] = {T_VARCHAR, T_VARCHAR};
+	Expr *r = macro(cx,
+			all ? "position(',' || arg1 || ',' in ',' || btrim(arg2, '{}') || ',') = 0"
+			    : "position(',' || arg1 || ',' in ',' || btrim(arg2, '{}') || ',') > 0",
+			args, types, 2, x->location);
+	if (!r)
+		err_locate(b->e, x->location);
+	return r;
 }
 
 /* The oid of a relation named by text ('x', 'public.x', 'pg_catalog.pg_class'), -1 none. */

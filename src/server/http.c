@@ -305,6 +305,10 @@ static const MetricCol VIEW_METRICS[] = {
 	 "Rows dropped because they arrived behind the watermark."},
 	{"row_errors", "eddy_view_row_errors_total", "counter",
 	 "Rows the view's dataflow could not compute."},
+	{"checkpoint_us", "eddy_view_checkpoint_duration_us", "gauge",
+	 "Microseconds the last checkpoint spent saving the view's changed state."},
+	{"checkpoint_entries", "eddy_view_checkpoint_entries", "gauge",
+	 "State entries the last checkpoint wrote or deleted for the view."},
 };
 
 static const MetricCol STREAM_METRICS[] = {

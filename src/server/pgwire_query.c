@@ -442,7 +442,7 @@ static int portal_start(PgSession *s, PgPortal *p, EddyError *e)
 	int rc = run_local(s, p, e);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
-	if (eddy_query(s->srv->db, p->sql, &p->res, e) < 0) {
+	if (eddy_query_cancel(s->srv->db, p->sql, &s->cancel, &p->res, e) < 0) {
 		p->res = NULL;
 		e->position = pgsql_map_pos(&p->map, p->orig, p->sql, e->position);
 		return -1;

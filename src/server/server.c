@@ -94,6 +94,8 @@ static const Setting settings[] = {
 	INT("subscriber_buffer", "EDDY_SUBSCRIBER_BUFFER", NULL, subscriber_buffer),
 	STR("log_format", "EDDY_LOG_FORMAT", "--log-format", log_format),
 	INT("max_message_bytes", "EDDY_MAX_MESSAGE_BYTES", NULL, max_message_bytes),
+	INT("checkpoint_interval_ms", "EDDY_CHECKPOINT_INTERVAL_MS", "--checkpoint-interval-ms",
+	    checkpoint_ms),
 	STR("tls_cert", "EDDY_TLS_CERT", "--tls-cert", tls_cert),
 	STR("tls_key", "EDDY_TLS_KEY", "--tls-key", tls_key),
 	{"user", NULL, NULL, SET_USER, 0, 0},
@@ -219,7 +221,7 @@ static void usage(void)
 	fputs("usage: eddy server [--data DIR] [--pg-listen HOST:PORT] [--http-listen HOST:PORT]\n"
 	      "                   [--config FILE] [--auth trust|scram-sha-256] [--user NAME]\n"
 	      "                   [--max-connections N] [--log-format text|json]\n"
-	      "                   [--tls-cert FILE --tls-key FILE]\n",
+	      "                   [--tls-cert FILE --tls-key FILE] [--checkpoint-interval-ms N]\n",
 	      stderr);
 }
 
@@ -307,7 +309,9 @@ int srv_run(ServerConfig *cfg)
 	memset(&srv, 0, sizeof srv);
 	srv.cfg = *cfg;
 	EddyError err;
-	if (eddy_open(cfg->data_dir[0] ? cfg->data_dir : NULL, &srv.db, &err) < 0) {
+	EddyOptions eo = {.data_dir = cfg->data_dir[0] ? cfg->data_dir : NULL,
+			  .checkpoint_ms = cfg->checkpoint_ms};
+	if (eddy_open_ex(&eo, &srv.db, &err) < 0) {
 		srv_log("error", "open_failed", "%s: %s", cfg->data_dir, err.message);
 		return 1;
 	}

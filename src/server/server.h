@@ -34,6 +34,7 @@ typedef struct ServerConfig {
 	/* TLS for the PostgreSQL protocol: PEM files; both empty = SSLRequest is answered 'N'. */
 	char tls_cert[1024];
 	char tls_key[1024];
+	int checkpoint_ms;       /* checkpoint interval of a data directory (0: 1000 ms) */
 } ServerConfig;
 
 typedef struct Server {

@@ -896,6 +896,19 @@ static AstExpr *primary(Parser *p)
 			break;
 		advance(p);
 		return subquery_expr(p, AST_EXISTS, t->pos);
+	case KW_ARRAY:
+		/* ARRAY(subquery): an array() call whose one argument is the subquery. */
+		if (call && starts_query(peek_at(p, 2))) {
+			advance(p);
+			AstExpr *sub = subquery_expr(p, AST_SUBQUERY, peek(p)->pos);
+			if (!sub)
+				return NULL;
+			AstExpr *f = mk_call(p, "array", t->pos, AST_CALL_PLAIN);
+			int cap = 0;
+			add_arg(p, f, sub, &cap);
+			return f;
+		}
+		break;
 	case KW_NOT:
 		/* `1 = NOT x` parses in PostgreSQL too: NOT binds what follows at its own level. */
 		return expr_not(p);
@@ -1230,9 +1243,23 @@ static AstExpr *expr_cmp(Parser *p)
 	if (!op)
 		return x;
 	Token *t = advance(p);
-	AstExpr *r = expr_pred(p);
-	if (!r)
+	AstExpr *r;
+	Token *q = peek(p);
+	if ((tok_is_kw(q, KW_ANY) || tok_is_kw(q, KW_SOME) || tok_is_kw(q, KW_ALL)) &&
+	    tok_is_op(peek_at(p, 1), "(")) {
+		/* a op ANY|SOME|ALL (array or subquery): a call named "any" or "all" on the right,
+		 * which the binder reads as the quantifier. */
+		advance(p);
+		AstExpr *arg = starts_query(peek_at(p, 1)) ? subquery_expr(p, AST_SUBQUERY, q->pos)
+							   : (advance(p), parse_expr(p));
+		if (!arg || (arg->kind != AST_SUBQUERY && expect_op(p, ")") < 0))
+			return NULL;
+		r = mk_call(p, q->kw == KW_ALL ? "all" : "any", q->pos, AST_CALL_PLAIN);
+		int cap = 0;
+		add_arg(p, r, arg, &cap);
+	} else if (!(r = expr_pred(p))) {
 		return NULL;
+	}
 	if (cmp_op(peek(p)))
 		return syntax_error(p), NULL;
 	return mk_binary(p, op, x, r, t->pos);
@@ -1397,10 +1424,21 @@ static AstTableRef *table_primary(Parser *p)
 			if (!r || expect_op(p, ")") < 0)
 				return NULL;
 		}
-	} else if (tok_is_func_name(t) && tok_is_op(peek_at(p, 1), "(")) {
+	} else if ((tok_is_func_name(t) && tok_is_op(peek_at(p, 1), "(")) ||
+		   (tok_is_col_id(t) && tok_is_op(peek_at(p, 1), ".") &&
+		    tok_is_label(peek_at(p, 2)) && tok_is_op(peek_at(p, 3), "("))) {
+		/* name(args) or schema.name(args): a table function (pg_catalog's are the
+		 * unqualified ones; other schemas keep their name for the binder to refuse). */
 		advance(p);
+		const char *name = t->val;
+		if (is_op(p, ".")) {
+			advance(p);
+			const char *fn = advance(p)->val;
+			name = strcmp(t->val, "pg_catalog") == 0 ? fn
+								 : arena_printf(p->a, "%s.%s", t->val, fn);
+		}
 		r = mk_ref(p, AST_REF_FUNC, t->pos);
-		r->func = func_args(p, mk_call(p, t->val, t->pos, AST_CALL_PLAIN));
+		r->func = func_args(p, mk_call(p, name, t->pos, AST_CALL_PLAIN));
 		if (!r->func)
 			return NULL;
 	} else if (tok_is_col_id(t)) {

@@ -50,6 +50,7 @@ struct Log {
 	bool flusher_on;
 	bool stop;
 	pthread_cond_t wake; /* flusher's timer and stop signal */
+	uint64_t keep_from;  /* retention keeps segments with offsets at or above (log_keep_from) */
 };
 
 void log_options_init(LogOptions *o)
@@ -182,7 +183,7 @@ static int retain_locked(Log *l, uint32_t *removed, Err *e)
 		bool old = l->opt.retention_age_us > 0 &&
 			   now - s->last_append > l->opt.retention_age_us;
 		bool big = l->opt.retention_bytes > 0 && l->bytes > l->opt.retention_bytes;
-		if (!old && !big)
+		if ((!old && !big) || s->next_offset > l->keep_from)
 			break;
 		char *path = mem_strdup(s->path);
 		report(l, "retention: removing segment \"%s\" (offsets %" PRIu64 " to %" PRIu64 ")",
@@ -203,6 +204,13 @@ static int retain_locked(Log *l, uint32_t *removed, Err *e)
 	if (removed)
 		*removed = n;
 	return rc;
+}
+
+void log_keep_from(Log *l, uint64_t offset)
+{
+	pthread_mutex_lock(&l->mu);
+	l->keep_from = offset;
+	pthread_mutex_unlock(&l->mu);
 }
 
 int log_retain(Log *l, uint32_t *removed, Err *e)
@@ -453,6 +461,7 @@ static int open_segments(Log *l, const uint64_t *bases, size_t n, LogRecovery *r
 Log *log_open(const char *dir, const LogOptions *opt, LogRecovery *rec_out, Err *e)
 {
 	Log *l = mem_calloc(1, sizeof *l);
+	l->keep_from = UINT64_MAX;
 	l->dir = mem_strdup(dir);
 	l->lock_fd = -1;
 	if (opt)

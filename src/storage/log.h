@@ -101,6 +101,10 @@ int log_sync(Log *l, Err *e);
 /* Deletes whole sealed segments beyond the retention options (never the active one); *removed
  * (may be NULL) receives how many. Also run after every roll. */
 int log_retain(Log *l, uint32_t *removed, Err *e);
+/* Retention keeps every segment holding offsets at or above `offset` whatever its options say
+ * (a reader still needs them: the engine passes the offset its last checkpoint covers).
+ * UINT64_MAX, the default, sets no floor. */
+void log_keep_from(Log *l, uint64_t offset);
 
 /* Syncs (unless LOG_FSYNC_NEVER), writes the active segment's index and frees everything; l may
  * be NULL. Returns -1 with e set when the final sync failed (l is freed all the same). */

@@ -8,16 +8,23 @@
  * inserts and forgets it. So the view only ever receives inserts of final rows, and nothing
  * before the watermark passes. Changes to windows already emitted cannot arrive (the
  * aggregation drops late rows and counts them); should one, it is dropped and counted late.
+ *
+ * Checkpoints: key 0x00 is the header (has_wm u8, wm i64), 0x01 + the row encoding one entry
+ * per held row (count i64, win i64, win_null u8); rows changed or released since the last
+ * checkpoint are tracked (ckpt_track.h).
  */
+#include "base/bin.h"
 #include "base/hash.h"
 #include "base/hmap.h"
 #include "base/mem.h"
+#include "stream/ckpt_track.h"
 #include "stream/operator.h"
 #include "vec/rowcodec.h"
 
 #include <string.h>
 
 typedef struct Held {
+	CkLink ck;     /* first: changed since the last checkpoint */
 	int64_t count; /* net multiplicity of the row */
 	int64_t win;   /* the row's window value (wm_col) */
 	uint8_t win_null;
@@ -32,7 +39,19 @@ typedef struct EowcOp {
 	Chunk *out;
 	Held **closing;
 	size_t ncap;
+	CkTrack ck;
+	StrBuf hdr;
+	TypeId *types;  /* the row's column types, to check restored rows */
 } EowcOp;
+
+/* Removes h from the held rows (and from the checkpoint's changes, remembering its key). */
+static void held_remove(EowcOp *w, Held *h)
+{
+	size_t klen;
+	const void *key = hmap_key(&w->rows, h, &klen);
+	ckt_forget(&w->ck, &h->ck, key, klen);
+	hmap_remove_value(&w->rows, h);
+}
 
 static int eowc_chunk(Operator *op, int port, const Chunk *c, Err *e)
 {
@@ -55,7 +74,9 @@ static int eowc_chunk(Operator *op, int port, const Chunk *c, Err *e)
 		h->win_null = wv->nulls[r];
 		h->count += op_sign(c->ops[r]);
 		if (h->count == 0)
-			hmap_remove_value(&w->rows, h);
+			held_remove(w, h);
+		else
+			ckt_touch(&w->ck, &h->ck);
 	}
 	if (late)
 		df_count_late(op->df, late);
@@ -97,13 +118,60 @@ static int eowc_watermark(Operator *op, int port, int col, int64_t ts, Err *e)
 			out->ops[r] = OP_INSERT;
 		}
 		/* A negative count (a delete without its insert) cannot be emitted: drop it. */
-		hmap_remove_value(&w->rows, h);
+		held_remove(w, h);
 	}
 	int rc = op_emit(op, out, e);
 	chunk_reset(out);
 	if (rc < 0)
 		return -1;
 	return op_emit_watermark(op, col, ts, e);
+}
+
+static void encode_held(const void *owner, const void *value, StrBuf *out)
+{
+	const Held *h = value;
+	bin_put_i64(out, h->count);
+	bin_put_i64(out, h->win);
+	bin_put_u8(out, h->win_null);
+}
+
+static int eowc_checkpoint(Operator *op, StateWriter *sw, bool full, Err *e)
+{
+	EowcOp *w = (EowcOp *)op;
+	sb_reset(&w->hdr);
+	bin_put_u8(&w->hdr, w->has_wm);
+	bin_put_i64(&w->hdr, w->wm);
+	if (ckt_write_header(&w->ck, &w->hdr, sw, full, e) < 0)
+		return -1;
+	return ckt_write(&w->ck, &w->rows, 1, encode_held, w, sw, full, e);
+}
+
+static int eowc_restore(Operator *op, const void *key, size_t klen, const void *val, size_t vlen,
+			Err *e)
+{
+	EowcOp *w = (EowcOp *)op;
+	const uint8_t *k = key;
+	BinReader r;
+	bin_reader(&r, val, vlen);
+	if (klen == 1 && k[0] == 0) {
+		w->has_wm = bin_get_u8(&r) != 0;
+		w->wm = bin_get_i64(&r);
+		if (!bin_done(&r))
+			return err_set(e, ERR_DATA_CORRUPTED,
+				       "EMIT ON WINDOW CLOSE checkpoint header does not decode");
+		ckt_restored_header(&w->ck, val, vlen);
+		return 0;
+	}
+	Held h = { .count = bin_get_i64(&r), .win = bin_get_i64(&r), .win_null = bin_get_u8(&r) };
+	if (klen < 2 || k[0] != 1 || !bin_done(&r) ||
+	    !row_check(k + 1, klen - 1, w->types, op->lop->ncols))
+		return err_set(e, ERR_DATA_CORRUPTED,
+			       "EMIT ON WINDOW CLOSE checkpoint entry does not decode");
+	bool found;
+	Held *p = hmap_upsert(&w->rows, k + 1, klen - 1, hash_bytes(k + 1, klen - 1), &found);
+	*p = h;
+	ckt_restored(&p->ck);
+	return 0;
 }
 
 static size_t eowc_state_bytes(const Operator *op)
@@ -125,6 +193,9 @@ static void eowc_free(Operator *op)
 	sb_deinit(&w->key);
 	chunk_free(w->out);
 	mem_free(w->closing);
+	ckt_deinit(&w->ck);
+	sb_deinit(&w->hdr);
+	mem_free(w->types);
 }
 
 Operator *eowc_op_new(Dataflow *df, const LogicalOp *lop, Err *e)
@@ -145,5 +216,12 @@ Operator *eowc_op_new(Dataflow *df, const LogicalOp *lop, Err *e)
 	w->op.explain = eowc_explain;
 	w->op.free = eowc_free;
 	w->op.state_bytes = eowc_state_bytes;
+	w->op.checkpoint = eowc_checkpoint;
+	w->op.restore = eowc_restore;
+	ckt_init(&w->ck);
+	sb_init(&w->hdr);
+	w->types = mem_calloc((size_t)lop->ncols + 1, sizeof *w->types);
+	for (int i = 0; i < lop->ncols; i++)
+		w->types[i] = lop->cols[i].type;
 	return &w->op;
 }

@@ -23,7 +23,26 @@
  *
  * Aggregates that cannot retract (append-only min/max) never receive deletes: building the
  * operator over an input that is not append-only fails with 0A000 in a view.
+ *
+ * Checkpoints (operator.h): besides the per-epoch dirty list, every group touched or emitted
+ * since the last checkpoint is on a changed list (a flag and a doubly linked list, so a freed
+ * group leaves it at once), and the keys of freed groups that the store holds (emptied groups,
+ * closed windows) wait in a buffer to be deleted. A checkpoint writes those deletes, one put per
+ * changed group and the header; a full one writes every group. Entries (keys after the
+ * dataflow's operator prefix; values little-endian, base/bin.h):
+ *
+ *   key                       value
+ *   0x00                      header: has_wm u8, wm i64, wm_pending u8, groups u64
+ *   0x01 + group key (the     count i64, wm_val i64, flags u8 (1 wm_null, 2 emitted, 4 dirty:
+ *   normalized row encoding;  pending output this epoch, 8 okey present), then prev (u32 length
+ *   empty for the global      + bytes) when emitted, okey (u32 length + bytes) when present, and
+ *   group)                    per aggregate its AggFunc.save bytes (u32 length + bytes)
+ *
+ * Restore rebuilds each group (keys, prev and okey are checked to decode as rows of the
+ * operator's columns, states through AggFunc.load) and the header; restore_done checks that
+ * the number of groups matches the header's.
  */
+#include "base/bin.h"
 #include "base/hash.h"
 #include "base/hmap.h"
 #include "base/mem.h"
@@ -44,6 +63,9 @@ typedef struct Group {
 	uint8_t dirty;
 	uint8_t wm_null;
 	uint8_t emitted;         /* a row of this group is in the output */
+	uint8_t ck_changed;      /* on the changed-since-checkpoint list */
+	uint8_t in_store;        /* the checkpoint store holds an entry of this group */
+	struct Group *ck_next, *ck_prev;
 } Group;
 
 #define ALIGN16(n) (((n) + 15) & ~(size_t)15)
@@ -70,6 +92,11 @@ typedef struct AggOp {
 	Arena scratch;
 	Group **closing;
 	size_t nclosing, capclosing;
+	Group *changed;          /* groups changed since the last checkpoint (ck_next/ck_prev) */
+	StrBuf gone;             /* keys (u32 length + bytes) of freed groups the store holds */
+	StrBuf ck_key, ck_val;
+	bool restored_header;    /* restore saw the header entry */
+	uint64_t restored_groups, header_groups;
 	Group *rowgroup[CHUNK_CAP];
 	void *states[CHUNK_CAP];
 	uint8_t skip[CHUNK_CAP];
@@ -99,13 +126,58 @@ static void group_destroy(AggOp *a, Group *g)
 	g->emitted = 0;
 }
 
-static void mark_dirty(AggOp *a, Group *g)
+static void push_dirty(AggOp *a, Group *g)
 {
 	if (!g->dirty) {
 		g->dirty = 1;
 		g->next_dirty = a->dirty;
 		a->dirty = g;
 	}
+}
+
+/* Puts g on the changed-since-checkpoint list. */
+static void mark_changed(AggOp *a, Group *g)
+{
+	if (g->ck_changed)
+		return;
+	g->ck_changed = 1;
+	g->ck_prev = NULL;
+	g->ck_next = a->changed;
+	if (a->changed)
+		a->changed->ck_prev = g;
+	a->changed = g;
+}
+
+static void unlink_changed(AggOp *a, Group *g)
+{
+	if (!g->ck_changed)
+		return;
+	if (g->ck_prev)
+		g->ck_prev->ck_next = g->ck_next;
+	else
+		a->changed = g->ck_next;
+	if (g->ck_next)
+		g->ck_next->ck_prev = g->ck_prev;
+	g->ck_changed = 0;
+}
+
+static void mark_dirty(AggOp *a, Group *g)
+{
+	push_dirty(a, g);
+	mark_changed(a, g);
+}
+
+/* Frees a group (not the global one); the next checkpoint deletes its entry. */
+static void group_remove(AggOp *a, Group *g)
+{
+	unlink_changed(a, g);
+	if (g->in_store) {
+		size_t klen;
+		const void *key = hmap_key(&a->groups, g, &klen);
+		bin_put_bytes(&a->gone, key, klen);
+	}
+	group_destroy(a, g);
+	hmap_remove_value(&a->groups, g);
 }
 
 static int64_t int64_at(const Vector *v, int r)
@@ -230,6 +302,7 @@ static int emit_group(AggOp *a, Group *g, Err *e)
 	if (a->out->nrows + 2 > CHUNK_CAP && flush(a, e) < 0)
 		return -1;
 	g->dirty = 0;
+	mark_changed(a, g); /* its prev and emitted may change, or it goes */
 	if (g->count > 0 || g == a->global) {
 		sb_reset(&a->row);
 		for (int i = 0; i < a->naggs; i++) {
@@ -252,8 +325,7 @@ static int emit_group(AggOp *a, Group *g, Err *e)
 	if (g->emitted)
 		put_row(a, g, g->prev, g->prev_len, OP_DELETE);
 	/* The rows are copied out of the key already: the group can go. */
-	group_destroy(a, g);
-	hmap_remove_value(&a->groups, g);
+	group_remove(a, g);
 	return 0;
 }
 
@@ -271,10 +343,8 @@ static void close_windows(AggOp *a)
 		}
 		a->closing[a->nclosing++] = g;
 	}
-	for (size_t i = 0; i < a->nclosing; i++) {
-		group_destroy(a, a->closing[i]);
-		hmap_remove_value(&a->groups, a->closing[i]);
-	}
+	for (size_t i = 0; i < a->nclosing; i++)
+		group_remove(a, a->closing[i]);
 }
 
 static int agg_barrier(Operator *op, int port, uint64_t epoch, Err *e)
@@ -332,6 +402,215 @@ static size_t agg_state_bytes(const Operator *op)
 	return n;
 }
 
+/* ---- Checkpoints (the entries are drawn at the top of the file). */
+
+enum { KEY_HEADER = 0x00, KEY_GROUP = 0x01 };
+enum { GF_WM_NULL = 1, GF_EMITTED = 2, GF_DIRTY = 4, GF_OKEY = 8 };
+
+static int put_group(AggOp *a, Group *g, StateWriter *w, Err *e)
+{
+	size_t klen;
+	const void *key = hmap_key(&a->groups, g, &klen);
+	sb_reset(&a->ck_key);
+	bin_put_u8(&a->ck_key, KEY_GROUP);
+	sb_append(&a->ck_key, key, klen);
+	StrBuf *v = &a->ck_val;
+	sb_reset(v);
+	bin_put_i64(v, g->count);
+	bin_put_i64(v, g->wm_val);
+	bin_put_u8(v, (uint8_t)((g->wm_null ? GF_WM_NULL : 0) | (g->emitted ? GF_EMITTED : 0) |
+				(g->dirty ? GF_DIRTY : 0) | (g->okey ? GF_OKEY : 0)));
+	if (g->emitted)
+		bin_put_bytes(v, g->prev, g->prev_len);
+	if (g->okey)
+		bin_put_bytes(v, g->okey, g->okey_len);
+	for (int i = 0; i < a->naggs; i++) {
+		/* A length, patched once the state is saved. */
+		size_t at = v->len;
+		bin_put_u32(v, 0);
+		a->aggs[i].fn->save(a->aggs[i].fn, state_of(a, g, i), v);
+		uint32_t n = (uint32_t)(v->len - at - 4);
+		memcpy(v->data + at, &n, 4);
+	}
+	g->in_store = 1;
+	return w->put(w, a->ck_key.data, a->ck_key.len, v->data, v->len, e);
+}
+
+static int agg_checkpoint(Operator *op, StateWriter *w, bool full, Err *e)
+{
+	AggOp *a = (AggOp *)op;
+	Group *g;
+	if (full) {
+		for (size_t it = 0; (g = hmap_next(&a->groups, &it));)
+			if (put_group(a, g, w, e) < 0)
+				return -1;
+	} else {
+		BinReader r;
+		bin_reader(&r, a->gone.data, a->gone.len);
+		while (r.p < r.end) {
+			size_t klen;
+			const void *key = bin_get_bytes(&r, &klen);
+			sb_reset(&a->ck_key);
+			bin_put_u8(&a->ck_key, KEY_GROUP);
+			sb_append(&a->ck_key, key, klen);
+			if (w->del(w, a->ck_key.data, a->ck_key.len, e) < 0)
+				return -1;
+		}
+		for (g = a->changed; g; g = g->ck_next)
+			if (put_group(a, g, w, e) < 0)
+				return -1;
+	}
+	while (a->changed)
+		unlink_changed(a, a->changed);
+	sb_reset(&a->gone);
+	sb_reset(&a->ck_val);
+	bin_put_u8(&a->ck_val, a->has_wm);
+	bin_put_i64(&a->ck_val, a->wm);
+	bin_put_u8(&a->ck_val, a->wm_pending);
+	bin_put_u64(&a->ck_val, hmap_count(&a->groups));
+	uint8_t key = KEY_HEADER;
+	return w->put(w, &key, 1, a->ck_val.data, a->ck_val.len, e);
+}
+
+/* Whether p[0..n) is exactly the row encoding (vec/rowcodec.h) of the operator's output
+ * columns [from, from + ncols), so that row_decode may read it. */
+static bool row_valid(const AggOp *a, int from, int ncols, const void *p, size_t n)
+{
+	BinReader r;
+	bin_reader(&r, p, n);
+	for (int i = from; i < from + ncols && !r.bad; i++) {
+		TypeId t = a->op.lop->cols[i].type;
+		uint8_t tag = bin_get_u8(&r);
+		if (tag > 1)
+			return false;
+		if (tag == 0)
+			continue;
+		if (type_is_string(t)) {
+			size_t len;
+			bin_get_bytes(&r, &len);
+		} else if (t == T_NUMERIC) {
+			/* The unscaled value (16 bytes), then the scale. */
+			bin_get(&r, 16);
+			uint32_t scale = bin_get_u32(&r);
+			if (scale > NUMERIC_MAX_SCALE)
+				return false;
+		} else {
+			bin_get(&r, type_size(t));
+		}
+	}
+	return bin_done(&r);
+}
+
+static int corrupted(Err *e, const char *what)
+{
+	return err_set(e, ERR_DATA_CORRUPTED, "checkpoint of HashAgg: %s does not decode", what);
+}
+
+static int restore_header(AggOp *a, const void *val, size_t vlen, Err *e)
+{
+	BinReader r;
+	bin_reader(&r, val, vlen);
+	uint8_t has_wm = bin_get_u8(&r);
+	int64_t wm = bin_get_i64(&r);
+	uint8_t pending = bin_get_u8(&r);
+	uint64_t ngroups = bin_get_u64(&r);
+	if (!bin_done(&r) || has_wm > 1 || pending > 1 || a->restored_header ||
+	    a->restored_groups)
+		return corrupted(e, "the header");
+	a->has_wm = has_wm;
+	a->wm = wm;
+	a->wm_pending = pending;
+	a->header_groups = ngroups;
+	a->restored_header = true;
+	/* A global group starts out dirty (its first row is due at the first barrier); its
+	 * entry says whether it still is. */
+	if (a->global) {
+		a->global->dirty = 0;
+		a->dirty = NULL;
+		unlink_changed(a, a->global);
+	}
+	return 0;
+}
+
+static int restore_group(AggOp *a, const uint8_t *key, size_t klen, const void *val,
+			 size_t vlen, Err *e)
+{
+	if (!a->restored_header || (a->ngroup == 0 ? klen != 0 : !row_valid(a, 0, a->ngroup, key,
+									   klen)))
+		return corrupted(e, "a group key");
+	BinReader r;
+	bin_reader(&r, val, vlen);
+	int64_t count = bin_get_i64(&r), wm_val = bin_get_i64(&r);
+	uint8_t flags = bin_get_u8(&r);
+	size_t prev_len = 0, okey_len = 0;
+	const void *prev = flags & GF_EMITTED ? bin_get_bytes(&r, &prev_len) : NULL;
+	const void *okey = flags & GF_OKEY ? bin_get_bytes(&r, &okey_len) : NULL;
+	if (r.bad || flags > 15 || (okey && (!a->exact_keys || !row_valid(a, 0, a->ngroup, okey,
+									   okey_len))) ||
+	    (prev && !row_valid(a, a->ngroup, a->naggs, prev, prev_len)))
+		return corrupted(e, "a group");
+	Group *g = a->global;
+	if (!g) {
+		bool found;
+		g = hmap_upsert(&a->groups, key, klen, hash_bytes(key, klen), &found);
+		if (found)
+			return corrupted(e, "a duplicate group");
+		group_init(a, g);
+	} else if (a->restored_groups) {
+		return corrupted(e, "a duplicate group");
+	}
+	a->restored_groups++;
+	g->count = count;
+	g->wm_val = wm_val;
+	g->wm_null = (flags & GF_WM_NULL) != 0;
+	g->in_store = 1;
+	if (prev) {
+		sb_reset(&a->row);
+		sb_append(&a->row, prev, prev_len);
+		save_prev(a, g);
+	}
+	if (okey) {
+		g->okey = mem_alloc(okey_len ? okey_len : 1);
+		memcpy(g->okey, okey, okey_len);
+		g->okey_len = (uint32_t)okey_len;
+		a->heap_prev += okey_len;
+	}
+	if (flags & GF_DIRTY)
+		push_dirty(a, g);
+	for (int i = 0; i < a->naggs; i++) {
+		size_t n;
+		const void *p = bin_get_bytes(&r, &n);
+		if (r.bad)
+			return corrupted(e, "a group");
+		if (a->aggs[i].fn->load(a->aggs[i].fn, state_of(a, g, i), p, n, e) < 0)
+			return -1;
+	}
+	return bin_done(&r) ? 0 : corrupted(e, "a group");
+}
+
+static int agg_restore(Operator *op, const void *key, size_t klen, const void *val, size_t vlen,
+		       Err *e)
+{
+	AggOp *a = (AggOp *)op;
+	const uint8_t *k = key;
+	if (klen == 1 && k[0] == KEY_HEADER)
+		return restore_header(a, val, vlen, e);
+	if (klen >= 1 && k[0] == KEY_GROUP)
+		return restore_group(a, k + 1, klen - 1, val, vlen, e);
+	return corrupted(e, "an entry key");
+}
+
+static int agg_restore_done(Operator *op, Err *e)
+{
+	AggOp *a = (AggOp *)op;
+	if (a->restored_header && a->restored_groups != a->header_groups)
+		return err_set(e, ERR_DATA_CORRUPTED,
+			       "checkpoint of HashAgg: %llu groups restored, the header says %llu",
+			       (unsigned long long)a->restored_groups,
+			       (unsigned long long)a->header_groups);
+	return 0;
+}
+
 static void agg_explain(const Operator *op, StrBuf *out)
 {
 	const AggOp *a = (const AggOp *)op;
@@ -359,6 +638,9 @@ static void agg_free(Operator *op)
 	mem_free(a->state_off);
 	mem_free(a->agg_out_cols);
 	mem_free(a->closing);
+	sb_deinit(&a->gone);
+	sb_deinit(&a->ck_key);
+	sb_deinit(&a->ck_val);
 	sb_deinit(&a->key);
 	sb_deinit(&a->row);
 	chunk_free(a->out);
@@ -433,5 +715,8 @@ Operator *hash_agg_op_new(Dataflow *df, const LogicalOp *lop, Err *e)
 	a->op.explain = agg_explain;
 	a->op.free = agg_free;
 	a->op.state_bytes = agg_state_bytes;
+	a->op.checkpoint = agg_checkpoint;
+	a->op.restore = agg_restore;
+	a->op.restore_done = agg_restore_done;
 	return &a->op;
 }

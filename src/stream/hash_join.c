@@ -36,12 +36,22 @@
  * that is a changelog (a windowed aggregation's results, Nexmark q5, q7, q8) changes no row
  * below its own watermark (the aggregation drops late rows): its rows are kept until they are
  * below their own watermark as well, and its changes are never late. Barriers are
- * forwarded once both inputs delivered them. Allocates only per distinct row held (its row
- * index entry): buckets grow geometrically, encodings go through reused StrBufs.
+ * forwarded once both inputs delivered them. Every join is idle for its parent while both its
+ * inputs are. Allocates only per distinct row held (its row index entry): buckets grow
+ * geometrically, encodings go through reused StrBufs.
+ *
+ * Checkpoints: key 0x00 is the header (per side has_wm u8, wm i64, min_ts i64, idle u8,
+ * total i64, nulls i64; then has_sent u8, sent_wm i64); key 0x01 (left) or 0x02 (right)
+ * followed by the row index key (row encoding, join key encoding, row length u32) is one entry
+ * per held row: count i64, ts i64, knull u8. Rows changed or gone since the last checkpoint are
+ * tracked per side (ckpt_track.h), so a checkpoint writes what changed, whatever the size of
+ * the buckets. Match counts are not saved: restore counts them again over the rows.
  */
+#include "base/bin.h"
 #include "base/hash.h"
 #include "base/hmap.h"
 #include "base/mem.h"
+#include "stream/ckpt_track.h"
 #include "stream/operator.h"
 #include "vec/rowcodec.h"
 
@@ -52,6 +62,7 @@ typedef struct Bucket Bucket;
 /* A row held by one side: the value of the side's row index, whose key starts with the row's
  * encoding (`row` points there). */
 typedef struct Entry {
+	CkLink ck;          /* first: changed since the last checkpoint */
 	const uint8_t *row; /* the row's exact encoding, in the row index's key */
 	uint32_t len;       /* its bytes */
 	int32_t count;      /* multiplicity */
@@ -84,6 +95,8 @@ typedef struct Side {
 	bool changelog;      /* interval: the input deletes and updates rows (below) */
 	int *out_cols;       /* output columns of this side's row; NULL: not output */
 	int *cand_cols;      /* candidate chunk columns of this side's row */
+	TypeId *types;       /* the row's column types, then the key's (to check restored rows) */
+	CkTrack ck;          /* rows changed or gone since the last checkpoint */
 } Side;
 
 typedef struct JoinOp {
@@ -103,6 +116,8 @@ typedef struct JoinOp {
 	bool got[2];
 	int64_t sent_wm;
 	bool has_sent;
+	bool quiet;          /* restore: row errors of the residual were counted already */
+	StrBuf hdr;          /* the checkpoint header being written */
 } JoinOp;
 
 static const uint8_t *entry_row(const Entry *en)
@@ -176,6 +191,16 @@ static void bucket_drop(Side *sd, Bucket *bk)
 	hmap_remove_value(&sd->map, bk);
 }
 
+/* Removes en from the row index, remembering its key for the next checkpoint if the store
+ * holds it. */
+static void entry_remove(Side *sd, Entry *en)
+{
+	size_t klen;
+	const void *key = hmap_key(&sd->idx, en, &klen);
+	ckt_forget(&sd->ck, &en->ck, key, klen);
+	hmap_remove_value(&sd->idx, en);
+}
+
 /* Removes en from its bucket (moving the last entry into its place) and from the row index;
  * frees the bucket when it empties. */
 static void entry_drop(Side *sd, Entry *en)
@@ -184,33 +209,25 @@ static void entry_drop(Side *sd, Entry *en)
 	Entry *last = bk->ents[--bk->n];
 	bk->ents[en->pos] = last;
 	last->pos = en->pos;
-	hmap_remove_value(&sd->idx, en);
+	entry_remove(sd, en);
 	if (bk->n == 0)
 		bucket_drop(sd, bk);
 }
 
-/* Adds d copies of the row to side sd under key (matches: its match count when new). */
-static void state_update(Side *sd, const StrBuf *key, const StrBuf *row, int d, int64_t matches,
-			 int64_t ts, bool knull)
+/* The row index key of a row: its exact encoding, the join key, the row's length. */
+static void index_key(Side *sd, const StrBuf *key, const uint8_t *row, uint32_t rlen)
 {
-	uint32_t rlen = (uint32_t)row->len;
 	sb_reset(&sd->ik);
-	sb_append(&sd->ik, row->data, row->len);
+	sb_append(&sd->ik, row, rlen);
 	sb_append(&sd->ik, key->data, key->len);
 	sb_append(&sd->ik, &rlen, sizeof rlen);
-	uint64_t ih = hash_bytes(sd->ik.data, sd->ik.len);
-	Entry *en = hmap_find(&sd->idx, sd->ik.data, sd->ik.len, ih);
-	if (en) {
-		en->count += d;
-		sd->rows += d;
-		if (en->count <= 0) {
-			sd->rows -= en->count;
-			entry_drop(sd, en);
-		}
-		return;
-	}
-	if (d < 0)
-		return; /* a delete of a row an interval join already dropped */
+}
+
+/* Adds a new row (the row index key in sd->ik, hash ih) with multiplicity d > 0 to side sd
+ * under key. */
+static Entry *entry_add(Side *sd, const StrBuf *key, uint64_t ih, int d, int64_t matches,
+			int64_t ts, bool knull)
+{
 	bool found;
 	Bucket *bk = hmap_upsert(&sd->map, key->data, key->len, hash_bytes(key->data, key->len),
 				 &found);
@@ -220,10 +237,10 @@ static void state_update(Side *sd, const StrBuf *key, const StrBuf *row, int d, 
 		bk->ents = mem_realloc(bk->ents, cap * sizeof *bk->ents);
 		bk->cap = cap;
 	}
-	en = hmap_upsert(&sd->idx, sd->ik.data, sd->ik.len, ih, &found);
+	Entry *en = hmap_upsert(&sd->idx, sd->ik.data, sd->ik.len, ih, &found);
 	size_t iklen;
 	en->row = hmap_key(&sd->idx, en, &iklen);
-	en->len = rlen;
+	en->len = (uint32_t)(iklen - key->len - sizeof(uint32_t));
 	en->count = d;
 	en->matches = matches;
 	en->ts = ts;
@@ -234,6 +251,31 @@ static void state_update(Side *sd, const StrBuf *key, const StrBuf *row, int d, 
 	sd->rows += d;
 	if (ts < sd->min_ts)
 		sd->min_ts = ts;
+	return en;
+}
+
+/* Adds d copies of the row to side sd under key (matches: its match count when new). */
+static void state_update(Side *sd, const StrBuf *key, const StrBuf *row, int d, int64_t matches,
+			 int64_t ts, bool knull)
+{
+	index_key(sd, key, (const uint8_t *)row->data, (uint32_t)row->len);
+	uint64_t ih = hash_bytes(sd->ik.data, sd->ik.len);
+	Entry *en = hmap_find(&sd->idx, sd->ik.data, sd->ik.len, ih);
+	if (en) {
+		en->count += d;
+		sd->rows += d;
+		if (en->count <= 0) {
+			sd->rows -= en->count;
+			entry_drop(sd, en);
+		} else {
+			ckt_touch(&sd->ck, &en->ck);
+		}
+		return;
+	}
+	if (d < 0)
+		return; /* a delete of a row an interval join already dropped */
+	en = entry_add(sd, key, ih, d, matches, ts, knull);
+	ckt_touch(&sd->ck, &en->ck);
 }
 
 /* ---- Probing. */
@@ -267,7 +309,8 @@ static int probe(JoinOp *j, int s, const uint8_t *row, uint32_t len, Bucket *bk,
 			df_expr_ctx(j->op.df, &cx, &j->scratch, e);
 			if (expr_eval_filter(res, j->cand, j->keep, &cx) < 0)
 				return -1;
-			df_count_row_errors(j->op.df, cx.row_errors);
+			if (!j->quiet)
+				df_count_row_errors(j->op.df, cx.row_errors);
 		}
 		for (int i = 0; i < n; i++)
 			if ((!res || j->keep[i]) &&
@@ -389,7 +432,7 @@ static void expire(Side *sd, int64_t limit)
 			Entry *en = bk->ents[off];
 			if (en->ts < limit) {
 				sd->rows -= en->count;
-				hmap_remove_value(&sd->idx, en);
+				entry_remove(sd, en);
 			} else {
 				if (en->ts < min)
 					min = en->ts;
@@ -486,15 +529,18 @@ static int join_watermark(Operator *op, int port, int col, int64_t ts, Err *e)
 	return send_watermark(j, e);
 }
 
-/* An idle side (dataflow_input_idle) stops holding the output watermark back. */
+/* An idle side (dataflow_input_idle) stops holding an interval join's output watermark back.
+ * Any join is idle for its parent while both its inputs are: a plain join forwards no
+ * watermark (a new row may meet rows of any age on the other side), but the operator above
+ * (UNION ALL, an interval join) must not wait for one from a join whose inputs are silent. */
 static int join_idle(Operator *op, int port, bool idle, Err *e)
 {
 	JoinOp *j = (JoinOp *)op;
-	if (!op->lop->interval || j->side[port].idle == idle)
+	if (j->side[port].idle == idle)
 		return 0;
 	bool was_idle = j->side[0].idle && j->side[1].idle;
 	j->side[port].idle = idle;
-	if (send_watermark(j, e) < 0)
+	if (op->lop->interval && send_watermark(j, e) < 0)
 		return -1;
 	if (was_idle != (j->side[0].idle && j->side[1].idle))
 		return op_emit_idle(op, !was_idle, e);
@@ -561,16 +607,26 @@ static int join_chunk(Operator *op, int port, const Chunk *c, Err *e)
 
 /* ---- Batch: build both sides, then join once at the barrier. */
 
-static int batch_pair(JoinOp *j, int s, const uint8_t *row, uint32_t len, Entry *p, void *arg,
+/* A left row (arg) and a right row p match: each counts the other. */
+static int count_pair(JoinOp *j, int s, const uint8_t *row, uint32_t len, Entry *p, void *arg,
 		      Err *e)
 {
 	Entry *l = arg;
 	l->matches += p->count;
 	p->matches += l->count;
+	return 0;
+}
+
+static int batch_pair(JoinOp *j, int s, const uint8_t *row, uint32_t len, Entry *p, void *arg,
+		      Err *e)
+{
+	Entry *l = arg;
+	count_pair(j, s, row, len, p, arg, e);
 	return j->joined ? emit_pair(j, 0, row, len, p, (int64_t)l->count * p->count, 1, e) : 0;
 }
 
-static int batch_join(JoinOp *j, Err *e)
+/* Runs fn over every matching pair of rows held (the left row as its argument). */
+static int join_held(JoinOp *j, PairFn fn, Err *e)
 {
 	Side *l = &j->side[0], *r = &j->side[1];
 	Bucket *bk;
@@ -580,11 +636,19 @@ static int batch_join(JoinOp *j, Err *e)
 		Bucket *rb = hmap_find(&r->map, key, klen, hash_bytes(key, klen));
 		for (uint32_t off = 0; rb && off < bk->n; off++) {
 			Entry *en = bk->ents[off];
-			if (!en->knull &&
-			    probe(j, 0, entry_row(en), en->len, rb, batch_pair, en, e) < 0)
+			if (!en->knull && probe(j, 0, entry_row(en), en->len, rb, fn, en, e) < 0)
 				return -1;
 		}
 	}
+	return 0;
+}
+
+static int batch_join(JoinOp *j, Err *e)
+{
+	Side *r = &j->side[1];
+	Bucket *bk;
+	if (join_held(j, batch_pair, e) < 0)
+		return -1;
 	for (int s = 0; s < 2; s++) {
 		Side *sd = &j->side[s];
 		bool alone_unmatched = j->preserved[s] || (s == 0 && j->type == JOIN_ANTI);
@@ -656,6 +720,112 @@ static size_t join_state_bytes(const Operator *op)
 	return n;
 }
 
+/* ---- Checkpoints. */
+
+static void encode_entry(const void *owner, const void *value, StrBuf *out)
+{
+	const Entry *en = value;
+	bin_put_i64(out, en->count);
+	bin_put_i64(out, en->ts);
+	bin_put_u8(out, (uint8_t)en->knull);
+}
+
+static int join_checkpoint(Operator *op, StateWriter *w, bool full, Err *e)
+{
+	JoinOp *j = (JoinOp *)op;
+	sb_reset(&j->hdr);
+	for (int s = 0; s < 2; s++) {
+		const Side *sd = &j->side[s];
+		bin_put_u8(&j->hdr, sd->has_wm);
+		bin_put_i64(&j->hdr, sd->wm);
+		bin_put_i64(&j->hdr, sd->min_ts);
+		bin_put_u8(&j->hdr, sd->idle);
+		bin_put_i64(&j->hdr, sd->total);
+		bin_put_i64(&j->hdr, sd->nulls);
+	}
+	bin_put_u8(&j->hdr, j->has_sent);
+	bin_put_i64(&j->hdr, j->sent_wm);
+	if (ckt_write_header(&j->side[0].ck, &j->hdr, w, full, e) < 0)
+		return -1;
+	for (int s = 0; s < 2; s++) {
+		Side *sd = &j->side[s];
+		if (ckt_write(&sd->ck, &sd->idx, (uint8_t)(1 + s), encode_entry, j, w, full, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int restore_header(JoinOp *j, const void *val, size_t vlen, Err *e)
+{
+	BinReader r;
+	bin_reader(&r, val, vlen);
+	for (int s = 0; s < 2; s++) {
+		Side *sd = &j->side[s];
+		sd->has_wm = bin_get_u8(&r) != 0;
+		sd->wm = bin_get_i64(&r);
+		sd->min_ts = bin_get_i64(&r);
+		sd->idle = bin_get_u8(&r) != 0;
+		sd->total = bin_get_i64(&r);
+		sd->nulls = bin_get_i64(&r);
+	}
+	j->has_sent = bin_get_u8(&r) != 0;
+	j->sent_wm = bin_get_i64(&r);
+	if (!bin_done(&r))
+		return err_set(e, ERR_DATA_CORRUPTED, "hash join checkpoint header does not decode");
+	ckt_restored_header(&j->side[0].ck, val, vlen);
+	return 0;
+}
+
+/* A held row: key 1 + side, then its row index key (row, join key, row length). */
+static int join_restore(Operator *op, const void *key, size_t klen, const void *val, size_t vlen,
+			Err *e)
+{
+	JoinOp *j = (JoinOp *)op;
+	const uint8_t *k = key;
+	if (klen == 1 && k[0] == 0)
+		return restore_header(j, val, vlen, e);
+	BinReader r;
+	bin_reader(&r, val, vlen);
+	int64_t count = bin_get_i64(&r), ts = bin_get_i64(&r);
+	uint8_t knull = bin_get_u8(&r);
+	uint32_t rlen = 0;
+	if (klen > sizeof rlen)
+		memcpy(&rlen, k + klen - sizeof rlen, sizeof rlen);
+	bool ok = klen > sizeof rlen && (k[0] == 1 || k[0] == 2) && bin_done(&r) && count > 0 &&
+		  count <= INT32_MAX && knull <= 1 && rlen <= klen - 1 - sizeof rlen;
+	Side *sd = ok ? &j->side[k[0] - 1] : NULL;
+	const uint8_t *row = k + 1;
+	size_t keylen = ok ? klen - 1 - sizeof rlen - rlen : 0;
+	if (ok)
+		ok = row_check(row, rlen, sd->types, sd->ncols) &&
+		     row_check(row + rlen, keylen, sd->types + sd->ncols, sd->nkeys);
+	if (ok) {
+		sb_reset(&j->key);
+		sb_append(&j->key, row + rlen, keylen);
+		index_key(sd, &j->key, row, rlen);
+		uint64_t ih = hash_bytes(sd->ik.data, sd->ik.len);
+		ok = !hmap_find(&sd->idx, sd->ik.data, sd->ik.len, ih);
+		if (ok)
+			ckt_restored(&entry_add(sd, &j->key, ih, (int)count, 0, ts, knull)->ck);
+	}
+	if (!ok)
+		return err_set(e, ERR_DATA_CORRUPTED, "hash join checkpoint entry does not decode");
+	return 0;
+}
+
+/* Match counts are not saved (a change on a key with many rows would rewrite every partner):
+ * they are counted again over the rows restored. Inner joins never read them. */
+static int join_restore_done(Operator *op, Err *e)
+{
+	JoinOp *j = (JoinOp *)op;
+	if (j->type == JOIN_INNER)
+		return 0;
+	j->quiet = true;
+	int rc = join_held(j, count_pair, e);
+	j->quiet = false;
+	return rc;
+}
+
 static void join_free(Operator *op)
 {
 	JoinOp *j = (JoinOp *)op;
@@ -667,9 +837,12 @@ static void join_free(Operator *op)
 		hmap_deinit(&sd->map);
 		hmap_deinit(&sd->idx);
 		sb_deinit(&sd->ik);
+		ckt_deinit(&sd->ck);
 		mem_free(sd->out_cols);
 		mem_free(sd->cand_cols);
+		mem_free(sd->types);
 	}
+	sb_deinit(&j->hdr);
 	chunk_free(j->out);
 	chunk_free(j->cand);
 	arena_deinit(&j->scratch);
@@ -708,11 +881,16 @@ Operator *hash_join_op_new(Dataflow *df, const LogicalOp *lop, Err *e)
 		sd->changelog = lop->interval && !child->append_only;
 		sd->out_cols = mem_alloc((size_t)(child->ncols + 1) * sizeof(int));
 		sd->cand_cols = mem_alloc((size_t)(child->ncols + 1) * sizeof(int));
+		sd->types = mem_alloc((size_t)(child->ncols + sd->nkeys + 1) * sizeof(TypeId));
 		for (int c = 0; c < child->ncols; c++) {
 			sd->cand_cols[c] = (s ? nl : 0) + c;
 			sd->out_cols[c] = sd->cand_cols[c];
 			types[sd->cand_cols[c]] = child->cols[c].type;
+			sd->types[c] = child->cols[c].type;
 		}
+		for (int k = 0; k < sd->nkeys; k++)
+			sd->types[child->ncols + k] = sd->keys[k]->type;
+		ckt_init(&sd->ck);
 	}
 	j->out = lop_chunk_new(lop);
 	j->cand = chunk_new(types, nl + nr);
@@ -721,6 +899,7 @@ Operator *hash_join_op_new(Dataflow *df, const LogicalOp *lop, Err *e)
 	arena_init(&j->key_arena, 0);
 	sb_init(&j->key);
 	sb_init(&j->row);
+	sb_init(&j->hdr);
 	sb_reserve(&j->key, 64); /* an empty key (no equi-keys) still has an address */
 	sb_reserve(&j->row, 64);
 	j->op.kind = lop->interval ? "IntervalJoin" : "HashJoin";
@@ -731,5 +910,8 @@ Operator *hash_join_op_new(Dataflow *df, const LogicalOp *lop, Err *e)
 	j->op.explain = join_explain;
 	j->op.free = join_free;
 	j->op.state_bytes = join_state_bytes;
+	j->op.checkpoint = join_checkpoint;
+	j->op.restore = join_restore;
+	j->op.restore_done = join_restore_done;
 	return &j->op;
 }

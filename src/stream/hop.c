@@ -6,7 +6,8 @@
  * p - (k - 1) * slide ... p. A NULL time belongs to no window (the row is dropped).
  *
  * HOP (LOP_HOP, plain plan): each row becomes k rows with window_start, window_end appended.
- * Stateless. Used when an aggregation cannot share panes (DISTINCT) or for SELECT * FROM HOP.
+ * Stateless (nothing to checkpoint). Used when an aggregation cannot share panes (DISTINCT) or
+ * for SELECT * FROM HOP.
  *
  * HOP_AGG (LOP_HOP_AGG): aggregates each row ONCE, into the state of its (group key, pane)
  * (an HMap keyed by the row encoding of the non-window group columns + the pane start). The
@@ -19,17 +20,28 @@
  * Watermarks: a watermark W on the time column means rows still to come lie in panes from
  * tumble_start(W) on, so windows starting before ws = tumble_start(W) - size + slide are
  * closed: ws is the window_start watermark and ws + size window_end's (HOP forwards both;
- * HOP_AGG forwards ws on its window_start output column, or ws + size on window_end). In HOP_AGG a row whose pane is
- * below ws is late (all its windows are closed): dropped and counted. At the barrier the panes
- * below ws are freed (no open window needs them), and windows that closed before the epoch
- * began are never emitted again.
+ * HOP_AGG forwards ws on its window_start output column, or ws + size on window_end). In
+ * HOP_AGG a row whose pane is below ws is late (all its windows are closed): dropped and
+ * counted. At the barrier the panes below ws are freed (no open window needs them), and
+ * windows that closed before the epoch began are never emitted again.
+ *
+ * Checkpoints (between epochs, so no pane is dirty and the results as of the last barrier are
+ * the panes themselves): key 0x00 is the header, 0x01 + pane key one entry per pane.
+ *   header: has_wm u8, wm_pending u8, ws i64, emit_from i64 (little-endian)
+ *   pane:   count i64, then per aggregate a u32 length and AggFunc.save's bytes
+ * The pane key is the HMap key (group key row encoding + pane start, 8 bytes, little-endian);
+ * panes changed or freed since the last checkpoint are tracked (ckpt_track.h). HOP_AGG can be
+ * checkpointed only when every aggregate can save and load its state.
  */
+#include "base/bin.h"
 #include "base/hash.h"
 #include "base/hmap.h"
 #include "base/mem.h"
+#include "stream/ckpt_track.h"
 #include "stream/operator.h"
 #include "vec/rowcodec.h"
 
+#include <assert.h>
 #include <string.h>
 
 /* The time column as microseconds (dates are midnights). */
@@ -146,12 +158,14 @@ Operator *hop_op_new(Dataflow *df, const LogicalOp *lop, Err *e)
 	h->op.on_barrier = op_forward_barrier;
 	h->op.explain = hop_explain;
 	h->op.free = hop_free;
+	h->op.stateless = true;
 	return &h->op;
 }
 
 /* ---- HOP_AGG: panes */
 
 typedef struct Pane {
+	CkLink ck;                /* first: changed since the last checkpoint */
 	int64_t count;            /* rows in the pane: inserts minus deletes */
 	int64_t start;
 	int64_t old_count;        /* count as of the last barrier, while dirty */
@@ -187,6 +201,9 @@ typedef struct HopAggOp {
 	void *states[CHUNK_CAP];
 	uint8_t skip[CHUNK_CAP];
 	void *dummy;              /* states late rows update (they are skipped) */
+	CkTrack ck;
+	StrBuf ckhdr;             /* the checkpoint header being written */
+	TypeId *key_types;        /* types of the key columns, to check restored pane keys */
 } HopAggOp;
 
 static char *pane_states(const HopAggOp *h, Pane *p)
@@ -229,6 +246,7 @@ static int pane_touch(HopAggOp *h, Pane *p, Err *e)
 {
 	if (p->dirty)
 		return 0;
+	ckt_touch(&h->ck, &p->ck);
 	p->dirty = 1;
 	p->next_dirty = h->dirty;
 	h->dirty = p;
@@ -394,6 +412,15 @@ static int emit_window(HopAggOp *h, const char *key, size_t klen, int64_t s, Err
 	return 0;
 }
 
+/* Removes p from the panes (and from the checkpoint's changes, remembering its key). */
+static void pane_remove(HopAggOp *h, Pane *p)
+{
+	size_t klen;
+	const void *key = hmap_key(&h->panes, p, &klen);
+	ckt_forget(&h->ck, &p->ck, key, klen);
+	hmap_remove_value(&h->panes, p);
+}
+
 static void pane_free(HopAggOp *h, Pane *p)
 {
 	states_destroy(h, pane_states(h, p));
@@ -419,7 +446,7 @@ static void free_closed(HopAggOp *h)
 		p = gone;
 		gone = p->next_dirty;
 		pane_free(h, p);
-		hmap_remove_value(&h->panes, p);
+		pane_remove(h, p);
 	}
 }
 
@@ -471,7 +498,7 @@ static int hop_agg_barrier(Operator *op, int port, uint64_t epoch, Err *e)
 		}
 		if (p->count == 0) {
 			states_destroy(h, pane_states(h, p));
-			hmap_remove_value(&h->panes, p);
+			pane_remove(h, p);
 		}
 	}
 	if (flush_out(h, e) < 0)
@@ -516,6 +543,85 @@ static size_t hop_agg_state_bytes(const Operator *op)
 	return n;
 }
 
+/* ---- HOP_AGG: checkpoints (format at the top of the file) */
+
+static void encode_pane(const void *owner, const void *value, StrBuf *out)
+{
+	const HopAggOp *h = owner;
+	const Pane *p = value;
+	bin_put_i64(out, p->count);
+	for (int i = 0; i < h->naggs; i++) {
+		const AggFunc *fn = h->aggs[i].fn;
+		size_t at = out->len;
+		bin_put_u32(out, 0);
+		fn->save(fn, pane_states(h, (Pane *)p) + h->off[i], out);
+		uint32_t n = (uint32_t)(out->len - at - 4);
+		memcpy(out->data + at, &n, 4);
+	}
+}
+
+static int hop_agg_checkpoint(Operator *op, StateWriter *w, bool full, Err *e)
+{
+	HopAggOp *h = (HopAggOp *)op;
+	assert(!h->dirty); /* checkpoints come between epochs */
+	sb_reset(&h->ckhdr);
+	bin_put_u8(&h->ckhdr, h->has_wm);
+	bin_put_u8(&h->ckhdr, h->wm_pending);
+	bin_put_i64(&h->ckhdr, h->ws);
+	bin_put_i64(&h->ckhdr, h->emit_from);
+	if (ckt_write_header(&h->ck, &h->ckhdr, w, full, e) < 0)
+		return -1;
+	return ckt_write(&h->ck, &h->panes, 1, encode_pane, h, w, full, e);
+}
+
+static int restore_pane(HopAggOp *h, const uint8_t *key, size_t klen, const void *val,
+			size_t vlen, Err *e)
+{
+	bool found;
+	Pane *p = hmap_upsert(&h->panes, key, klen, hash_bytes(key, klen), &found);
+	if (found)
+		return err_set(e, ERR_DATA_CORRUPTED, "HOP pane checkpointed twice");
+	ckt_restored(&p->ck);
+	memcpy(&p->start, key + klen - sizeof p->start, sizeof p->start);
+	states_init(h, pane_states(h, p));
+	BinReader r;
+	bin_reader(&r, val, vlen);
+	p->count = bin_get_i64(&r);
+	for (int i = 0; i < h->naggs && !r.bad; i++) {
+		const AggFunc *fn = h->aggs[i].fn;
+		size_t n;
+		const void *b = bin_get_bytes(&r, &n);
+		if (b && fn->load(fn, pane_states(h, p) + h->off[i], b, n, e) < 0)
+			return -1;
+	}
+	if (!bin_done(&r))
+		return err_set(e, ERR_DATA_CORRUPTED, "HOP pane checkpoint does not decode");
+	return 0;
+}
+
+static int hop_agg_restore(Operator *op, const void *key, size_t klen, const void *val,
+			   size_t vlen, Err *e)
+{
+	HopAggOp *h = (HopAggOp *)op;
+	const uint8_t *k = key;
+	if (klen == 1 && k[0] == 0) {
+		BinReader r;
+		bin_reader(&r, val, vlen);
+		h->has_wm = bin_get_u8(&r) != 0;
+		h->wm_pending = bin_get_u8(&r) != 0;
+		h->ws = bin_get_i64(&r);
+		h->emit_from = bin_get_i64(&r);
+		if (!bin_done(&r))
+			return err_set(e, ERR_DATA_CORRUPTED, "HOP checkpoint header does not decode");
+		ckt_restored_header(&h->ck, val, vlen);
+		return 0;
+	}
+	if (klen < 1 + sizeof(int64_t) || k[0] != 1 ||
+	    !row_check(k + 1, klen - 1 - sizeof(int64_t), h->key_types, h->nkey))
+		return err_set(e, ERR_DATA_CORRUPTED, "HOP checkpoint key does not decode");
+	return restore_pane(h, k + 1, klen - 1, val, vlen, e);
+}
+
 static void hop_agg_explain(const Operator *op, StrBuf *out)
 {
 	const HopAggOp *h = (const HopAggOp *)op;
@@ -537,6 +643,9 @@ static void hop_agg_free(Operator *op)
 	hmap_deinit(&h->wins);
 	states_destroy(h, h->dummy);
 	mem_free(h->dummy);
+	ckt_deinit(&h->ck);
+	sb_deinit(&h->ckhdr);
+	mem_free(h->key_types);
 	mem_free(h->tmp);
 	mem_free(h->off);
 	mem_free(h->key_cols);
@@ -614,5 +723,17 @@ Operator *hop_agg_op_new(Dataflow *df, const LogicalOp *lop, Err *e)
 	h->op.explain = hop_agg_explain;
 	h->op.free = hop_agg_free;
 	h->op.state_bytes = hop_agg_state_bytes;
+	ckt_init(&h->ck);
+	sb_init(&h->ckhdr);
+	h->key_types = mem_calloc((size_t)h->nkey + 1, sizeof *h->key_types);
+	for (int i = 0; i < h->nkey; i++)
+		h->key_types[i] = child->cols[h->key_cols[i]].type;
+	bool saves = true;
+	for (int i = 0; i < lop->naggs; i++)
+		saves &= lop->aggs[i].fn->save && lop->aggs[i].fn->load;
+	if (saves) { /* else dataflow_can_checkpoint names HopAgg */
+		h->op.checkpoint = hop_agg_checkpoint;
+		h->op.restore = hop_agg_restore;
+	}
 	return &h->op;
 }

@@ -18,8 +18,17 @@
  * Before the first barrier (a new view's backfill) the stream rows are held back and probe at
  * the barrier, so rows already in a stream when the view is created see the whole table as it
  * is then, whatever order the backfill feeds the inputs in. A batch query never reaches this
- * file: it runs the join as a plain hash join of the current contents (dataflow.c).
+ * file: it runs the join as a plain hash join of the current contents (dataflow.c). The join is
+ * idle for its parent while its stream side is (the output's watermark is that side's).
+ *
+ * Checkpoints: key 0x00 is the header (started u8); 0x01 + the join key encoding + the row
+ * encoding + the key's length (u32) one entry per table row (count i64); 0x02 + a big-endian
+ * u32 index one entry per stream chunk held before the first barrier (per row: op u8, then the
+ * row encoding as u32 length + bytes). The table rows changed since the last checkpoint are
+ * kept in a map of their entry keys with whether the store holds them, so a checkpoint writes
+ * only those; held chunks are only ever added, then all dropped at the first barrier.
  */
+#include "base/bin.h"
 #include "base/hash.h"
 #include "base/hmap.h"
 #include "base/mem.h"
@@ -58,7 +67,17 @@ typedef struct LookupOp {
 	int nheld, capheld;
 	bool started;         /* the first barrier has passed */
 	bool got[2];
+	HMap changed;         /* entry key (0x01 ...) of a table row changed -> Changed */
+	int nsaved;           /* held chunks the store holds */
+	TypeId *ltypes;       /* the stream side's column types */
+	TypeId *ttypes;       /* the table side's column types, then the key's */
+	StrBuf ck, val;       /* checkpoint scratch */
 } LookupOp;
+
+/* A table row changed since the last checkpoint. */
+typedef struct Changed {
+	bool stored; /* the store holds an entry for it */
+} Changed;
 
 static const uint8_t *entry_row(const Entry *en)
 {
@@ -92,6 +111,29 @@ static int emit(LookupOp *j, const Chunk *c, int r, const Entry *tr, int d, Err 
 
 /* ---- The table side's state. */
 
+/* The checkpoint key of the table row j->row under key j->key, into j->ck. */
+static void table_entry_key(LookupOp *j)
+{
+	uint32_t klen = (uint32_t)j->key.len;
+	sb_reset(&j->ck);
+	bin_put_u8(&j->ck, 1);
+	sb_append(&j->ck, j->key.data, j->key.len);
+	sb_append(&j->ck, j->row.data, j->row.len);
+	sb_append(&j->ck, &klen, sizeof klen);
+}
+
+/* The table row j->row under j->key changes; `existed`: it was held before the change. Its
+ * first change since the last checkpoint also tells whether the store holds it. */
+static void track(LookupOp *j, bool existed)
+{
+	table_entry_key(j);
+	bool found;
+	Changed *c = hmap_upsert(&j->changed, j->ck.data, j->ck.len,
+				 hash_bytes(j->ck.data, j->ck.len), &found);
+	if (!found)
+		c->stored = existed;
+}
+
 /* Adds d copies of the encoded row j->row under key j->key. */
 static void state_update(LookupOp *j, int d)
 {
@@ -105,6 +147,7 @@ static void state_update(LookupOp *j, int d)
 		Entry *en = (Entry *)(bk->buf + off);
 		size_t sz = ENTRY_SIZE(en->len);
 		if (en->len == j->row.len && memcmp(entry_row(en), j->row.data, j->row.len) == 0) {
+			track(j, true);
 			en->count += d;
 			if (en->count <= 0) {
 				memmove(bk->buf + off, bk->buf + off + sz, bk->len - off - sz);
@@ -121,6 +164,7 @@ static void state_update(LookupOp *j, int d)
 	}
 	if (d < 0)
 		return;
+	track(j, false);
 	size_t sz = ENTRY_SIZE(j->row.len);
 	if (bk->len + sz > bk->cap) {
 		size_t cap = bk->cap ? bk->cap * 2 : 64;
@@ -316,6 +360,192 @@ static int lookup_barrier(Operator *op, int port, uint64_t epoch, Err *e)
 	return op_emit_barrier(op, epoch, e);
 }
 
+/* The stream side's idleness is the join's: the table's changes never make output. */
+static int lookup_idle(Operator *op, int port, bool idle, Err *e)
+{
+	return port == 0 ? op_emit_idle(op, idle, e) : 0;
+}
+
+/* ---- Checkpoints. */
+
+/* The multiplicity of the table row j->row under j->key (0: not held). */
+static int64_t table_count(const LookupOp *j)
+{
+	const Bucket *bk = hmap_find(&j->map, j->key.data, j->key.len,
+				     hash_bytes(j->key.data, j->key.len));
+	for (uint32_t off = 0; bk && off < bk->len;) {
+		const Entry *en = (const Entry *)(bk->buf + off);
+		if (en->len == j->row.len && memcmp(entry_row(en), j->row.data, j->row.len) == 0)
+			return en->count;
+		off += (uint32_t)ENTRY_SIZE(en->len);
+	}
+	return 0;
+}
+
+/* Writes the entry of table row j->row under j->key (`stored`: the store holds one). */
+static int write_row(LookupOp *j, bool stored, StateWriter *w, Err *e)
+{
+	int64_t count = table_count(j);
+	table_entry_key(j);
+	if (count == 0)
+		return stored ? w->del(w, j->ck.data, j->ck.len, e) : 0;
+	sb_reset(&j->val);
+	bin_put_i64(&j->val, count);
+	return w->put(w, j->ck.data, j->ck.len, j->val.data, j->val.len, e);
+}
+
+static void held_key(LookupOp *j, int i)
+{
+	sb_reset(&j->ck);
+	bin_put_u8(&j->ck, 2);
+	bin_put_key_u64(&j->ck, (uint64_t)i);
+}
+
+static int put_held(LookupOp *j, int i, StateWriter *w, Err *e)
+{
+	const Chunk *c = j->held[i];
+	sb_reset(&j->val);
+	for (int r = 0; r < c->nrows; r++) {
+		bin_put_u8(&j->val, c->ops[r]);
+		sb_reset(&j->row);
+		row_encode(c, NULL, c->ncols, r, ROWCODEC_EXACT, &j->row);
+		bin_put_bytes(&j->val, j->row.data, j->row.len);
+	}
+	held_key(j, i);
+	return w->put(w, j->ck.data, j->ck.len, j->val.data, j->val.len, e);
+}
+
+/* Splits a table row's entry key (0x01, key, row, key length) into j->key and j->row; false
+ * when its lengths do not add up. */
+static bool split_entry_key(LookupOp *j, const uint8_t *k, size_t n)
+{
+	uint32_t kl;
+	if (n <= 1 + sizeof kl)
+		return false;
+	memcpy(&kl, k + n - sizeof kl, sizeof kl);
+	if (kl > n - 1 - sizeof kl)
+		return false;
+	sb_reset(&j->key);
+	sb_append(&j->key, k + 1, kl);
+	sb_reset(&j->row);
+	sb_append(&j->row, k + 1 + kl, n - 1 - kl - sizeof kl);
+	return true;
+}
+
+static int write_table(LookupOp *j, StateWriter *w, bool full, Err *e)
+{
+	if (full) {
+		Bucket *bk;
+		for (size_t it = 0; (bk = hmap_next(&j->map, &it));) {
+			size_t klen;
+			const void *key = hmap_key(&j->map, bk, &klen);
+			for (uint32_t off = 0; off < bk->len;) {
+				const Entry *en = (const Entry *)(bk->buf + off);
+				sb_reset(&j->key);
+				sb_append(&j->key, key, klen);
+				sb_reset(&j->row);
+				sb_append(&j->row, entry_row(en), en->len);
+				if (write_row(j, false, w, e) < 0)
+					return -1;
+				off += (uint32_t)ENTRY_SIZE(en->len);
+			}
+		}
+		return 0;
+	}
+	Changed *c;
+	for (size_t it = 0; (c = hmap_next(&j->changed, &it));) {
+		size_t n;
+		const uint8_t *k = hmap_key(&j->changed, c, &n);
+		split_entry_key(j, k, n);
+		if (write_row(j, c->stored, w, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void forget_changes(LookupOp *j)
+{
+	hmap_deinit(&j->changed);
+	hmap_init(&j->changed, sizeof(Changed));
+}
+
+static int lookup_checkpoint(Operator *op, StateWriter *w, bool full, Err *e)
+{
+	LookupOp *j = (LookupOp *)op;
+	uint8_t hk = 0, started = j->started;
+	if (w->put(w, &hk, 1, &started, 1, e) < 0 || write_table(j, w, full, e) < 0)
+		return -1;
+	forget_changes(j);
+	if (full)
+		j->nsaved = 0;
+	for (int i = 0; i < j->nsaved && j->started; i++) {
+		held_key(j, i);
+		if (w->del(w, j->ck.data, j->ck.len, e) < 0)
+			return -1;
+	}
+	for (int i = j->started ? j->nheld : j->nsaved; i < j->nheld; i++)
+		if (put_held(j, i, w, e) < 0)
+			return -1;
+	j->nsaved = j->nheld;
+	return 0;
+}
+
+/* A stream chunk held before the first barrier, back from the store. */
+static int restore_held(LookupOp *j, const void *val, size_t vlen)
+{
+	Chunk *d = chunk_new(j->ltypes, j->nl);
+	BinReader r;
+	bin_reader(&r, val, vlen);
+	while (!r.bad && r.p < r.end && d->nrows < CHUNK_CAP) {
+		uint8_t o = bin_get_u8(&r);
+		size_t n;
+		const void *p = bin_get_bytes(&r, &n);
+		if (r.bad || o > OP_UPDATE_INSERT || !row_check(p, n, j->ltypes, j->nl))
+			break;
+		row_decode(p, n, d, NULL, j->nl, d->nrows);
+		d->ops[d->nrows++] = o;
+	}
+	if (!bin_done(&r) || d->nrows == 0) {
+		chunk_free(d);
+		return -1;
+	}
+	hold(j, d);
+	chunk_free(d);
+	j->nsaved = j->nheld;
+	return 0;
+}
+
+static int lookup_restore(Operator *op, const void *key, size_t klen, const void *val,
+			  size_t vlen, Err *e)
+{
+	LookupOp *j = (LookupOp *)op;
+	const uint8_t *k = key;
+	BinReader r;
+	bin_reader(&r, val, vlen);
+	if (klen == 1 && k[0] == 0) {
+		j->started = bin_get_u8(&r) != 0;
+		if (bin_done(&r))
+			return 0;
+	} else if (klen > 0 && k[0] == 1 && split_entry_key(j, k, klen)) {
+		int64_t count = bin_get_i64(&r);
+		if (bin_done(&r) && count > 0 && count <= INT32_MAX &&
+		    row_check(j->key.data, j->key.len, j->ttypes + j->nr, op->lop->njkeys) &&
+		    row_check(j->row.data, j->row.len, j->ttypes, j->nr)) {
+			state_update(j, (int)count);
+			return 0;
+		}
+	} else if (klen == 9 && k[0] == 2 && restore_held(j, val, vlen) == 0) {
+		return 0;
+	}
+	return err_set(e, ERR_DATA_CORRUPTED, "lookup join checkpoint entry does not decode");
+}
+
+static int lookup_restore_done(Operator *op, Err *e)
+{
+	forget_changes((LookupOp *)op);
+	return 0;
+}
+
 static void lookup_explain(const Operator *op, StrBuf *out)
 {
 	const LookupOp *j = (const LookupOp *)op;
@@ -339,7 +569,12 @@ static void lookup_free(Operator *op)
 	for (size_t it = 0; (bk = hmap_next(&j->map, &it));)
 		mem_free(bk->buf);
 	hmap_deinit(&j->map);
+	hmap_deinit(&j->changed);
 	drop_held(j);
+	mem_free(j->ltypes);
+	mem_free(j->ttypes);
+	sb_deinit(&j->ck);
+	sb_deinit(&j->val);
 	mem_free(j->lcols);
 	mem_free(j->rcols);
 	chunk_free(j->out);
@@ -371,6 +606,15 @@ Operator *lookup_join_op_new(Dataflow *df, const LogicalOp *lop, Err *e)
 	j->nl = l->ncols;
 	j->nr = r->ncols;
 	hmap_init(&j->map, sizeof(Bucket));
+	hmap_init(&j->changed, sizeof(Changed));
+	j->ltypes = mem_alloc((size_t)(j->nl + 1) * sizeof(TypeId));
+	j->ttypes = mem_alloc((size_t)(j->nr + lop->njkeys + 1) * sizeof(TypeId));
+	for (int c = 0; c < j->nl; c++)
+		j->ltypes[c] = l->cols[c].type;
+	for (int c = 0; c < j->nr; c++)
+		j->ttypes[c] = r->cols[c].type;
+	for (int k = 0; k < lop->njkeys; k++)
+		j->ttypes[j->nr + k] = lop->rkeys[k]->type;
 	j->lcols = mem_alloc((size_t)(j->nl + 1) * sizeof(int));
 	j->rcols = mem_alloc((size_t)(j->nr + 1) * sizeof(int));
 	TypeId *types = mem_alloc((size_t)(j->nl + j->nr + 1) * sizeof *types);
@@ -389,6 +633,8 @@ Operator *lookup_join_op_new(Dataflow *df, const LogicalOp *lop, Err *e)
 	arena_init(&j->key_arena, 0);
 	sb_init(&j->key);
 	sb_init(&j->row);
+	sb_init(&j->ck);
+	sb_init(&j->val);
 	j->op.kind = "LookupJoin";
 	j->op.on_chunk = lookup_chunk;
 	j->op.on_watermark = lookup_watermark;
@@ -396,5 +642,9 @@ Operator *lookup_join_op_new(Dataflow *df, const LogicalOp *lop, Err *e)
 	j->op.explain = lookup_explain;
 	j->op.free = lookup_free;
 	j->op.state_bytes = lookup_state_bytes;
+	j->op.on_idle = lookup_idle;
+	j->op.checkpoint = lookup_checkpoint;
+	j->op.restore = lookup_restore;
+	j->op.restore_done = lookup_restore_done;
 	return &j->op;
 }

@@ -4,6 +4,9 @@
  * its row, a delete removes one (deleting a row that is not there is a bug upstream and is
  * counted, never ignored silently). A keyed store (npk > 0) keeps one row per key and is what a
  * TABLE with a PRIMARY KEY holds. Reading a store produces chunks of inserts.
+ *
+ * Checkpoints save a store as one entry per distinct row (per key when keyed) through a
+ * StateWriter, and after the first one only the entries that changed since the previous one.
  */
 #ifndef EDDY_STREAM_MVIEW_H
 #define EDDY_STREAM_MVIEW_H
@@ -11,6 +14,7 @@
 #include "base/err.h"
 #include "base/hmap.h"
 #include "base/strbuf.h"
+#include "stream/dataflow.h"
 #include "vec/chunk.h"
 
 typedef struct MvStore {
@@ -23,6 +27,11 @@ typedef struct MvStore {
 	uint64_t anomalies; /* deletes of rows that were not present */
 	StrBuf key;         /* scratch */
 	StrBuf row;         /* scratch */
+	/* Checkpoint change tracking, on from the first checkpoint or restore (mview.c). */
+	bool ck_on;
+	struct MvRow **ck_changed; /* rows changed since the last checkpoint */
+	size_t ck_n, ck_cap;
+	StrBuf ck_gone;     /* keys of checkpointed rows removed since: u32 length + bytes */
 } MvStore;
 
 MvStore *mvstore_new(const TypeId *types, int ncols, const int *pk, int npk);
@@ -40,5 +49,18 @@ bool mvstore_lookup(MvStore *s, const Chunk *c, int row, Chunk *dst, int drow);
 int mvstore_scan(MvStore *s, int (*emit)(void *arg, const Chunk *c, Err *e), void *arg, Err *e);
 
 size_t mvstore_bytes(const MvStore *s);
+
+/* Writes the store's rows into a checkpoint: with `full`, every row (the checkpoint store
+ * holds nothing of this store); otherwise only the rows changed since the last checkpoint or
+ * restore (puts) and the ones gone since (dels), so the checkpoint store again equals a full
+ * checkpoint. Entries: key = the row's map key (multiset: the exact row encoding; keyed: the
+ * normalized key columns), value = i64 copies of the row, then for a keyed store its exact
+ * encoding. Before the first checkpoint or restore every checkpoint is full (the store holds
+ * nothing of a store never checkpointed nor restored, nor of one restored from no entries). */
+int mvstore_checkpoint(MvStore *s, StateWriter *w, bool full, Err *e);
+/* Loads one entry written by mvstore_checkpoint into a store created empty with the same
+ * columns (in any order, each key once). An entry that does not decode fails with XX001. */
+int mvstore_restore(MvStore *s, const void *key, size_t klen, const void *val, size_t vlen,
+		    Err *e);
 
 #endif

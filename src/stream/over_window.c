@@ -17,7 +17,13 @@
  * top N brings up the next one. When the input is append-only, rows ranked below N can never
  * come back and are freed after each barrier, so a top-N over a stream keeps N rows (plus
  * ties) per partition. The same code runs in DF_BATCH (one barrier) for plain SELECTs.
+ *
+ * Checkpoints save the rows, one entry per distinct row of a partition, and only the entries
+ * that changed since the previous checkpoint; restore rebuilds the sorted arrays and the
+ * emitted outputs from them (format and change tracking under "checkpoints" below).
  */
+#define _GNU_SOURCE /* qsort_r */
+#include "base/bin.h"
 #include "base/hash.h"
 #include "base/hmap.h"
 #include "base/mem.h"
@@ -25,14 +31,17 @@
 #include "stream/operator.h"
 #include "vec/rowcodec.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* One input row: its exact encoding and its decoded columns. */
 typedef struct Row {
 	uint32_t len;
+	uint32_t fresh;     /* index in OverOp.fresh + 1 while new since the last checkpoint */
 	Value *vals;        /* ncols values; strings point into bytes */
 	char *bytes;
+	struct Part *part;  /* the partition holding it: its key names the row's entry */
 } Row;
 
 /* Values hold 128-bit numerics: they start 16-byte aligned after the header. */
@@ -70,6 +79,13 @@ typedef struct OverOp {
 	Arena scratch;      /* per-partition computation */
 	Out *cur;           /* the partition's new outputs (scratch) */
 	size_t capcur;
+	/* Checkpoints (see "checkpoints" below): tracking starts at the first checkpoint or
+	 * restore; until then a checkpoint can only be full. */
+	bool ck_on;
+	Row **fresh;        /* rows inserted since the last checkpoint */
+	uint32_t nfresh, capfresh;
+	StrBuf gone;        /* entry keys (bin_put_bytes) of checkpointed rows freed since */
+	TypeId *types;      /* of the child's columns, then of the partition columns */
 } OverOp;
 
 /* ---- rows */
@@ -142,28 +158,64 @@ static uint32_t lower_bound(const OverOp *o, const Part *p, const Row *r)
 	return lo;
 }
 
-static void part_insert(OverOp *o, Part *p)
+/* A new row of partition p from the encoding in o->row, with room for it in p->rows (the
+ * caller places it). */
+static Row *row_new(OverOp *o, Part *p)
 {
 	size_t sz = row_size(o, o->row.len);
 	Row *r = mem_alloc(sz);
 	row_fill(o, r);
+	r->fresh = 0;
+	r->part = p;
 	if (p->n == p->cap) {
 		uint32_t cap = p->cap ? p->cap * 2 : 4;
 		o->bytes += (size_t)(cap - p->cap) * sizeof *p->rows;
 		p->rows = mem_realloc(p->rows, (size_t)cap * sizeof *p->rows);
 		p->cap = cap;
 	}
+	o->bytes += sz;
+	return r;
+}
+
+static void part_insert(OverOp *o, Part *p)
+{
+	Row *r = row_new(o, p);
 	uint32_t at = lower_bound(o, p, r);
 	memmove(p->rows + at + 1, p->rows + at, (size_t)(p->n - at) * sizeof *p->rows);
 	p->rows[at] = r;
 	p->n++;
-	o->bytes += sz;
+	if (o->ck_on) {
+		if (o->nfresh == o->capfresh) {
+			o->capfresh = o->capfresh ? 2 * o->capfresh : 64;
+			o->fresh = mem_realloc(o->fresh, (size_t)o->capfresh * sizeof *o->fresh);
+		}
+		o->fresh[o->nfresh++] = r;
+		r->fresh = o->nfresh;
+	}
 }
 
 static void row_free(OverOp *o, Row *r)
 {
 	o->bytes -= row_size(o, r->len);
 	mem_free(r);
+}
+
+static void entry_key(const OverOp *o, const Part *p, const Row *r, StrBuf *out);
+
+/* Frees row r of partition p (already out of p->rows), remembering for the next checkpoint
+ * that its entry changed: a fresh row leaves the fresh list, a checkpointed one logs its key. */
+static void row_drop(OverOp *o, Part *p, Row *r)
+{
+	if (o->ck_on && r->fresh) {
+		Row *last = o->fresh[--o->nfresh];
+		o->fresh[r->fresh - 1] = last;
+		last->fresh = r->fresh;
+	} else if (o->ck_on) {
+		sb_reset(&o->key);
+		entry_key(o, p, r, &o->key);
+		bin_put_bytes(&o->gone, o->key.data, o->key.len);
+	}
+	row_free(o, r);
 }
 
 /* Removes one row equal to o->row; a delete of a row never inserted is ignored. */
@@ -178,9 +230,10 @@ static void part_delete(OverOp *o, Part *p)
 	uint32_t at = lower_bound(o, p, o->probe);
 	if (at >= p->n || row_cmp(o, p->rows[at], o->probe) != 0)
 		return;
-	row_free(o, p->rows[at]);
+	Row *r = p->rows[at];
 	memmove(p->rows + at, p->rows + at + 1, (size_t)(p->n - at - 1) * sizeof *p->rows);
 	p->n--;
+	row_drop(o, p, r);
 }
 
 static int over_chunk(Operator *op, int port, const Chunk *c, Err *e)
@@ -200,6 +253,7 @@ static int over_chunk(Operator *op, int port, const Chunk *c, Err *e)
 			part_insert(o, p);
 		else
 			part_delete(o, p);
+		/* o->key may have been reused as scratch by part_delete: only p is used now. */
 		if (!p->dirty) {
 			p->dirty = 1;
 			p->next_dirty = o->dirty;
@@ -470,14 +524,16 @@ static void part_free(OverOp *o, Part *p)
 	mem_free(p->prev);
 }
 
-static int emit_part(OverOp *o, Part *p, Err *e)
+/* Recomputes partition p's output and keeps it as p->prev; with `emit`, sends the difference
+ * from the previous one (without, at restore, p->prev is only rebuilt). */
+static int emit_part(OverOp *o, Part *p, bool emit, Err *e)
 {
 	p->dirty = 0;
 	int64_t nc = compute_part(o, p, e);
 	if (nc < 0)
 		return -1;
 	qsort(o->cur, (size_t)nc, sizeof *o->cur, out_cmp);
-	if (emit_diff(o, p->prev, p->nprev, o->cur, (size_t)nc, e) < 0)
+	if (emit && emit_diff(o, p->prev, p->nprev, o->cur, (size_t)nc, e) < 0)
 		return -1;
 	prev_clear(o, p);
 	if ((uint32_t)nc > p->capprev) {
@@ -500,9 +556,10 @@ static int emit_part(OverOp *o, Part *p, Err *e)
 		compute_ranks(o, p, o->lop->rank_kind, rank);
 		while (keep < p->n && rank[keep] <= o->lop->limit)
 			keep++;
-		for (uint32_t i = keep; i < p->n; i++)
-			row_free(o, p->rows[i]);
+		uint32_t n = p->n;
 		p->n = keep;
+		for (uint32_t i = keep; i < n; i++)
+			row_drop(o, p, p->rows[i]);
 	}
 	arena_reset(&o->scratch);
 	if (p->n == 0 && p->nprev == 0) {
@@ -519,7 +576,7 @@ static int over_barrier(Operator *op, int port, uint64_t epoch, Err *e)
 	while (o->dirty) {
 		Part *p = o->dirty;
 		o->dirty = p->next_dirty;
-		if (emit_part(o, p, e) < 0)
+		if (emit_part(o, p, true, e) < 0)
 			return -1;
 	}
 	if (flush(o, e) < 0)
@@ -533,10 +590,237 @@ static int over_watermark(Operator *op, int port, int col, int64_t ts, Err *e)
 	return 0;
 }
 
+/* ---- checkpoints
+ *
+ * The state is the multiset of rows of every partition; everything else (the sorted order,
+ * the emitted outputs, byte counts) is derived from it, so restore rebuilds it. Checkpoints are
+ * taken after a barrier, when every partition's emitted outputs are what its rows compute to
+ * (trimmed rows of an append-only top-N were ranked below N, so they never change the output).
+ * Entries (keys are the operator's own, see operator.h):
+ *
+ *   key                                           value
+ *   0x00                                          header: u8 version (1), u8 plan kind, u8 trim,
+ *                                                 i64 limit, u32 child columns, u32 outputs
+ *   0x01, u32 n + n bytes partition key (bin_put_bytes), row encoding (exact)
+ *                                                 u32 copies of the row in the partition
+ *
+ * One entry per distinct row, so a checkpoint writes what changed even in one big partition:
+ * rows inserted since the last checkpoint are on the `fresh` list (each knows its place in it,
+ * so a row deleted again leaves it in O(1)); a checkpointed row that is freed logs its entry
+ * key in `gone`. At the checkpoint each such entry is written once with its current count, or
+ * deleted when no copy is left. */
+enum { OVER_CK_VERSION = 1, OVER_KEY_HEADER = 0, OVER_KEY_ROW = 1 };
+
+static void entry_key(const OverOp *o, const Part *p, const Row *r, StrBuf *out)
+{
+	size_t pklen;
+	const void *pk = hmap_key(&o->parts, p, &pklen);
+	bin_put_u8(out, OVER_KEY_ROW);
+	bin_put_bytes(out, pk, pklen);
+	sb_append(out, r->bytes, r->len);
+}
+
+/* Writes the entry of the row group (equal rows) starting at p->rows[at]; its fresh rows are
+ * now checkpointed (their slots in `fresh` become NULL). */
+static int put_group(OverOp *o, StateWriter *w, Part *p, uint32_t at, StrBuf *kb, Err *e)
+{
+	uint32_t n = 0;
+	for (; at + n < p->n && (n == 0 || row_cmp(o, p->rows[at], p->rows[at + n]) == 0); n++) {
+		Row *r = p->rows[at + n];
+		if (r->fresh)
+			o->fresh[r->fresh - 1] = NULL;
+		r->fresh = 0;
+	}
+	sb_reset(kb);
+	entry_key(o, p, p->rows[at], kb);
+	return w->put(w, kb->data, kb->len, &n, sizeof n, e);
+}
+
+static int bytes_ptr_cmp(const void *a, const void *b)
+{
+	const uint8_t *x = *(const uint8_t *const *)a, *y = *(const uint8_t *const *)b;
+	uint32_t nx, ny;
+	memcpy(&nx, x, 4);
+	memcpy(&ny, y, 4);
+	return bytes_cmp((const char *)x + 4, nx, (const char *)y + 4, ny);
+}
+
+/* The entries of rows freed since the last checkpoint: deleted unless a copy is left (each
+ * distinct key once: several copies of a row may have gone). */
+static int write_gone(OverOp *o, StateWriter *w, StrBuf *kb, Err *e)
+{
+	size_t n = 0, cap = 16;
+	const uint8_t **recs = mem_alloc(cap * sizeof *recs);
+	BinReader g;
+	bin_reader(&g, o->gone.data, o->gone.len);
+	while (g.p < g.end) {
+		if (n == cap)
+			recs = mem_realloc(recs, (cap *= 2) * sizeof *recs);
+		recs[n++] = g.p;
+		size_t len;
+		bin_get_bytes(&g, &len);
+	}
+	qsort(recs, n, sizeof *recs, bytes_ptr_cmp);
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (i > 0 && bytes_ptr_cmp(&recs[i - 1], &recs[i]) == 0)
+			continue;
+		BinReader r;
+		uint32_t klen;
+		memcpy(&klen, recs[i], 4);
+		bin_reader(&r, recs[i] + 5, klen - 1);
+		size_t pklen;
+		const void *pk = bin_get_bytes(&r, &pklen);
+		Part *p = hmap_find(&o->parts, pk, pklen, hash_bytes(pk, pklen));
+		uint32_t at = 0;
+		if (p) {
+			sb_reset(&o->row);
+			sb_append(&o->row, r.p, (size_t)(r.end - r.p));
+			size_t sz = row_size(o, o->row.len);
+			if (sz > o->probe_cap) {
+				o->probe = mem_realloc(o->probe, sz);
+				o->probe_cap = sz;
+			}
+			row_fill(o, o->probe);
+			at = lower_bound(o, p, o->probe);
+		}
+		if (p && at < p->n && row_cmp(o, p->rows[at], o->probe) == 0)
+			rc = put_group(o, w, p, at, kb, e);
+		else
+			rc = w->del(w, recs[i] + 4, klen, e);
+	}
+	mem_free(recs);
+	return rc;
+}
+
+static int write_fresh(OverOp *o, StateWriter *w, StrBuf *kb, Err *e)
+{
+	for (uint32_t i = 0; i < o->nfresh; i++) {
+		Row *r = o->fresh[i];
+		if (r && put_group(o, w, r->part, lower_bound(o, r->part, r), kb, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int write_all(OverOp *o, StateWriter *w, StrBuf *kb, Err *e)
+{
+	Part *p;
+	for (size_t it = 0; (p = hmap_next(&o->parts, &it));) {
+		for (uint32_t at = 0; at < p->n;) {
+			if (put_group(o, w, p, at, kb, e) < 0)
+				return -1;
+			at++;
+			while (at < p->n && row_cmp(o, p->rows[at - 1], p->rows[at]) == 0)
+				at++;
+		}
+	}
+	return 0;
+}
+
+static void header(const OverOp *o, StrBuf *v)
+{
+	bin_put_u8(v, OVER_CK_VERSION);
+	bin_put_u8(v, (uint8_t)o->lop->kind);
+	bin_put_u8(v, o->trim);
+	bin_put_i64(v, o->lop->limit);
+	bin_put_u32(v, (uint32_t)o->nin);
+	bin_put_u32(v, (uint32_t)o->nextra);
+}
+
+static int over_checkpoint(Operator *op, StateWriter *w, bool full, Err *e)
+{
+	OverOp *o = (OverOp *)op;
+	assert(o->dirty == NULL); /* between epochs: every output is up to date */
+	full = full || !o->ck_on; /* nothing tracked yet: the store holds nothing of ours */
+	StrBuf kb;
+	sb_init(&kb);
+	header(o, &kb);
+	uint8_t hk = OVER_KEY_HEADER;
+	int rc = w->put(w, &hk, 1, kb.data, kb.len, e);
+	if (rc == 0 && full)
+		rc = write_all(o, w, &kb, e);
+	else if (rc == 0)
+		rc = write_gone(o, w, &kb, e) < 0 ? -1 : write_fresh(o, w, &kb, e);
+	sb_deinit(&kb);
+	if (rc < 0)
+		return -1;
+	for (uint32_t i = 0; i < o->nfresh; i++)
+		if (o->fresh[i])
+			o->fresh[i]->fresh = 0;
+	o->nfresh = 0;
+	sb_reset(&o->gone);
+	o->ck_on = true;
+	return 0;
+}
+
+static int corrupt(const OverOp *o, const char *what, Err *e)
+{
+	return err_set(e, ERR_DATA_CORRUPTED, "checkpoint of %s: %s does not decode", o->op.kind,
+		       what);
+}
+
+static int over_restore(Operator *op, const void *key, size_t klen, const void *val,
+			size_t vlen, Err *e)
+{
+	OverOp *o = (OverOp *)op;
+	if (klen == 1 && *(const uint8_t *)key == OVER_KEY_HEADER) {
+		StrBuf want;
+		sb_init(&want);
+		header(o, &want);
+		bool same = want.len == vlen && memcmp(want.data, val, vlen) == 0;
+		sb_deinit(&want);
+		return same ? 0 : corrupt(o, "the header (another plan?)", e);
+	}
+	BinReader r, v;
+	bin_reader(&r, key, klen);
+	bin_reader(&v, val, vlen);
+	size_t pklen;
+	uint8_t tag = bin_get_u8(&r);
+	const void *pk = bin_get_bytes(&r, &pklen);
+	uint32_t count = bin_get_u32(&v);
+	const LogicalOp *lop = o->lop;
+	if (tag != OVER_KEY_ROW || r.bad || !row_check(pk, pklen, o->types + o->nin, lop->npart) ||
+	    !row_check(r.p, (size_t)(r.end - r.p), o->types, o->nin))
+		return corrupt(o, "a row key", e);
+	if (!bin_done(&v) || count == 0)
+		return corrupt(o, "a row count", e);
+	/* An empty partition key is stored as "" (see over_chunk). */
+	const char *k = pklen ? pk : "";
+	Part *p = hmap_upsert(&o->parts, k, pklen, hash_bytes(k, pklen), NULL);
+	sb_reset(&o->row);
+	sb_append(&o->row, r.p, (size_t)(r.end - r.p));
+	for (uint32_t i = 0; i < count; i++) {
+		Row *row = row_new(o, p);
+		p->rows[p->n++] = row;
+	}
+	return 0;
+}
+
+static int row_qcmp(const void *a, const void *b, void *arg)
+{
+	return row_cmp(arg, *(Row *const *)a, *(Row *const *)b);
+}
+
+/* Sorts each restored partition and recomputes what it emitted; change tracking starts. */
+static int over_restore_done(Operator *op, Err *e)
+{
+	OverOp *o = (OverOp *)op;
+	Part *p;
+	for (size_t it = 0; (p = hmap_next(&o->parts, &it));) {
+		qsort_r(p->rows, p->n, sizeof *p->rows, row_qcmp, o);
+		if (emit_part(o, p, false, e) < 0)
+			return -1;
+	}
+	o->ck_on = true;
+	return 0;
+}
+
 static size_t over_state_bytes(const Operator *op)
 {
 	const OverOp *o = (const OverOp *)op;
-	return o->bytes + o->parts.bytes + o->parts.cap * (sizeof(void *) + 8);
+	return o->bytes + o->parts.bytes + o->parts.cap * (sizeof(void *) + 8) +
+	       o->capfresh * sizeof *o->fresh + o->gone.cap;
 }
 
 static void over_explain(const Operator *op, StrBuf *out)
@@ -563,6 +847,9 @@ static void over_free(Operator *op)
 	mem_free(o->probe);
 	mem_free(o->cur);
 	mem_free(o->extra_cols);
+	mem_free(o->fresh);
+	mem_free(o->types);
+	sb_deinit(&o->gone);
 	chunk_free(o->out);
 	arena_deinit(&o->scratch);
 }
@@ -576,7 +863,13 @@ static Operator *over_new(Dataflow *df, const LogicalOp *lop, const char *kind)
 	o->extra_cols = mem_calloc((size_t)o->nextra + 1, sizeof *o->extra_cols);
 	for (int i = 0; i < o->nextra; i++)
 		o->extra_cols[i] = o->nin + i;
+	o->types = mem_calloc((size_t)(o->nin + lop->npart) + 1, sizeof *o->types);
+	for (int i = 0; i < o->nin; i++)
+		o->types[i] = lop->children[0]->cols[i].type;
+	for (int i = 0; i < lop->npart; i++)
+		o->types[o->nin + i] = lop->children[0]->cols[lop->part_cols[i]].type;
 	hmap_init(&o->parts, sizeof(Part));
+	sb_init(&o->gone);
 	sb_init(&o->key);
 	sb_init(&o->row);
 	arena_init(&o->scratch, 0);
@@ -588,6 +881,9 @@ static Operator *over_new(Dataflow *df, const LogicalOp *lop, const char *kind)
 	o->op.explain = over_explain;
 	o->op.free = over_free;
 	o->op.state_bytes = over_state_bytes;
+	o->op.checkpoint = over_checkpoint;
+	o->op.restore = over_restore;
+	o->op.restore_done = over_restore_done;
 	return &o->op;
 }
 

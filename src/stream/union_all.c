@@ -7,8 +7,14 @@
  * does not hold the minimum back: it is taken over the active inputs, or, when every input is
  * idle, is the maximum seen; the union itself is idle for its parent while all its inputs are.
  * Owns only those counters.
+ *
+ * Checkpoint: one entry, key 0x00, written when it changed: per input and column has_wm u8 and
+ * wm i64 (input-major), per column has_sent u8 and sent_wm i64, per input idle u8 and got u8
+ * (its barrier of the current epoch arrived; all zero between epochs).
  */
+#include "base/bin.h"
 #include "base/mem.h"
+#include "stream/ckpt_track.h"
 #include "stream/operator.h"
 
 typedef struct UnionOp {
@@ -22,6 +28,8 @@ typedef struct UnionOp {
 	uint8_t *has_sent;
 	uint8_t *idle;     /* per input: marked idle */
 	int nidle;
+	CkTrack ck;        /* only its header */
+	StrBuf hdr;
 } UnionOp;
 
 /* Forwards column col's watermark if the minimum over the active inputs (the maximum when all
@@ -92,6 +100,59 @@ static int union_barrier(Operator *op, int port, uint64_t epoch, Err *e)
 	return op_emit_barrier(op, epoch, e);
 }
 
+static void encode_state(const UnionOp *u, StrBuf *out)
+{
+	size_t n = (size_t)u->ninputs * (size_t)u->ncols;
+	sb_reset(out);
+	for (size_t j = 0; j < n; j++) {
+		bin_put_u8(out, u->has_wm[j]);
+		bin_put_i64(out, u->wm[j]);
+	}
+	for (int col = 0; col < u->ncols; col++) {
+		bin_put_u8(out, u->has_sent[col]);
+		bin_put_i64(out, u->sent_wm[col]);
+	}
+	for (int i = 0; i < u->ninputs; i++) {
+		bin_put_u8(out, u->idle[i]);
+		bin_put_u8(out, u->got[i]);
+	}
+}
+
+static int union_checkpoint(Operator *op, StateWriter *w, bool full, Err *e)
+{
+	UnionOp *u = (UnionOp *)op;
+	encode_state(u, &u->hdr);
+	return ckt_write_header(&u->ck, &u->hdr, w, full, e);
+}
+
+static int union_restore(Operator *op, const void *key, size_t klen, const void *val,
+			 size_t vlen, Err *e)
+{
+	UnionOp *u = (UnionOp *)op;
+	size_t n = (size_t)u->ninputs * (size_t)u->ncols;
+	BinReader r;
+	bin_reader(&r, val, vlen);
+	for (size_t j = 0; j < n; j++) {
+		u->has_wm[j] = bin_get_u8(&r) != 0;
+		u->wm[j] = bin_get_i64(&r);
+	}
+	for (int col = 0; col < u->ncols; col++) {
+		u->has_sent[col] = bin_get_u8(&r) != 0;
+		u->sent_wm[col] = bin_get_i64(&r);
+	}
+	u->nidle = u->arrived = 0;
+	for (int i = 0; i < u->ninputs; i++) {
+		u->idle[i] = bin_get_u8(&r) != 0;
+		u->got[i] = bin_get_u8(&r) != 0;
+		u->nidle += u->idle[i];
+		u->arrived += u->got[i];
+	}
+	if (klen != 1 || *(const uint8_t *)key != 0 || !bin_done(&r))
+		return err_set(e, ERR_DATA_CORRUPTED, "UNION ALL checkpoint does not decode");
+	ckt_restored_header(&u->ck, val, vlen);
+	return 0;
+}
+
 static void union_explain(const Operator *op, StrBuf *out)
 {
 	sb_puts(out, "UnionAll");
@@ -106,6 +167,8 @@ static void union_free(Operator *op)
 	mem_free(u->sent_wm);
 	mem_free(u->has_sent);
 	mem_free(u->idle);
+	ckt_deinit(&u->ck);
+	sb_deinit(&u->hdr);
 }
 
 Operator *union_all_op_new(Dataflow *df, const LogicalOp *lop, Err *e)
@@ -127,5 +190,9 @@ Operator *union_all_op_new(Dataflow *df, const LogicalOp *lop, Err *e)
 	u->op.on_idle = union_idle;
 	u->op.explain = union_explain;
 	u->op.free = union_free;
+	u->op.checkpoint = union_checkpoint;
+	u->op.restore = union_restore;
+	ckt_init(&u->ck);
+	sb_init(&u->hdr);
 	return &u->op;
 }

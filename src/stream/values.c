@@ -4,8 +4,12 @@
  * expressions, evaluated and emitted as inserts when the first barrier reaches it (in a query,
  * the only barrier; in a view, its rows are there from the first epoch on). Holds only whether
  * it has emitted.
+ *
+ * Checkpoint: one entry, key 0x00, value done u8; written when it changed.
  */
+#include "base/bin.h"
 #include "base/mem.h"
+#include "stream/ckpt_track.h"
 #include "stream/operator.h"
 
 typedef struct ValuesOp {
@@ -13,6 +17,8 @@ typedef struct ValuesOp {
 	bool done;
 	Chunk *out;
 	Arena scratch;
+	CkTrack ck;     /* only its header */
+	StrBuf hdr;
 } ValuesOp;
 
 static int values_emit(ValuesOp *v, Err *e)
@@ -53,6 +59,27 @@ static int values_barrier(Operator *op, int port, uint64_t epoch, Err *e)
 	return op_emit_barrier(op, epoch, e);
 }
 
+static int values_checkpoint(Operator *op, StateWriter *w, bool full, Err *e)
+{
+	ValuesOp *v = (ValuesOp *)op;
+	sb_reset(&v->hdr);
+	bin_put_u8(&v->hdr, v->done);
+	return ckt_write_header(&v->ck, &v->hdr, w, full, e);
+}
+
+static int values_restore(Operator *op, const void *key, size_t klen, const void *val,
+			  size_t vlen, Err *e)
+{
+	ValuesOp *v = (ValuesOp *)op;
+	BinReader r;
+	bin_reader(&r, val, vlen);
+	v->done = bin_get_u8(&r) != 0;
+	if (klen != 1 || *(const uint8_t *)key != 0 || !bin_done(&r))
+		return err_set(e, ERR_DATA_CORRUPTED, "VALUES checkpoint does not decode");
+	ckt_restored_header(&v->ck, val, vlen);
+	return 0;
+}
+
 static void values_explain(const Operator *op, StrBuf *out)
 {
 	sb_printf(out, "Values rows=%d", op->lop->nrows);
@@ -63,6 +90,8 @@ static void values_free(Operator *op)
 	ValuesOp *v = (ValuesOp *)op;
 	chunk_free(v->out);
 	arena_deinit(&v->scratch);
+	ckt_deinit(&v->ck);
+	sb_deinit(&v->hdr);
 }
 
 Operator *values_op_new(Dataflow *df, const LogicalOp *lop, Err *e)
@@ -76,5 +105,9 @@ Operator *values_op_new(Dataflow *df, const LogicalOp *lop, Err *e)
 	v->op.on_barrier = values_barrier;
 	v->op.explain = values_explain;
 	v->op.free = values_free;
+	v->op.checkpoint = values_checkpoint;
+	v->op.restore = values_restore;
+	ckt_init(&v->ck);
+	sb_init(&v->hdr);
 	return &v->op;
 }

@@ -828,18 +828,46 @@ static Field field_of(const char *name)
 	return F_BAD;
 }
 
+int dt_field(const char *name)
+{
+	Field f = field_of(name);
+	return f == F_BAD ? DT_FIELD_BAD : (int)f;
+}
+
+/* A field from dt_field (DT_FIELD_BAD, or anything out of range, is F_BAD). */
+static Field field_from(int field)
+{
+	return field >= 0 && field < F_BAD ? (Field)field : F_BAD;
+}
+
+int dt_trunc(const char *field, int64_t ts, int64_t *out, Err *e)
+{
+	return dt_trunc_field(dt_field(field), field, ts, out, e);
+}
+
+int dt_part(const char *field, int64_t ts, double *out, Err *e)
+{
+	return dt_part_field(dt_field(field), field, ts, out, e);
+}
+
+int dt_part_interval(const char *field, Interval iv, double *out, Err *e)
+{
+	return dt_part_interval_field(dt_field(field), field, iv, out, e);
+}
+
 static int bad_unit(const char *what, const char *name, Err *e)
 {
 	return err_set(e, ERR_INVALID_PARAMETER_VALUE, "%s units \"%s\" not recognized", what, name);
 }
 
-int dt_trunc(const char *field, int64_t ts, int64_t *out, Err *e)
+int dt_trunc_field(int field, const char *name, int64_t ts, int64_t *out, Err *e)
 {
 	int64_t days = floor_div(ts, US_PER_DAY);
 	int64_t tod = ts - days * US_PER_DAY;
 	int64_t y;
 	int m, d;
-	switch (field_of(field)) {
+	Field f = field_from(field);
+	switch (f) {
 	case F_US:
 		*out = ts;
 		return 0;
@@ -868,7 +896,6 @@ int dt_trunc(const char *field, int64_t ts, int64_t *out, Err *e)
 	case F_DECADE:
 	case F_CENTURY:
 	case F_MILLENNIUM: {
-		Field f = field_of(field);
 		dt_civil_from_days(days, &y, &m, &d);
 		if (f == F_QUARTER)
 			m = (m - 1) / 3 * 3 + 1;
@@ -884,7 +911,7 @@ int dt_trunc(const char *field, int64_t ts, int64_t *out, Err *e)
 		return 0;
 	}
 	default:
-		return bad_unit("timestamp", field, e);
+		return bad_unit("timestamp", name, e);
 	}
 }
 
@@ -901,15 +928,18 @@ static void iso_week(int64_t days, int64_t *isoyear, int *week)
 	*week = (int)(doy / 7 + 1);
 }
 
-int dt_part(const char *field, int64_t ts, double *out, Err *e)
+int dt_part_field(int field, const char *name, int64_t ts, double *out, Err *e)
 {
 	int64_t days = floor_div(ts, US_PER_DAY);
 	int64_t tod = ts - days * US_PER_DAY;
-	int64_t y, iy;
-	int m, d, wk;
-	dt_civil_from_days(days, &y, &m, &d);
+	int64_t y = 0, iy;
+	int m = 0, d = 0, wk;
+	Field f = field_from(field);
+	/* The calendar date only for the fields that read it (not the time of day's). */
+	if (f == F_DAY || (f >= F_MONTH && f <= F_MILLENNIUM) || f == F_DOY)
+		dt_civil_from_days(days, &y, &m, &d);
 	int64_t sec_us = tod % US_PER_MINUTE;
-	switch (field_of(field)) {
+	switch (f) {
 	case F_US:
 		*out = (double)sec_us;
 		return 0;
@@ -967,14 +997,14 @@ int dt_part(const char *field, int64_t ts, double *out, Err *e)
 		*out = (double)ts / 1e6;
 		return 0;
 	default:
-		return bad_unit("timestamp", field, e);
+		return bad_unit("timestamp", name, e);
 	}
 }
 
-int dt_part_interval(const char *field, Interval iv, double *out, Err *e)
+int dt_part_interval_field(int field, const char *name, Interval iv, double *out, Err *e)
 {
 	int64_t sec_us = iv.us % US_PER_MINUTE;
-	switch (field_of(field)) {
+	switch (field_from(field)) {
 	case F_US:
 		*out = (double)sec_us;
 		return 0;
@@ -1018,6 +1048,6 @@ int dt_part_interval(const char *field, Interval iv, double *out, Err *e)
 		       (double)iv.us / 1e6;
 		return 0;
 	default:
-		return bad_unit("interval", field, e);
+		return bad_unit("interval", name, e);
 	}
 }

@@ -69,5 +69,13 @@ int dt_part(const char *field, int64_t ts, double *out, Err *e);
 /* date_part on an interval: epoch, year, month, day, hour, minute, second, milliseconds,
  * microseconds. */
 int dt_part_interval(const char *field, Interval iv, double *out, Err *e);
+/* The same with the field name looked up once, for callers that see one field on every row:
+ * dt_field gives the field of a name (any letter case), DT_FIELD_BAD when it is none; the
+ * _field variants take it, and the name for their error message. */
+#define DT_FIELD_BAD (-1)
+int dt_field(const char *name);
+int dt_trunc_field(int field, const char *name, int64_t ts, int64_t *out, Err *e);
+int dt_part_field(int field, const char *name, int64_t ts, double *out, Err *e);
+int dt_part_interval_field(int field, const char *name, Interval iv, double *out, Err *e);
 
 #endif

@@ -169,3 +169,58 @@ size_t row_decode(const void *p, size_t len, Chunk *dst, const int *dst_cols, in
 	}
 	return off;
 }
+
+/* The bytes after the NULL flag of a non-NULL value of type t whose encoding starts at s with
+ * `avail` bytes left; 0 for an encoding no value of t has. */
+static size_t value_width(const unsigned char *s, size_t avail, TypeId t)
+{
+	Value v;
+	switch (t) {
+	case T_BOOL:
+		return 1;
+	case T_INT2:
+		return 2;
+	case T_INT4:
+	case T_DATE:
+	case T_FLOAT4:
+		return 4;
+	case T_INT8:
+	case T_TIMESTAMP:
+	case T_TIMESTAMPTZ:
+	case T_FLOAT8:
+		return 8;
+	case T_NUMERIC:
+		return sizeof v.u.n.m + sizeof v.u.n.scale;
+	case T_VARCHAR:
+	case T_UNKNOWN: {
+		uint32_t len;
+		if (avail < sizeof len)
+			return 0;
+		memcpy(&len, s, sizeof len);
+		return sizeof len + (size_t)len;
+	}
+	case T_INTERVAL:
+		return sizeof v.u.iv.us + sizeof v.u.iv.days + sizeof v.u.iv.months;
+	case T_NULL:
+	case T__COUNT:
+		break;
+	}
+	return 0;
+}
+
+bool row_check(const void *p, size_t len, const TypeId *types, int n)
+{
+	const unsigned char *s = p;
+	size_t off = 0;
+	for (int i = 0; i < n; i++) {
+		if (off >= len || s[off] > 1)
+			return false;
+		if (s[off++] == 0)
+			continue;
+		size_t w = value_width(s + off, len - off, types[i]);
+		if (w == 0 || w > len - off)
+			return false;
+		off += w;
+	}
+	return off == len;
+}

@@ -11,7 +11,7 @@
  *
  * With ROWCODEC_NORMALIZE, values equal under SQL `=` encode equal: numerics drop trailing zeros
  * of their scale and -0.0 becomes 0.0 (group keys); without it the bytes keep the exact value
- * (stored rows). The format is in memory only; nothing persists it.
+ * (stored rows). Checkpoints of views store it too: row_check validates what they read back.
  */
 #ifndef EDDY_VEC_ROWCODEC_H
 #define EDDY_VEC_ROWCODEC_H
@@ -32,5 +32,8 @@ void row_encode_value(const Value *v, int flags, StrBuf *out);
 size_t row_decode(const void *p, size_t len, Chunk *dst, const int *dst_cols, int n, int row);
 /* Decodes one value of type t; strings reference p's bytes. Returns bytes consumed. */
 size_t row_decode_value(const void *p, TypeId t, Value *out);
+/* Whether p (len bytes) holds exactly n encoded values of types[0..n): bytes read back from
+ * storage are checked with it before they are decoded, which trusts its input. */
+bool row_check(const void *p, size_t len, const TypeId *types, int n);
 
 #endif

@@ -2,7 +2,7 @@
 # pgwire_meta.sh: psql's meta-commands against `eddy server` (issue 5): \d, \dt, \dv, \dm, \l,
 # \dn read pg_catalog relations generated from eddy's catalog (src/plan/syscat.c) and must print
 # what PostgreSQL prints; outputs are compared with tests/integration/expected/meta_*.out. Then
-# users: CREATE USER ... PASSWORD, a SCRAM login with the right password, one with a wrong
+# users: CREATE USER ... PASSWORD, \du, a SCRAM login with the right password, one with a wrong
 # password (28P01), ALTER USER, DROP USER, and the users surviving a restart (the journal keeps
 # their verifiers, never the passwords).
 cd "$(dirname "$0")/../.." || exit 1
@@ -37,6 +37,9 @@ $PSQL -c "ALTER USER alice PASSWORD 'land'" >>"$TMP/users.out" 2>&1
 PGPASSWORD=wonder $PSQL -U alice -At -c "SELECT 1" 2>&1 | sed 's/.*FATAL:/FATAL:/' \
 	>>"$TMP/users.out"
 check users $E/meta_users.out "$TMP/users.out"
+# \du: its query reads pg_roles with ARRAY(SELECT ...) correlated to each role.
+$PSQL -c '\du' >"$TMP/du.out" 2>&1
+check "psql \du" $E/meta_du.out "$TMP/du.out"
 if grep -aq "land\|wonder" "$TMP/data/journal"; then
 	failed=$((failed + 1))
 	echo "FAIL a password was written to the journal"

@@ -4,7 +4,7 @@
  * Connects to 127.0.0.1:PORT as user eddy and checks: simple queries, PQexecParams with text and
  * binary parameters and binary results, PQprepare/PQexecPrepared/PQdescribePrepared, pipeline
  * mode, COPY through PQputCopyData (and a failing COPY), SUBSCRIBE receiving the changes made by
- * a second connection and ended by PQcancel, the error classes with their SQLSTATE and position,
+ * a second connection and ended by PQcancel, a long query ended by PQcancel, the error classes with their SQLSTATE and position,
  * 200 concurrent sessions each running a query, and, with SCRAM_PORT, SCRAM-SHA-256 logins with
  * the right and a wrong password. Prints one line per failed check and "N passed, N failed".
  * Run by tests/integration/pgwire_libpq.sh.
@@ -13,10 +13,12 @@
 
 #include <arpa/inet.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static int passed, failed;
 
@@ -278,6 +280,26 @@ static const char *read_until_zz2(PGconn *c, char *op, size_t cap)
 	return op;
 }
 
+/* Sends a CancelRequest for c's running statement and reads its results: whether it ended
+ * with 57014 "canceling statement due to user request". */
+static bool cancel_ends_57014(PGconn *c)
+{
+	PGcancel *cancel = PQgetCancel(c);
+	char err[256];
+	CHECK(PQcancel(cancel, err, sizeof err) == 1, "cancel: %s", err);
+	PQfreeCancel(cancel);
+	PGresult *r;
+	bool cancelled = false;
+	while ((r = PQgetResult(c))) {
+		const char *st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+		if (PQresultStatus(r) == PGRES_FATAL_ERROR && st && strcmp(st, "57014") == 0 &&
+		    strstr(PQresultErrorMessage(r), "canceling statement due to user request"))
+			cancelled = true;
+		PQclear(r);
+	}
+	return cancelled;
+}
+
 static void test_subscribe(PGconn *c)
 {
 	PGconn *w = conn();
@@ -291,20 +313,8 @@ static void test_subscribe(PGconn *c)
 	read_until_zz2(c, op, sizeof op);
 	CHECK(strcmp(op, "update_insert") == 0 || strcmp(op, "insert") == 0,
 	      "subscribe delivered the change of group zz (op \"%s\")", op);
-	PGcancel *cancel = PQgetCancel(c);
-	char err[256];
-	CHECK(PQcancel(cancel, err, sizeof err) == 1, "cancel: %s", err);
-	PQfreeCancel(cancel);
-	PGresult *r;
-	const char *state = NULL;
-	while ((r = PQgetResult(c))) {
-		const char *st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-		if (PQresultStatus(r) == PGRES_FATAL_ERROR && st && strcmp(st, "57014") == 0)
-			state = "57014";
-		PQclear(r);
-	}
-	CHECK(state != NULL, "cancelled subscription ends with 57014");
-	r = PQexec(c, "SELECT 1");
+	CHECK(cancel_ends_57014(c), "cancelled subscription ends with 57014");
+	PGresult *r = PQexec(c, "SELECT 1");
 	CHECK(PQresultStatus(r) == PGRES_TUPLES_OK, "session goes on after cancel: %s",
 	      PQerrorMessage(c));
 	PQclear(r);
@@ -359,6 +369,31 @@ static void test_scram(const char *p, const char *user, const char *password)
 	PQfinish(c);
 }
 
+/* A long ad-hoc query (a per-row subquery over 20000 rows: 20000 scans of the stream) is
+ * cancelled from another thread's PQcancel, ends with 57014, and the session goes on. */
+static void test_cancel_query(PGconn *c)
+{
+	ok_cmd(c, "CREATE STREAM big (k int)");
+	ok_cmd(c, "INSERT INTO big VALUES (1)");
+	for (int i = 0; i < 14; i++) /* doubling: 16384 rows */
+		ok_cmd(c, "INSERT INTO big SELECT k + 1 FROM big");
+	CHECK(PQsendQuery(c, "SELECT count(*) FROM (SELECT (SELECT count(*) FROM big b "
+			     "WHERE b.k = a.k) FROM big a) s") == 1,
+	      "send a long query");
+	struct timespec pause = {0, 300 * 1000 * 1000};
+	nanosleep(&pause, NULL);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK(cancel_ends_57014(c), "cancelled query ends with 57014");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	CHECK(ms < 2000, "the query stopped %.0f ms after the cancel", ms);
+	PGresult *r = PQexec(c, "SELECT count(*) FROM big");
+	CHECK(PQresultStatus(r) == PGRES_TUPLES_OK && strcmp(PQgetvalue(r, 0, 0), "16384") == 0,
+	      "session goes on after cancel: %s", PQerrorMessage(c));
+	PQclear(r);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -374,6 +409,7 @@ int main(int argc, char **argv)
 	test_copy(c);
 	test_errors(c);
 	test_subscribe(c);
+	test_cancel_query(c);
 	PQfinish(c);
 	test_many();
 	if (argc >= 5)

@@ -360,7 +360,8 @@ static void test_unsupported(void **state)
 	expect_err(t, "SELECT a FROM s WHERE a NOT IN (SELECT id FROM t WHERE t.id = s.a)", "0A000",
 		   "NOT IN with a correlated subquery is not supported", -1);
 	expect_err(t, "SELECT a FROM s WHERE a = 1 OR a IN (SELECT id FROM t)", "0A000",
-		   "subqueries in expressions are not supported yet", -1);
+		   "EXISTS and IN (subquery) are supported only as top-level AND conditions of "
+		   "WHERE", -1);
 	expect_err(t, "SELECT a FROM s WHERE row_number() OVER (ORDER BY a) = 1", "42P20",
 		   "window functions are not allowed in WHERE", 23);
 	expect_err(t, "SELECT sum(a) OVER (ORDER BY a GROUPS BETWEEN 1 PRECEDING AND CURRENT ROW) "

@@ -6,7 +6,11 @@
  * DF_BATCH run of the same plan over the surviving rows (which takes the operator's batch
  * path: build both sides, join once). Joins: inner, left, right, full, semi, anti and NOT IN's
  * null-aware anti, on a key with duplicates on both sides (k) and on one with NULLs (v), with
- * and without a residual, and a join under an aggregation. Seeds are fixed.
+ * and without a residual, a join under an aggregation, and an interval join of two inputs with
+ * watermarks on ts (a.ts = b.ts: rows dropped below the watermarks). Seeds are fixed. The
+ * harness checkpoints and restores the dataflow at random barriers (ckpt_harness.h). Also: an
+ * incremental checkpoint after one change to a join of big buckets writes O(1) entries, and a
+ * join whose inputs are both idle stops holding back the watermark of a UNION ALL above it.
  */
 
 /* The case shape of model_harness.h; few keys: joins grow as products. */
@@ -102,6 +106,120 @@ static void test_join_agg(void **state)
 	run_seeds(agg(j, 1, groups, 2, fns, args), &w, "left join + agg", false, 0);
 }
 
+/* a JOIN b ON a.k = b.k AND a.ts = b.ts, inputs with watermarks on ts: an interval join over
+ * [0, 0] (changelog inputs: rows are kept until below both watermarks). */
+static void test_interval(void **state)
+{
+	World w = { .ninputs = 2 };
+	w.in[0].obj = mk_obj("a");
+	w.in[1].obj = mk_obj("b");
+	w.in[0].obj->wm_col = w.in[1].obj->wm_col = 2;
+	LogicalOp *j = join(scan(w.in[0].obj), scan(w.in[1].obj), JOIN_INNER, 0, false);
+	j->njkeys = 2;
+	j->lkeys = arena_calloc(&A, 2 * sizeof(Expr *));
+	j->rkeys = arena_calloc(&A, 2 * sizeof(Expr *));
+	for (int i = 0; i < 2; i++)
+		j->lkeys[i] = j->rkeys[i] = col(i * 2, TYPES[i * 2]);
+	j->interval = true;
+	j->l_time = j->r_time = 2;
+	j->wm_col = 2;
+	/* Windows of one second: changes never touch rows below the watermark. */
+	run_seeds(j, &w, "interval join on k, ts", true, 1);
+}
+
+static int count_rows(void *arg, const Chunk *c, Err *e)
+{
+	*(int *)arg += c->nrows;
+	return 0;
+}
+
+/* Pushes n rows with k = i % nkeys (i from first) into input `in` with sign op. */
+static void push_rows(Dataflow *df, int in, int first, int n, int nkeys, Op op)
+{
+	Chunk *c = chunk_new(TYPES, NCOLS);
+	for (int i = first; i < first + n; i++) {
+		Row row = { .k = i % nkeys, .v = i, .ts = (int64_t)i * US_PER_SEC, .word = i % 3,
+			    .cents = i };
+		put(c, &row, op);
+		if (chunk_full(c) || i == first + n - 1) {
+			assert_int_equal(dataflow_push(df, in, c, &E), 0);
+			chunk_reset(c);
+		}
+	}
+	chunk_free(c);
+}
+
+/* A full join of 2 x 3000 rows over 5 keys (buckets of 600 rows): after a full checkpoint, one
+ * insert and one delete change the match counts of 1200 rows, yet the next checkpoint writes
+ * the header, the new row, the dataflow's own entry and the delete of the old row. */
+static void test_incremental_checkpoint_is_small(void **state)
+{
+	World w = { .ninputs = 2 };
+	w.in[0].obj = mk_obj("a");
+	w.in[1].obj = mk_obj("b");
+	LogicalOp *plan = join(scan(w.in[0].obj), scan(w.in[1].obj), JOIN_FULL, 0, false);
+	Dataflow *df = dataflow_build(plan, DF_STREAMING, &E);
+	assert_non_null(df);
+	int out = 0;
+	dataflow_set_output(df, count_rows, &out);
+	push_rows(df, 0, 0, 3000, 5, OP_INSERT);
+	push_rows(df, 1, 0, 3000, 5, OP_INSERT);
+	assert_int_equal(dataflow_barrier(df, 1, &E), 0);
+	CkStore ck;
+	ck_init(&ck);
+	bool full = true;
+	assert_true(ck_cycle(&df, plan, &ck, &full, count_rows, &out, &E, "big join"));
+	assert_true(ck.n > 6000);
+	push_rows(df, 0, 3000, 1, 5, OP_INSERT);
+	push_rows(df, 1, 7, 1, 5, OP_DELETE);
+	assert_int_equal(dataflow_barrier(df, 2, &E), 0);
+	ck.puts = ck.dels = 0;
+	assert_true(ck_cycle(&df, plan, &ck, &full, count_rows, &out, &E, "big join"));
+	assert_true(ck.puts <= 3);
+	assert_int_equal(ck.dels, 1);
+	/* The restored join goes on: a row of key 0 meets the 600 (less one) of the other side. */
+	out = 0;
+	push_rows(df, 1, 3005, 1, 5, OP_INSERT);
+	assert_int_equal(out, 601);
+	ck_deinit(&ck);
+	dataflow_free(df);
+}
+
+/* EOWC(a SEMI JOIN b ON k UNION ALL c) on ts: c's watermark closes its rows only once the
+ * join is idle, that is once both its inputs are. */
+static void test_idle_inputs(void **state)
+{
+	CatObject *a = mk_obj("a"), *b = mk_obj("b"), *c = mk_obj("c");
+	LogicalOp *j = join(scan(a), scan(b), JOIN_SEMI, 0, false);
+	LogicalOp *u = union_all(j, scan(c));
+	LogicalOp *plan = mk_lop(LOP_EOWC, NCOLS, u);
+	plan->wm_col = 2;
+	Dataflow *df = dataflow_build(plan, DF_STREAMING, &E);
+	assert_non_null(df);
+	int out = 0;
+	dataflow_set_output(df, count_rows, &out);
+	push_rows(df, 2, 10, 3, 2, OP_INSERT); /* c: times 10 s .. 12 s */
+	assert_int_equal(dataflow_watermark(df, 2, 2, 20 * US_PER_SEC, &E), 0);
+	assert_int_equal(dataflow_barrier(df, 1, &E), 0);
+	assert_int_equal(out, 0);
+	assert_int_equal(dataflow_input_idle(df, 0, true, &E), 0);
+	assert_int_equal(out, 0); /* b still active: the join may still produce rows */
+	assert_int_equal(dataflow_input_idle(df, 1, true, &E), 0);
+	assert_int_equal(out, 3);
+	/* Checkpointed and restored, the idle marks hold; b speaks again and holds it back. */
+	CkStore ck;
+	ck_init(&ck);
+	bool full = true;
+	assert_true(ck_cycle(&df, plan, &ck, &full, count_rows, &out, &E, "idle join"));
+	push_rows(df, 1, 30, 1, 2, OP_INSERT);
+	push_rows(df, 2, 30, 1, 2, OP_INSERT);
+	assert_int_equal(dataflow_watermark(df, 2, 2, 40 * US_PER_SEC, &E), 0);
+	assert_int_equal(dataflow_barrier(df, 2, &E), 0);
+	assert_int_equal(out, 3);
+	ck_deinit(&ck);
+	dataflow_free(df);
+}
+
 /* A view over a cross join is rejected; a batch query runs it. */
 static void test_cross_rejected(void **state)
 {
@@ -127,6 +245,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_anti, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_join_agg, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cross_rejected, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_interval, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_incremental_checkpoint_is_small, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_idle_inputs, setup, teardown),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	printf("join model comparisons: %d, checkpoint-restore cycles: %d\n", comparisons,

@@ -277,10 +277,24 @@ static void test_damaged_segment_is_reported(void **state)
 		insert_bids(db, i * 50, 50);
 	eddy_close(db);
 	damage_first_segment(dir);
-	/* Rebuilding the stream's history reads the damaged batch: the open fails with XX001 and
-	 * names the file; no row of it is ever returned. */
+	/* The close's checkpoint covers the whole log, so the open reads none of it; a query of
+	 * the history reads the damaged batch and fails with XX001 naming the file: no row of it
+	 * is ever returned. */
 	Eddy *db2;
 	EddyError err;
+	assert_int_equal(eddy_open(dir, &db2, &err), 0);
+	EddyResult *res = NULL;
+	assert_int_not_equal(eddy_query(db2, "SELECT count(*) FROM bid", &res, &err), 0);
+	assert_null(res);
+	assert_string_equal(err.sqlstate, "XX001");
+	assert_non_null(strstr(err.message, "checksum mismatch"));
+	assert_non_null(strstr(err.message, "00000000000000000000.seg"));
+	eddy_close(db2);
+	/* Without the checkpoint, rebuilding the stream's history reads the damaged batch: the
+	 * open fails with XX001 and names the file. */
+	char cmd[300];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s/state'", dir);
+	assert_int_equal(system(cmd), 0);
 	assert_int_not_equal(eddy_open(dir, &db2, &err), 0);
 	assert_string_equal(err.sqlstate, "XX001");
 	assert_non_null(strstr(err.message, "checksum mismatch"));

@@ -7,6 +7,8 @@
  * equal, as sorted text, a DF_BATCH run of the same plan over the live rows, and no delete may
  * miss its row. A brute-force count checks that the batch answer itself holds the right number
  * of rows per partition (min(N, rows) for ROW_NUMBER). Seeds are fixed, so failures replay.
+ * After about half of the barriers the operator's state goes through a checkpoint cycle
+ * (ckpt_harness.h): the dataflow goes on restored, so later comparisons check restored state.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,6 +24,7 @@
 #include "batch/batch.h"
 #include "stream/dataflow.h"
 #include "stream/mview.h"
+#include "ckpt_harness.h"
 
 static Arena A;
 static Err E;
@@ -234,7 +237,7 @@ static LogicalOp *over_plan(LogicalOp *child, int64_t preceding)
 
 /* ---- the model loop */
 
-static int checks;
+static int checks, cycles;
 
 /* Rows the batch top-N must hold for ROW_NUMBER: min(N, rows) per partition. */
 static int expected_rows(const Model *m, int nkeys, int64_t n)
@@ -261,6 +264,9 @@ static void run(LogicalOp *plan, Model *m, uint64_t seed, bool row_number)
 		types[i] = plan->cols[i].type;
 	MvStore *store = mvstore_new(types, plan->ncols, NULL, 0);
 	dataflow_set_output(df, to_store, store);
+	CkStore ck;
+	ck_init(&ck);
+	bool full = true;
 	int nkeys = pick(1, 5);
 	for (int epoch = 1; epoch <= 25; epoch++) {
 		for (int k = pick(0, 3); k > 0; k--) {
@@ -269,6 +275,8 @@ static void run(LogicalOp *plan, Model *m, uint64_t seed, bool row_number)
 			assert_int_equal(dataflow_push(df, 0, m->c, &E), 0);
 		}
 		assert_int_equal(dataflow_barrier(df, (uint64_t)epoch, &E), 0);
+		if (pick(0, 1))
+			cycles += ck_cycle(&df, plan, &ck, &full, to_store, store, &E, "over_window");
 		StrBuf got, want;
 		sb_init(&got);
 		sb_init(&want);
@@ -293,6 +301,7 @@ static void run(LogicalOp *plan, Model *m, uint64_t seed, bool row_number)
 	mvstore_free(store);
 	dataflow_free(df);
 	chunk_free(m->c);
+	ck_deinit(&ck);
 }
 
 static CatObject *table(bool append_only)
@@ -364,6 +373,127 @@ static void test_topn_batch_ranks(void **state)
 	mem_free(m.live);
 }
 
+/* Pushes the model's pending chunk and ends the epoch. */
+static void push_barrier(Dataflow *df, Model *m, uint64_t epoch)
+{
+	assert_int_equal(dataflow_push(df, 0, m->c, &E), 0);
+	chunk_reset(m->c);
+	assert_int_equal(dataflow_barrier(df, epoch, &E), 0);
+}
+
+static int discard(void *arg, const Chunk *c, Err *e)
+{
+	return 0;
+}
+
+/* An incremental checkpoint of df into ck writes `puts` and `dels`, leaving n entries. */
+static void expect_writes(Dataflow *df, CkStore *ck, uint64_t puts, uint64_t dels, size_t n)
+{
+	ck->puts = ck->dels = 0;
+	assert_int_equal(dataflow_checkpoint(df, &ck->w, false, &E), 0);
+	assert_int_equal(ck->puts, puts);
+	assert_int_equal(ck->dels, dels);
+	assert_int_equal(ck->n, n);
+}
+
+/* An incremental checkpoint writes the header and the entries of the rows that changed: after
+ * one insert into one partition of 500, one put; after a delete, one del; the same for one
+ * change in a single partition of 2000 rows (OVER without partitions). */
+static void test_checkpoint_incremental(void **state)
+{
+	Model m = {.obj = table(false)};
+	LogicalOp *plans[2] = {topn_plan(scan_of(m.obj), WIN_ROW_NUMBER, 2, true),
+			       over_plan(scan_of(m.obj), 1)};
+	plans[1]->npart = 0; /* one partition of every row */
+	for (int pl = 0; pl < 2; pl++) {
+		Dataflow *df = dataflow_build(plans[pl], DF_STREAMING, &E);
+		assert_non_null(df);
+		dataflow_set_output(df, discard, NULL);
+		m.c = chunk_new(COLT, NC);
+		uint64_t epoch = 1;
+		for (int i = 0; i < 2000; i++) {
+			Tup t = {i % 500, i / 500, i % 4};
+			put_tup(m.c, &t, OP_INSERT);
+			if (chunk_full(m.c))
+				push_barrier(df, &m, epoch++);
+		}
+		push_barrier(df, &m, epoch++);
+		CkStore ck;
+		ck_init(&ck);
+		assert_int_equal(dataflow_checkpoint(df, &ck.w, true, &E), 0);
+		size_t entries = ck.n;
+		assert_true(entries >= 2000);
+
+		/* Puts: the header, the dataflow's own entry, then the new row. */
+		Tup t = {7, 9, 1}, old = {3, 0, 3};
+		put_tup(m.c, &t, OP_INSERT);
+		push_barrier(df, &m, epoch++);
+		expect_writes(df, &ck, 3, 0, entries + 1);
+		put_tup(m.c, &old, OP_DELETE);
+		push_barrier(df, &m, epoch++);
+		expect_writes(df, &ck, 2, 1, entries);
+		/* A second copy inserted, then both deleted: one del (the copy was never saved). */
+		put_tup(m.c, &t, OP_INSERT);
+		put_tup(m.c, &t, OP_DELETE);
+		put_tup(m.c, &t, OP_DELETE);
+		push_barrier(df, &m, epoch++);
+		expect_writes(df, &ck, 2, 1, entries - 1);
+		ck_deinit(&ck);
+		chunk_free(m.c);
+		dataflow_free(df);
+	}
+}
+
+/* Damaged entries fail the restore with XX001 instead of crashing. */
+static void test_checkpoint_corrupt(void **state)
+{
+	Model m = {.obj = table(false)};
+	LogicalOp *plan = topn_plan(scan_of(m.obj), WIN_RANK, 3, false);
+	Dataflow *df = dataflow_build(plan, DF_STREAMING, &E);
+	dataflow_set_output(df, discard, NULL);
+	m.c = chunk_new(COLT, NC);
+	Tup t = {1, 2, 3};
+	put_tup(m.c, &t, OP_INSERT);
+	push_barrier(df, &m, 1);
+	CkStore ck;
+	ck_init(&ck);
+	assert_int_equal(dataflow_checkpoint(df, &ck.w, true, &E), 0);
+	/* Entries: the operator's header, its row, the dataflow's own (key 0xFFFF). */
+	assert_int_equal(ck.n, 3);
+	CkEntry *row = &ck.ents[1];
+	assert_int_equal(row->key[2], 1);
+	for (int damage = 0; damage < 4; damage++) {
+		Dataflow *fresh = dataflow_build(plan, DF_STREAMING, &E);
+		const char *key = row->key, *val = row->val;
+		size_t klen = row->klen, vlen = row->vlen;
+		char buf[256];
+		assert_true(klen < sizeof buf);
+		if (damage == 0) {
+			vlen = 3; /* a short count */
+		} else if (damage == 1) {
+			klen--; /* a truncated row */
+		} else if (damage == 2) {
+			memcpy(buf, key, klen);
+			buf[klen - 5] = 0x7f; /* the name's length runs past the key */
+			key = buf;
+		} else {
+			key = ck.ents[0].key; /* the header with another plan's values */
+			klen = ck.ents[0].klen;
+			memcpy(buf, ck.ents[0].val, ck.ents[0].vlen);
+			buf[3] ^= 1;
+			val = buf;
+			vlen = ck.ents[0].vlen;
+		}
+		assert_int_equal(dataflow_restore(fresh, key, klen, val, vlen, &E), -1);
+		assert_string_equal(err_sqlstate(E.code), "XX001");
+		err_clear(&E);
+		dataflow_free(fresh);
+	}
+	ck_deinit(&ck);
+	chunk_free(m.c);
+	dataflow_free(df);
+}
+
 static int setup(void **state)
 {
 	arena_init(&A, 0);
@@ -384,8 +514,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_topn_append_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_over_frames, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_topn_batch_ranks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checkpoint_incremental, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checkpoint_corrupt, setup, teardown),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
-	printf("top-n model comparisons: %d\n", checks);
+	printf("top-n model comparisons: %d, checkpoint-restore cycles: %d\n", checks, cycles);
 	return rc;
 }

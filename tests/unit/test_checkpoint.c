@@ -1,0 +1,237 @@
+/* test_checkpoint.c: checkpoints of views on a data directory (engine/checkpoint.c).
+ *
+ * A reopened database restores its views from the last checkpoint (SHOW MATERIALIZED VIEWS
+ * restored_entries) and replays only what came after it, so every view equals its query as a
+ * plain SELECT; a checkpoint after a small change writes few entries; dropped views leave the
+ * store; retention keeps what a checkpointed view still needs and a view restored after
+ * retention still counts every row; a damaged state store fails the open with XX001. The
+ * exactly-once behaviour under SIGKILL is tested by tests/crash/views_crash.c. */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "eddy.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void exec_ok(Eddy *db, const char *sql)
+{
+	EddyError err;
+	if (eddy_exec(db, sql, NULL, NULL, &err) != 0)
+		fail_msg("%s: %s (%s)", sql, err.message, err.sqlstate);
+}
+
+/* The rows of a one-statement query as "a|b\n" lines. */
+static char *rows_of(Eddy *db, const char *sql)
+{
+	EddyResult *res;
+	EddyError err;
+	if (eddy_query(db, sql, &res, &err) != 0)
+		fail_msg("%s: %s (%s)", sql, err.message, err.sqlstate);
+	size_t cap = 4096, len = 0;
+	char *out = calloc(1, cap);
+	while (eddy_result_next(res)) {
+		for (int c = 0; c < eddy_result_ncols(res); c++) {
+			const char *v = eddy_result_text(res, c);
+			if (!v)
+				v = "NULL";
+			if (len + strlen(v) + 2 >= cap) {
+				cap = cap * 2 + strlen(v);
+				out = realloc(out, cap);
+			}
+			len += (size_t)sprintf(out + len, "%s%s", c ? "|" : "", v);
+		}
+		out[len++] = '\n';
+		out[len] = '\0';
+	}
+	eddy_result_free(res);
+	return out;
+}
+
+/* Column `col` of SHOW MATERIALIZED VIEWS for view `name`, as a number. */
+static long long show_col(Eddy *db, const char *name, const char *col)
+{
+	EddyResult *res;
+	EddyError err;
+	assert_int_equal(eddy_query(db, "SHOW MATERIALIZED VIEWS", &res, &err), 0);
+	int c = -1;
+	for (int i = 0; i < eddy_result_ncols(res); i++)
+		if (strcmp(eddy_result_colname(res, i), col) == 0)
+			c = i;
+	assert_true(c >= 0);
+	long long v = -1;
+	while (eddy_result_next(res))
+		if (strcmp(eddy_result_text(res, 0), name) == 0)
+			v = atoll(eddy_result_text(res, c));
+	eddy_result_free(res);
+	assert_true(v >= 0);
+	return v;
+}
+
+static char *make_dir(void)
+{
+	char tmpl[] = "/tmp/eddy_ckpt_XXXXXX";
+	char *d = mkdtemp(tmpl);
+	assert_non_null(d);
+	return strdup(d);
+}
+
+static void remove_dir(char *dir)
+{
+	char cmd[300];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	free(dir);
+}
+
+/* Opens dir with a checkpoint after every statement (interval 1 ms) or never (-1). */
+static Eddy *open_db(const char *dir, int ckpt_ms)
+{
+	EddyOptions o = {.data_dir = dir, .tick_ms = 0, .checkpoint_ms = ckpt_ms};
+	Eddy *db;
+	EddyError err;
+	if (eddy_open_ex(&o, &db, &err) != 0)
+		fail_msg("open %s: %s (%s)", dir, err.message, err.sqlstate);
+	return db;
+}
+
+static void insert_range(Eddy *db, int from, int to)
+{
+	char sql[256];
+	snprintf(sql, sizeof sql,
+		 "INSERT INTO s SELECT k %% 7, k, TIMESTAMP '2024-01-01' + k * INTERVAL '1 second' "
+		 "FROM generate_series(%d, %d) AS g(k)",
+		 from, to);
+	exec_ok(db, sql);
+}
+
+/* The view's rows equal its query over the stream. */
+static void check_view(Eddy *db, const char *view, const char *query)
+{
+	char *got = rows_of(db, view), *want = rows_of(db, query);
+	assert_string_equal(got, want);
+	free(got);
+	free(want);
+}
+
+#define VIEW_Q "SELECT k, v * 2 AS w FROM s WHERE v % 3 <> 0"
+
+static void test_restore_and_resume(void **state)
+{
+	char *dir = make_dir();
+	Eddy *db = open_db(dir, 1);
+	exec_ok(db, "CREATE STREAM s (k int, v int, ts timestamp) WITH (fsync = 'never')");
+	exec_ok(db, "CREATE MATERIALIZED VIEW a AS " VIEW_Q);
+	insert_range(db, 1, 500);
+	eddy_close(db);
+
+	db = open_db(dir, 1);
+	assert_true(show_col(db, "a", "restored_entries") > 1);
+	check_view(db, "SELECT * FROM a ORDER BY 1, 2", VIEW_Q " ORDER BY 1, 2");
+	insert_range(db, 501, 700);
+	check_view(db, "SELECT * FROM a ORDER BY 1, 2", VIEW_Q " ORDER BY 1, 2");
+	/* One more row after a checkpoint writes a handful of entries, not the view. */
+	insert_range(db, 701, 701);
+	assert_true(show_col(db, "a", "checkpoint_entries") <= 4);
+	eddy_close(db);
+
+	/* Without checkpoints since, the reopen replays what came after the last one. */
+	db = open_db(dir, -1);
+	insert_range(db, 702, 900);
+	eddy_close(db);
+	db = open_db(dir, -1);
+	check_view(db, "SELECT * FROM a ORDER BY 1, 2", VIEW_Q " ORDER BY 1, 2");
+	eddy_close(db);
+	remove_dir(dir);
+}
+
+static void test_views_created_and_dropped(void **state)
+{
+	char *dir = make_dir();
+	Eddy *db = open_db(dir, 1);
+	exec_ok(db, "CREATE STREAM s (k int, v int, ts timestamp)");
+	exec_ok(db, "CREATE MATERIALIZED VIEW a AS " VIEW_Q);
+	insert_range(db, 1, 100);
+	exec_ok(db, "CREATE MATERIALIZED VIEW b AS SELECT k FROM s WHERE k = 1");
+	insert_range(db, 101, 200);
+	exec_ok(db, "DROP MATERIALIZED VIEW a");
+	insert_range(db, 201, 300);
+	exec_ok(db, "CREATE MATERIALIZED VIEW a AS SELECT v FROM s WHERE v > 250");
+	insert_range(db, 301, 310);
+	eddy_close(db);
+
+	db = open_db(dir, 1);
+	assert_true(show_col(db, "a", "restored_entries") > 1);
+	assert_true(show_col(db, "b", "restored_entries") > 1);
+	check_view(db, "SELECT count(*) FROM b", "SELECT count(*) FROM s WHERE k = 1");
+	check_view(db, "SELECT * FROM a ORDER BY 1", "SELECT v FROM s WHERE v > 250 ORDER BY 1");
+	eddy_close(db);
+	remove_dir(dir);
+}
+
+/* Retention deletes old segments, but not those after the last checkpoint; the view restored
+ * from the checkpoint still has every row. */
+static void test_retention_keeps_views_whole(void **state)
+{
+	char *dir = make_dir();
+	Eddy *db = open_db(dir, 1);
+	exec_ok(db, "CREATE STREAM s (k int, v int, ts timestamp) WITH (segment_bytes = '16kB', "
+		    "retention_bytes = '32kB')");
+	exec_ok(db, "CREATE MATERIALIZED VIEW a AS SELECT v FROM s");
+	for (int i = 0; i < 40; i++)
+		insert_range(db, i * 500 + 1, i * 500 + 500);
+	eddy_close(db);
+	db = open_db(dir, 1);
+	char *n = rows_of(db, "SELECT count(*) FROM s");
+	assert_true(atoi(n) < 20000); /* retention removed segments */
+	free(n);
+	char *m = rows_of(db, "SELECT count(*), sum(v) FROM a");
+	assert_string_equal(m, "20000|200010000\n");
+	free(m);
+	eddy_close(db);
+	remove_dir(dir);
+}
+
+static void test_damaged_store(void **state)
+{
+	char *dir = make_dir();
+	Eddy *db = open_db(dir, 1);
+	exec_ok(db, "CREATE STREAM s (k int, v int, ts timestamp)");
+	exec_ok(db, "CREATE MATERIALIZED VIEW a AS " VIEW_Q);
+	insert_range(db, 1, 10);
+	eddy_close(db);
+	char path[400];
+	snprintf(path, sizeof path, "%s/state/data.mdb", dir);
+	int fd = open(path, O_WRONLY);
+	assert_true(fd >= 0);
+	char junk[4096];
+	memset(junk, 0x33, sizeof junk);
+	assert_int_equal(pwrite(fd, junk, sizeof junk, 0), (ssize_t)sizeof junk);
+	assert_int_equal(pwrite(fd, junk, sizeof junk, 4096), (ssize_t)sizeof junk);
+	close(fd);
+	EddyOptions o = {.data_dir = dir};
+	EddyError err;
+	Eddy *bad = NULL;
+	assert_int_equal(eddy_open_ex(&o, &bad, &err), -1);
+	assert_null(bad);
+	assert_string_equal(err.sqlstate, "XX001");
+	assert_non_null(strstr(err.message, "state store"));
+	remove_dir(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_restore_and_resume),
+		cmocka_unit_test(test_views_created_and_dropped),
+		cmocka_unit_test(test_retention_keeps_views_whole),
+		cmocka_unit_test(test_damaged_store),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
