@@ -12,28 +12,37 @@
 #include <string.h>
 #include <strings.h>
 
-/* Eight letters from the eight bytes of x at once: each byte b becomes 'a' + b * 26 / 256,
- * computed in 16-bit lanes (b * 26 < 2^16, so lanes never carry into each other). */
-static inline uint64_t letters8(uint64_t x)
-{
-	const uint64_t lo = 0x00ff00ff00ff00ffULL;
-	uint64_t even = (((x & lo) * 26) >> 8) & lo;
-	uint64_t odd = ((((x >> 8) & lo) * 26) >> 8) & lo;
-	return (even | (odd << 8)) + 0x6161616161616161ULL;
-}
-
 void gen_letters(GenRng *r, char *p, size_t n)
 {
+	/* A local copy of the generator: stores through p could alias *r, and would force the
+	 * state through memory between draws. */
+	GenRng g = *r;
 	while (n >= 8) {
-		uint64_t w = letters8(gen_next(r));
+		uint64_t w = gen_letters8(gen_next(&g));
 		memcpy(p, &w, 8);
 		p += 8;
 		n -= 8;
 	}
 	if (n) {
-		uint64_t w = letters8(gen_next(r));
-		memcpy(p, &w, n);
+		/* The last 1..7 letters in pieces of 4, 2 and 1 (a variable-length memcpy would be
+		 * a byte loop). */
+		uint64_t w = gen_letters8(gen_next(&g));
+		if (n & 4) {
+			uint32_t v = (uint32_t)w;
+			memcpy(p, &v, 4);
+			p += 4;
+			w >>= 32;
+		}
+		if (n & 2) {
+			uint16_t v = (uint16_t)w;
+			memcpy(p, &v, 2);
+			p += 2;
+			w >>= 16;
+		}
+		if (n & 1)
+			*p = (char)w;
 	}
+	*r = g;
 }
 
 /* Decimal digits of v (< 10^20) into p; returns the count. */

@@ -22,12 +22,24 @@ typedef struct GenRng {
 	uint64_t s;
 } GenRng;
 
+/* The half of gen_rng that depends on (seed, stream) alone: a reader computes it once and calls
+ * gen_rng_at per row (the same generator as gen_rng, one hash cheaper). */
+static inline uint64_t gen_stream_key(uint64_t seed, uint64_t stream)
+{
+	return hash_u64(seed ^ (stream * 0x9e3779b97f4a7c15ULL));
+}
+
+static inline GenRng gen_rng_at(uint64_t key, uint64_t n)
+{
+	GenRng r;
+	r.s = hash_combine(key, n);
+	return r;
+}
+
 /* A generator for row `n` of the stream of values named by `stream` under `seed`. */
 static inline GenRng gen_rng(uint64_t seed, uint64_t stream, uint64_t n)
 {
-	GenRng r;
-	r.s = hash_combine(hash_u64(seed ^ (stream * 0x9e3779b97f4a7c15ULL)), n);
-	return r;
+	return gen_rng_at(gen_stream_key(seed, stream), n);
 }
 
 static inline uint64_t gen_next(GenRng *r)
@@ -47,6 +59,17 @@ static inline uint64_t gen_below(GenRng *r, uint64_t n)
 static inline double gen_unit(GenRng *r)
 {
 	return (double)(gen_next(r) >> 11) * 0x1.0p-53;
+}
+
+/* Eight letters from the eight bytes of x at once: each byte b becomes 'a' + b * 26 / 256,
+ * computed in 16-bit lanes (b * 26 < 2^16, so lanes never carry into each other). Byte k of the
+ * result (in memory order on a little-endian machine) is the letter of byte k of x. */
+static inline uint64_t gen_letters8(uint64_t x)
+{
+	const uint64_t lo = 0x00ff00ff00ff00ffULL;
+	uint64_t even = (((x & lo) * 26) >> 8) & lo;
+	uint64_t odd = ((((x >> 8) & lo) * 26) >> 8) & lo;
+	return (even | (odd << 8)) + 0x6161616161616161ULL;
 }
 
 /* Fills p[0..n) with lower-case letters, eight per draw ('a' + byte * 26 / 256: the letters are

@@ -133,7 +133,7 @@ TypeId nexmark_col_type(NexmarkTable t, int i)
 #define EVENTS_FOR_AUCTIONS (NUM_IN_FLIGHT_AUCTIONS * NEXMARK_TOTAL_PROPORTION / 3)
 
 /* Random streams: numbers of an event, and the letters of each string field. */
-enum { S_EVENT, S_EMAIL, S_ITEM, S_DESC, S_EXTRA, S_URL, S_HOT_URL };
+enum { S_EVENT, S_EMAIL, S_ITEM, S_DESC, S_EXTRA, S_URL, S_HOT_URL, S__N };
 
 NexmarkTable nexmark_event_table(int64_t n)
 {
@@ -174,35 +174,74 @@ static inline int64_t random_auction(GenRng *r, int64_t n)
 	return min + (int64_t)gen_below(r, (uint64_t)(max - min + 1 + ID_LEAD));
 }
 
-static inline int64_t next_price(GenRng *r)
+/* Prices are (int64_t)(exp(6 U ln 10) * 100 + 0.5) with libm's exp: round(10^(6U) * 100).
+ * exp is a tenth of a simple query's time, so a table-driven one stands in for it:
+ * exp(x) = 2^(k/64) * e^f with k = round(x * 64 / ln 2), |f| <= ln 2 / 128, e^f by its Taylor
+ * polynomial of degree 5 (truncation below 4e-17), 2^(j/64) from a table of 64 (tab, made by
+ * price_table). Its relative error is a few 1e-16, so it rounds to the same integer as libm
+ * does unless the value lies within 1e-12 (relative) of a rounding boundary; those few (about
+ * one price in 10^5 at the largest prices, fewer below) are computed with libm's exp, and every
+ * price is exactly the one the plain formula gives. */
+#define LN2_64_HI (6.93147180369123816490e-01 / 64) /* ln 2 / 64, its first 32 bits */
+#define LN2_64_LO (1.90821492927058770002e-10 / 64) /* the rest */
+
+static void price_table(double *tab)
 {
-	return (int64_t)(exp(gen_unit(r) * (6.0 * M_LN10)) * 100.0 + 0.5);
+	for (int j = 0; j < 64; j++)
+		tab[j] = exp2(j / 64.0);
 }
 
-/* Length of the padding that brings an event of `current` bytes to `avg` on average. */
+static inline int64_t next_price(const double *tab, GenRng *r)
+{
+	double x = gen_unit(r) * (6.0 * M_LN10); /* 0 <= x < 13.82 */
+	int k = (int)(x * (64 / M_LN2) + 0.5);
+	double f = (x - k * LN2_64_HI) - k * LN2_64_LO;
+	double ef = 1 + f * (1 + f * (1 / 2.0 + f * (1 / 6.0 + f * (1 / 24.0 + f * (1 / 120.0)))));
+	uint64_t bits = (uint64_t)(1023 + (k >> 6)) << 52; /* 2^(k / 64), k < 1300 */
+	double scale;
+	memcpy(&scale, &bits, sizeof scale);
+	double v = tab[k & 63] * ef * scale * 100.0;
+	double w = floor(v + 0.5), frac = v + 0.5 - w, margin = v * 1e-12 + 1e-9;
+	if (frac < margin || frac > 1 - margin)
+		return (int64_t)(exp(x) * 100.0 + 0.5);
+	return (int64_t)w;
+}
+
+/* Length of the padding that brings an event of `current` bytes to `avg` on average: uniform
+ * within +-20 % of want = avg - current. The 20 % is want / 5 rounded to the nearest integer,
+ * which is never a tie (a fifth of an integer ends in .0, .2, .4, .6 or .8), so (want + 2) / 5
+ * gives exactly what lround(want * 0.2) gives. */
 static inline int extra_len(GenRng *r, int current, int avg)
 {
 	if (current > avg)
 		return 0;
 	int want = avg - current;
-	int delta = (int)lround(want * 0.2);
+	int delta = (want + 2) / 5;
 	return want - delta + (delta ? (int)gen_below(r, (uint64_t)(2 * delta)) : 0);
 }
 
-/* A word of n >= 3 characters: letters, and inside it `special` about once in 13. */
+/* A word of n >= 3 characters: letters, and inside it `special` about once in 13. Byte i of
+ * the i / 8-th draw picks character i: a byte b < 20 not at either end gives `special`, any
+ * other 'a' + b * 26 / 256. Eight letters are made at once (gen_letters8) and the few specials
+ * patched in after. */
 static void word(GenRng *r, char *p, int n, char special)
 {
-	uint64_t x = 0;
-	for (int i = 0; i < n; i++) {
-		if ((i & 7) == 0)
-			x = gen_next(r);
-		unsigned b = (unsigned)(x & 0xff);
-		x >>= 8;
-		if (b < 20 && i > 0 && i < n - 1)
-			p[i] = special;
-		else
-			p[i] = (char)('a' + (b * 26 >> 8));
+	GenRng g = *r; /* stores through p could alias *r */
+	for (int i = 0; i < n; i += 8) {
+		uint64_t x = gen_next(&g);
+		uint64_t w = gen_letters8(x);
+		memcpy(p + i, &w, (size_t)(n - i < 8 ? n - i : 8));
+		/* The bytes below 20: their high bit is clear, and so is that of (b & 0x7f) + 108
+		 * (108 + 20 = 128; no byte carries into the next). */
+		uint64_t low = ~(((x & 0x7f7f7f7f7f7f7f7fULL) + 0x6c6c6c6c6c6c6c6cULL) | x) &
+			       0x8080808080808080ULL;
+		for (; low; low &= low - 1) {
+			int at = i + (__builtin_ctzll(low) >> 3);
+			if (at > 0 && at < n - 1)
+				p[at] = special;
+		}
 	}
+	*r = g;
 }
 
 static const char *const states[] = {"AZ", "CA", "ID", "OR", "WA", "WY"};
@@ -251,7 +290,36 @@ static int make_url(uint64_t seed, int stream, int num, char *buf)
 	return len;
 }
 
-/* ---- the reader */
+/* ---- the reader
+ *
+ * nx_next makes a chunk in two passes. The first walks the chunk's events in order and draws
+ * each event's random choices into a small record (the draws come from the event's own
+ * generator, in the same order whatever the columns); the second writes the projected columns
+ * one after the other, each a tight loop over the records. The strings of a column share one
+ * arena block of the chunk: the chunk owns them (or they are static: cities, states, the hot
+ * channels' names), as a reader may be closed while its chunks live on. The strings that repeat
+ * (names, channels and their urls) are made once in the reader's tables and copied from there. */
+
+typedef struct PersonEv {
+	int64_t n;
+	uint8_t name, city, state, elen1, elen2;
+	int16_t card[4];
+	int xlen;
+} PersonEv;
+
+typedef struct AuctionEv {
+	int64_t n, seller, category, initial, reserve, t, expires;
+	int item_len, desc_len, xlen;
+} AuctionEv;
+
+typedef struct BidEv {
+	int64_t n, auction, bidder, price;
+	int channel; /* a hot channel's number when hot, else an ordinary channel's */
+	bool hot;
+	int xlen;
+} BidEv;
+
+#define NUM_NAMES (NELEM(first_names) * NELEM(last_names))
 
 typedef struct NxReader {
 	SourceReader base;
@@ -261,61 +329,54 @@ typedef struct NxReader {
 	int64_t step_us;    /* time between events when exact, else 0 */
 	int nproj;
 	int *proj;
+	uint64_t key[S__N]; /* gen_stream_key(seed, stream) of each random stream */
+	double exp2_64[64]; /* 2^(j / 64), for next_price */
+	Str hot_name[4];
 	char hot_url[4][URL_MAX];
 	int hot_url_len[4];
-	/* Names and urls of the NUM_CHANNELS ordinary channels, made on first use (len 0: not
-	 * yet): a function of the seed and the channel number, cached because half of all bids
-	 * carry one. */
-	struct ChannelEntry {
+	/* "First Last" for every pair of names, index first * NELEM(last_names) + last. */
+	Str names[NUM_NAMES];
+	char name_text[NUM_NAMES][16];
+	/* Names and urls of the NUM_CHANNELS ordinary channels, made on first use (url_len 0:
+	 * not yet): a function of the seed and the channel number, cached because half of all
+	 * bids carry one. The lengths (20 KB) are apart from the text (a megabyte): sizing a
+	 * chunk's column reads only them. */
+	struct ChannelLen {
 		uint8_t name_len, url_len;
-		char name[14];
+	} *channel_len;
+	struct ChannelText {
+		char name[16];
 		char url[URL_MAX - 16];
-	} *channels;
+	} *channel_text;
+	/* The records of the chunk being made (pass one), CHUNK_CAP of the reader's table. */
+	union {
+		PersonEv *person;
+		AuctionEv *auction;
+		BidEv *bid;
+		void *any;
+	} ev;
 } NxReader;
 
-static const struct ChannelEntry *channel_entry(NxReader *rd, int num)
+/* Channel num's name and url lengths, its text made first if not yet. */
+static inline struct ChannelLen channel(NxReader *rd, int num)
 {
-	if (!rd->channels)
-		rd->channels = mem_calloc(NUM_CHANNELS, sizeof *rd->channels);
-	struct ChannelEntry *ce = &rd->channels[num];
-	if (!ce->url_len) {
-		memcpy(ce->name, "channel-", 8);
-		ce->name_len = (uint8_t)(8 + gen_utoa((uint64_t)num, ce->name + 8));
+	struct ChannelLen *cl = &rd->channel_len[num];
+	if (!cl->url_len) {
+		struct ChannelText *ct = &rd->channel_text[num];
+		memcpy(ct->name, "channel-", 8);
+		cl->name_len = (uint8_t)(8 + gen_utoa((uint64_t)num, ct->name + 8));
 		char buf[URL_MAX];
 		int len = make_url(rd->o.seed, S_URL, num, buf);
-		assert(len <= (int)sizeof ce->url);
-		memcpy(ce->url, buf, (size_t)len);
-		ce->url_len = (uint8_t)len;
+		assert(len <= (int)sizeof ct->url);
+		memcpy(ct->url, buf, (size_t)len);
+		cl->url_len = (uint8_t)len;
 	}
-	return ce;
+	return *cl;
 }
 
 static inline int64_t event_time(const NxReader *r, int64_t n)
 {
 	return r->step_us ? r->o.base_time_us + n * r->step_us : nexmark_event_time(&r->o, n);
-}
-
-static inline Str put_str(Chunk *c, const char *p, int n)
-{
-	return chunk_str(c, p, (size_t)n);
-}
-
-static inline Str put_letters(Chunk *c, uint64_t seed, int stream, int64_t n, int len)
-{
-	char *d = arena_alloc(&c->arena, len ? (size_t)len : 1);
-	GenRng r = gen_rng(seed, (uint64_t)stream, (uint64_t)n);
-	gen_letters(&r, d, (size_t)len);
-	Str s = {d, (uint32_t)len};
-	return s;
-}
-
-static inline Str put_word(Chunk *c, uint64_t seed, int stream, int64_t n, int len)
-{
-	char *d = arena_alloc(&c->arena, (size_t)len);
-	GenRng r = gen_rng(seed, (uint64_t)stream, (uint64_t)n);
-	word(&r, d, len, ' ');
-	Str s = {d, (uint32_t)len};
-	return s;
 }
 
 static inline Str cstr(const char *s)
@@ -324,174 +385,261 @@ static inline Str cstr(const char *s)
 	return r;
 }
 
-#define I64(c, j) VEC_DATA(&(c)->cols[j], int64_t)
-#define STR(c, j) VEC_DATA(&(c)->cols[j], Str)
-
-static void gen_person(NxReader *rd, int64_t n, Chunk *c, int row)
+/* Writes v (< 10000) as four digits. */
+static inline void put4(char *p, int v)
 {
-	uint64_t seed = rd->o.seed;
-	GenRng r = gen_rng(seed, S_EVENT, (uint64_t)n);
+	p[0] = (char)('0' + v / 1000);
+	p[1] = (char)('0' + v / 100 % 10);
+	p[2] = (char)('0' + v / 10 % 10);
+	p[3] = (char)('0' + v % 10);
+}
+
+/* Pass one: the random choices of each event, drawn from its own generator. */
+
+static void draw_person(NxReader *rd, int64_t n, PersonEv *ev)
+{
+	GenRng r = gen_rng_at(rd->key[S_EVENT], (uint64_t)n);
 	int first = (int)gen_below(&r, NELEM(first_names));
 	int last = (int)gen_below(&r, NELEM(last_names));
-	int elen1 = 3 + (int)gen_below(&r, 4), elen2 = 3 + (int)gen_below(&r, 2);
-	int card[4];
+	ev->n = n;
+	ev->name = (uint8_t)(first * NELEM(last_names) + last);
+	ev->elen1 = (uint8_t)(3 + gen_below(&r, 4));
+	ev->elen2 = (uint8_t)(3 + gen_below(&r, 2));
 	for (int i = 0; i < 4; i++)
-		card[i] = (int)gen_below(&r, 10000);
-	int city = (int)gen_below(&r, NELEM(cities));
-	int state = (int)gen_below(&r, NELEM(states));
-	int name_len = (int)(strlen(first_names[first]) + 1 + strlen(last_names[last]));
-	int email_len = elen1 + 1 + elen2 + 4;
-	int current = 8 + name_len + email_len + 19 + (int)strlen(cities[city]) + 2;
-	int xlen = extra_len(&r, current, 200);
-	for (int j = 0; j < rd->nproj; j++) {
-		c->cols[j].nulls[row] = 0;
-		switch (rd->proj[j]) {
-		case P_ID:
-			I64(c, j)[row] = NEXMARK_FIRST_ID + last_person(n);
-			break;
-		case P_NAME: {
-			char buf[32];
-			int len = snprintf(buf, sizeof buf, "%s %s", first_names[first],
-					   last_names[last]);
-			STR(c, j)[row] = put_str(c, buf, len);
-			break;
+		ev->card[i] = (int16_t)gen_below(&r, 10000);
+	ev->city = (uint8_t)gen_below(&r, NELEM(cities));
+	ev->state = (uint8_t)gen_below(&r, NELEM(states));
+	int email_len = ev->elen1 + 1 + ev->elen2 + 4;
+	int current = 8 + (int)rd->names[ev->name].len + email_len + 19 +
+		      (int)strlen(cities[ev->city]) + 2;
+	ev->xlen = extra_len(&r, current, 200);
+}
+
+static void draw_auction(NxReader *rd, int64_t n, AuctionEv *ev)
+{
+	GenRng r = gen_rng_at(rd->key[S_EVENT], (uint64_t)n);
+	ev->n = n;
+	ev->seller = gen_below(&r, 4) ? last_person(n) / HOT_RATIO * HOT_RATIO
+				      : random_person(&r, n);
+	ev->category = FIRST_CATEGORY + (int64_t)gen_below(&r, NUM_CATEGORIES);
+	ev->initial = next_price(rd->exp2_64, &r);
+	ev->t = event_time(rd, n);
+	int64_t horizon = event_time(rd, n + EVENTS_FOR_AUCTIONS) - ev->t;
+	ev->expires =
+		ev->t + 1 + (int64_t)gen_below(&r, (uint64_t)(horizon > 0 ? 2 * horizon : 1));
+	ev->item_len = 3 + (int)gen_below(&r, 17);
+	ev->desc_len = 3 + (int)gen_below(&r, 97);
+	ev->reserve = ev->initial + next_price(rd->exp2_64, &r);
+	ev->xlen = extra_len(&r, 8 + ev->item_len + ev->desc_len + 40, 500);
+}
+
+static void draw_bid(NxReader *rd, int64_t n, BidEv *ev)
+{
+	GenRng r = gen_rng_at(rd->key[S_EVENT], (uint64_t)n);
+	ev->n = n;
+	ev->auction = gen_below(&r, 2) ? last_auction(n) / HOT_RATIO * HOT_RATIO
+				       : random_auction(&r, n);
+	ev->bidder = gen_below(&r, 4) ? last_person(n) / HOT_RATIO * HOT_RATIO + 1
+				      : random_person(&r, n);
+	ev->price = next_price(rd->exp2_64, &r);
+	ev->hot = gen_below(&r, 2) > 0;
+	ev->channel = (int)gen_below(&r, ev->hot ? NELEM(hot_channels) : NUM_CHANNELS);
+	ev->xlen = extra_len(&r, 32, 100);
+}
+
+/* Pass two: one column of k records. */
+
+#define I64(c, j) VEC_DATA(&(c)->cols[j], int64_t)
+#define STR(c, j) VEC_DATA(&(c)->cols[j], Str)
+/* d[i] = EXPR for every record i (EXPR reads ev[i]). */
+#define FILL(d, EXPR)                                                                              \
+	do {                                                                                       \
+		for (int i = 0; i < k; i++)                                                        \
+			(d)[i] = (EXPR);                                                           \
+	} while (0)
+
+/* p: one arena block with LEN bytes for each record i (the strings of one column). */
+#define COLUMN_TEXT(p, c, LEN)                                                                     \
+	size_t total_ = 1;                                                                         \
+	for (int i = 0; i < k; i++)                                                                \
+		total_ += (size_t)(LEN);                                                           \
+	char *p = arena_alloc(&(c)->arena, total_)
+
+/* Random letters of stream `stream` for each record's event (extra). */
+#define FILL_LETTERS(d, c, stream, LEN)                                                            \
+	do {                                                                                       \
+		COLUMN_TEXT(p_, c, LEN);                                                           \
+		for (int i = 0; i < k; i++) {                                                      \
+			GenRng g_ = gen_rng_at(rd->key[stream], (uint64_t)ev[i].n);                \
+			uint32_t len_ = (uint32_t)(LEN);                                           \
+			gen_letters(&g_, p_, len_);                                                \
+			(d)[i] = (Str){p_, len_};                                                  \
+			p_ += len_;                                                                \
+		}                                                                                  \
+	} while (0)
+
+/* For each record i where WHEN: a copy of the LEN bytes at SRC (the chunk must own its strings:
+ * readers may be closed while their chunks live on). */
+#define FILL_COPY(d, c, WHEN, SRC, LEN)                                                            \
+	do {                                                                                       \
+		COLUMN_TEXT(p_, c, (WHEN) ? (LEN) : 0);                                            \
+		for (int i = 0; i < k; i++) {                                                      \
+			if (!(WHEN))                                                               \
+				continue;                                                          \
+			uint32_t len_ = (uint32_t)(LEN);                                           \
+			memcpy(p_, (SRC), len_);                                                   \
+			(d)[i] = (Str){p_, len_};                                                  \
+			p_ += len_;                                                                \
+		}                                                                                  \
+	} while (0)
+
+/* A random word of stream `stream` for each record's event (item_name, description). */
+#define FILL_WORDS(d, c, stream, LEN)                                                              \
+	do {                                                                                       \
+		COLUMN_TEXT(p_, c, LEN);                                                           \
+		for (int i = 0; i < k; i++) {                                                      \
+			GenRng g_ = gen_rng_at(rd->key[stream], (uint64_t)ev[i].n);                \
+			int len_ = (LEN);                                                          \
+			word(&g_, p_, len_, ' ');                                                  \
+			(d)[i] = (Str){p_, (uint32_t)len_};                                        \
+			p_ += len_;                                                                \
+		}                                                                                  \
+	} while (0)
+
+static void fill_person(NxReader *rd, Chunk *c, int j, int row, int k)
+{
+	const PersonEv *ev = rd->ev.person;
+	int64_t *iv = I64(c, j) + row;
+	Str *sv = STR(c, j) + row;
+	switch (rd->proj[j]) {
+	case P_ID:
+		FILL(iv, NEXMARK_FIRST_ID + last_person(ev[i].n));
+		break;
+	case P_NAME:
+		FILL_COPY(sv, c, true, rd->names[ev[i].name].p, rd->names[ev[i].name].len);
+		break;
+	case P_EMAIL: {
+		COLUMN_TEXT(p, c, ev[i].elen1 + ev[i].elen2 + 5);
+		for (int i = 0; i < k; i++) {
+			int e1 = ev[i].elen1, e2 = ev[i].elen2;
+			GenRng s = gen_rng_at(rd->key[S_EMAIL], (uint64_t)ev[i].n);
+			word(&s, p, e1, ' ');
+			p[e1] = '@';
+			word(&s, p + e1 + 1, e2, ' ');
+			memcpy(p + e1 + 1 + e2, ".com", 4);
+			sv[i] = (Str){p, (uint32_t)(e1 + e2 + 5)};
+			p += e1 + e2 + 5;
 		}
-		case P_EMAIL: {
-			char *d = arena_alloc(&c->arena, (size_t)email_len);
-			GenRng s = gen_rng(seed, S_EMAIL, (uint64_t)n);
-			word(&s, d, elen1, ' ');
-			d[elen1] = '@';
-			word(&s, d + elen1 + 1, elen2, ' ');
-			memcpy(d + elen1 + 1 + elen2, ".com", 4);
-			Str v = {d, (uint32_t)email_len};
-			STR(c, j)[row] = v;
-			break;
+		break;
+	}
+	case P_CARD: {
+		COLUMN_TEXT(p, c, 19);
+		for (int i = 0; i < k; i++, p += 19) {
+			for (int q = 0; q < 4; q++) {
+				put4(p + 5 * q, ev[i].card[q]);
+				if (q < 3)
+					p[5 * q + 4] = ' ';
+			}
+			sv[i] = (Str){p, 19};
 		}
-		case P_CARD: {
-			char buf[24];
-			int len = snprintf(buf, sizeof buf, "%04d %04d %04d %04d", card[0], card[1],
-					   card[2], card[3]);
-			STR(c, j)[row] = put_str(c, buf, len);
-			break;
-		}
-		case P_CITY:
-			STR(c, j)[row] = cstr(cities[city]);
-			break;
-		case P_STATE:
-			STR(c, j)[row] = cstr(states[state]);
-			break;
-		case P_DATE_TIME:
-			I64(c, j)[row] = event_time(rd, n);
-			break;
-		case P_EXTRA:
-			STR(c, j)[row] = put_letters(c, seed, S_EXTRA, n, xlen);
-			break;
-		}
+		break;
+	}
+	case P_CITY:
+		FILL(sv, cstr(cities[ev[i].city]));
+		break;
+	case P_STATE:
+		FILL(sv, cstr(states[ev[i].state]));
+		break;
+	case P_DATE_TIME:
+		FILL(iv, event_time(rd, ev[i].n));
+		break;
+	case P_EXTRA:
+		FILL_LETTERS(sv, c, S_EXTRA, ev[i].xlen);
+		break;
 	}
 }
 
-static void gen_auction(NxReader *rd, int64_t n, Chunk *c, int row)
+static void fill_auction(NxReader *rd, Chunk *c, int j, int row, int k)
 {
-	uint64_t seed = rd->o.seed;
-	GenRng r = gen_rng(seed, S_EVENT, (uint64_t)n);
-	int64_t seller = gen_below(&r, 4) ? last_person(n) / HOT_RATIO * HOT_RATIO
-					  : random_person(&r, n);
-	int64_t category = FIRST_CATEGORY + (int64_t)gen_below(&r, NUM_CATEGORIES);
-	int64_t initial = next_price(&r);
-	int64_t t = event_time(rd, n);
-	int64_t horizon = event_time(rd, n + EVENTS_FOR_AUCTIONS) - t;
-	int64_t expires = t + 1 + (int64_t)gen_below(&r, (uint64_t)(horizon > 0 ? 2 * horizon : 1));
-	int item_len = 3 + (int)gen_below(&r, 17);
-	int desc_len = 3 + (int)gen_below(&r, 97);
-	int64_t reserve = initial + next_price(&r);
-	int xlen = extra_len(&r, 8 + item_len + desc_len + 40, 500);
-	for (int j = 0; j < rd->nproj; j++) {
-		c->cols[j].nulls[row] = 0;
-		switch (rd->proj[j]) {
-		case A_ID:
-			I64(c, j)[row] = NEXMARK_FIRST_ID + last_auction(n);
-			break;
-		case A_ITEM:
-			STR(c, j)[row] = put_word(c, seed, S_ITEM, n, item_len);
-			break;
-		case A_DESC:
-			STR(c, j)[row] = put_word(c, seed, S_DESC, n, desc_len);
-			break;
-		case A_INITIAL:
-			I64(c, j)[row] = initial;
-			break;
-		case A_RESERVE:
-			I64(c, j)[row] = reserve;
-			break;
-		case A_DATE_TIME:
-			I64(c, j)[row] = t;
-			break;
-		case A_EXPIRES:
-			I64(c, j)[row] = expires;
-			break;
-		case A_SELLER:
-			I64(c, j)[row] = NEXMARK_FIRST_ID + seller;
-			break;
-		case A_CATEGORY:
-			I64(c, j)[row] = category;
-			break;
-		case A_EXTRA:
-			STR(c, j)[row] = put_letters(c, seed, S_EXTRA, n, xlen);
-			break;
-		}
+	const AuctionEv *ev = rd->ev.auction;
+	int64_t *iv = I64(c, j) + row;
+	Str *sv = STR(c, j) + row;
+	switch (rd->proj[j]) {
+	case A_ID:
+		FILL(iv, NEXMARK_FIRST_ID + last_auction(ev[i].n));
+		break;
+	case A_ITEM:
+		FILL_WORDS(sv, c, S_ITEM, ev[i].item_len);
+		break;
+	case A_DESC:
+		FILL_WORDS(sv, c, S_DESC, ev[i].desc_len);
+		break;
+	case A_INITIAL:
+		FILL(iv, ev[i].initial);
+		break;
+	case A_RESERVE:
+		FILL(iv, ev[i].reserve);
+		break;
+	case A_DATE_TIME:
+		FILL(iv, ev[i].t);
+		break;
+	case A_EXPIRES:
+		FILL(iv, ev[i].expires);
+		break;
+	case A_SELLER:
+		FILL(iv, NEXMARK_FIRST_ID + ev[i].seller);
+		break;
+	case A_CATEGORY:
+		FILL(iv, ev[i].category);
+		break;
+	case A_EXTRA:
+		FILL_LETTERS(sv, c, S_EXTRA, ev[i].xlen);
+		break;
 	}
 }
 
-static void gen_bid(NxReader *rd, int64_t n, Chunk *c, int row)
+static void fill_bid(NxReader *rd, Chunk *c, int j, int row, int k)
 {
-	uint64_t seed = rd->o.seed;
-	GenRng r = gen_rng(seed, S_EVENT, (uint64_t)n);
-	int64_t auction = gen_below(&r, 2) ? last_auction(n) / HOT_RATIO * HOT_RATIO
-					   : random_auction(&r, n);
-	int64_t bidder = gen_below(&r, 4) ? last_person(n) / HOT_RATIO * HOT_RATIO + 1
-					  : random_person(&r, n);
-	int64_t price = next_price(&r);
-	bool hot = gen_below(&r, 2) > 0;
-	int channel = (int)gen_below(&r, hot ? NELEM(hot_channels) : NUM_CHANNELS);
-	int xlen = extra_len(&r, 32, 100);
-	for (int j = 0; j < rd->nproj; j++) {
-		c->cols[j].nulls[row] = 0;
-		switch (rd->proj[j]) {
-		case B_AUCTION:
-			I64(c, j)[row] = NEXMARK_FIRST_ID + auction;
-			break;
-		case B_BIDDER:
-			I64(c, j)[row] = NEXMARK_FIRST_ID + bidder;
-			break;
-		case B_PRICE:
-			I64(c, j)[row] = price;
-			break;
-		case B_CHANNEL:
-			if (hot) {
-				STR(c, j)[row] = cstr(hot_channels[channel]);
-			} else {
-				const struct ChannelEntry *ce = channel_entry(rd, channel);
-				STR(c, j)[row] = put_str(c, ce->name, ce->name_len);
-			}
-			break;
-		case B_URL:
-			if (hot) {
-				STR(c, j)[row] = put_str(c, rd->hot_url[channel],
-							 rd->hot_url_len[channel]);
-			} else {
-				const struct ChannelEntry *ce = channel_entry(rd, channel);
-				STR(c, j)[row] = put_str(c, ce->url, ce->url_len);
-			}
-			break;
-		case B_DATE_TIME:
-			I64(c, j)[row] = event_time(rd, n);
-			break;
-		case B_EXTRA:
-			STR(c, j)[row] = put_letters(c, seed, S_EXTRA, n, xlen);
-			break;
-		}
+	const BidEv *ev = rd->ev.bid;
+	int64_t *iv = I64(c, j) + row;
+	Str *sv = STR(c, j) + row;
+	switch (rd->proj[j]) {
+	case B_AUCTION:
+		FILL(iv, NEXMARK_FIRST_ID + ev[i].auction);
+		break;
+	case B_BIDDER:
+		FILL(iv, NEXMARK_FIRST_ID + ev[i].bidder);
+		break;
+	case B_PRICE:
+		FILL(iv, ev[i].price);
+		break;
+	case B_CHANNEL:
+		for (int i = 0; i < k; i++)
+			if (ev[i].hot)
+				sv[i] = rd->hot_name[ev[i].channel];
+		FILL_COPY(sv, c, !ev[i].hot, rd->channel_text[ev[i].channel].name,
+			  channel(rd, ev[i].channel).name_len);
+		break;
+	case B_URL:
+		FILL_COPY(sv, c, true,
+			  ev[i].hot ? rd->hot_url[ev[i].channel] : rd->channel_text[ev[i].channel].url,
+			  ev[i].hot ? rd->hot_url_len[ev[i].channel]
+				    : channel(rd, ev[i].channel).url_len);
+		break;
+	case B_DATE_TIME:
+		FILL(iv, event_time(rd, ev[i].n));
+		break;
+	case B_EXTRA:
+		FILL_LETTERS(sv, c, S_EXTRA, ev[i].xlen);
+		break;
 	}
 }
+
+#undef FILL
+#undef COLUMN_TEXT
+#undef FILL_LETTERS
+#undef FILL_WORDS
+#undef FILL_COPY
 
 /* The first event number >= n of the reader's table. */
 static inline int64_t next_of(NexmarkTable t, int64_t n)
@@ -513,42 +661,56 @@ static int nx_next(SourceReader *base, Chunk *out, Err *e)
 	if (out->ncols != rd->nproj)
 		return err_set(e, ERR_INTERNAL, "nexmark reader: chunk has %d columns, reader %d",
 			       out->ncols, rd->nproj);
-	int row = out->nrows;
 	int64_t n = rd->next_n;
 	NexmarkTable t = rd->o.table;
-	int cap = out->nrows + source_room(base);
-	if (cap > CHUNK_CAP)
-		cap = CHUNK_CAP;
-	while (row < cap) {
+	int room = source_room(base);
+	if (room > CHUNK_CAP - out->nrows)
+		room = CHUNK_CAP - out->nrows;
+	int k = 0;
+	for (; k < room; k++, n++) {
 		n = next_of(t, n);
 		if (n >= rd->end)
 			break;
 		switch (t) {
 		case NEXMARK_PERSON:
-			gen_person(rd, n, out, row);
+			draw_person(rd, n, &rd->ev.person[k]);
 			break;
 		case NEXMARK_AUCTION:
-			gen_auction(rd, n, out, row);
+			draw_auction(rd, n, &rd->ev.auction[k]);
 			break;
 		default:
-			gen_bid(rd, n, out, row);
+			draw_bid(rd, n, &rd->ev.bid[k]);
 			break;
 		}
-		out->ops[row] = OP_INSERT;
-		row++;
-		n++;
 	}
 	rd->next_n = n;
-	int produced = row - out->nrows;
-	out->nrows = row;
-	return produced;
+	int row = out->nrows;
+	for (int j = 0; j < rd->nproj; j++) {
+		memset(out->cols[j].nulls + row, 0, (size_t)k);
+		switch (t) {
+		case NEXMARK_PERSON:
+			fill_person(rd, out, j, row, k);
+			break;
+		case NEXMARK_AUCTION:
+			fill_auction(rd, out, j, row, k);
+			break;
+		default:
+			fill_bid(rd, out, j, row, k);
+			break;
+		}
+	}
+	memset(out->ops + row, OP_INSERT, (size_t)k);
+	out->nrows = row + k;
+	return k;
 }
 
 static void nx_close(SourceReader *base)
 {
 	NxReader *rd = (NxReader *)base;
 	mem_free(rd->proj);
-	mem_free(rd->channels);
+	mem_free(rd->channel_len);
+	mem_free(rd->channel_text);
+	mem_free(rd->ev.any);
 	mem_free(rd);
 }
 
@@ -568,8 +730,28 @@ SourceReader *nexmark_reader(const NexmarkOpts *o, const int *proj, int nproj, E
 	if (o->rate >= 1 && o->rate <= 1e6 && o->rate == floor(o->rate) &&
 	    1000000 % (int64_t)o->rate == 0)
 		rd->step_us = 1000000 / (int64_t)o->rate;
+	for (int s = 0; s < S__N; s++)
+		rd->key[s] = gen_stream_key(o->seed, (uint64_t)s);
+	price_table(rd->exp2_64);
+	for (int i = 0; i < NELEM(hot_channels); i++)
+		rd->hot_name[i] = cstr(hot_channels[i]);
 	for (int i = 0; i < NELEM(hot_channels); i++)
 		rd->hot_url_len[i] = make_url(o->seed, S_HOT_URL, i, rd->hot_url[i]);
+	for (int f = 0; f < NELEM(first_names); f++)
+		for (int l = 0; l < NELEM(last_names); l++) {
+			int i = f * NELEM(last_names) + l;
+			int len = snprintf(rd->name_text[i], sizeof rd->name_text[i], "%s %s",
+					   first_names[f], last_names[l]);
+			rd->names[i] = (Str){rd->name_text[i], (uint32_t)len};
+		}
+	if (o->table == NEXMARK_BID) {
+		rd->channel_len = mem_calloc(NUM_CHANNELS, sizeof *rd->channel_len);
+		rd->channel_text = mem_alloc(NUM_CHANNELS * sizeof *rd->channel_text);
+	}
+	size_t evsize = o->table == NEXMARK_PERSON    ? sizeof(PersonEv)
+			: o->table == NEXMARK_AUCTION ? sizeof(AuctionEv)
+						      : sizeof(BidEv);
+	rd->ev.any = mem_alloc(evsize * CHUNK_CAP);
 	rd->base.next = nx_next;
 	rd->base.close = nx_close;
 	rd->base.bounded = o->events >= 0;
