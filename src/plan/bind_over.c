@@ -284,6 +284,22 @@ static bool same_window(const LogicalOp *op, const int *part, int npart, const S
 	return true;
 }
 
+/* The partition column that carries the child's watermark, or -1: window_start (the child's
+ * wm_col), else window_end (its wm_end_col). A window operator partitioned by it closes a
+ * partition once the watermark passes it and forwards the watermark on that same column
+ * (stream/over_window.c), so EMIT ON WINDOW CLOSE and aggregations above can close too. */
+static int part_wm_col(const LogicalOp *child, const int *part, int npart)
+{
+	int end = -1;
+	for (int i = 0; i < npart && child->wm_col >= 0; i++) {
+		if (part[i] == child->wm_col)
+			return part[i];
+		if (part[i] == child->wm_end_col)
+			end = part[i];
+	}
+	return end;
+}
+
 /* x with window placeholders replaced by column base + k. */
 static Expr *map_winrefs(Binder *b, Expr *x, int base)
 {
@@ -353,6 +369,7 @@ LogicalOp *bind_over_build(Binder *b, LogicalOp *input, WinList *wins, Expr **ou
 		op->nwins = 1;
 		op->wins = arena_alloc(b->a, sizeof *op->wins);
 		op->wins[0] = r->call;
+		op->wm_col = part_wm_col(child, op->part_cols, op->npart);
 		child = op;
 	}
 	for (int i = 0; i < nout; i++)
@@ -458,6 +475,9 @@ static LogicalOp *try_topn(Binder *b, LogicalOp *f, const bool *used)
 	t->rank_kind = over->wins[0].kind;
 	t->rank_output = need;
 	t->limit = limit;
+	/* The OVER's watermark (a partition column, below the rank column) stays the TopN's, and
+	 * the projection and filter above keep the one they took from it. */
+	t->wm_col = over->wm_col;
 	LogicalOp *top = t;
 	if (proj) {
 		proj->children[0] = t;
@@ -468,7 +488,6 @@ static LogicalOp *try_topn(Binder *b, LogicalOp *f, const bool *used)
 				proj->exprs[i] = expr_const(b->a, &nv, 0);
 			}
 		proj->append_only = false;
-		proj->wm_col = -1;
 		top = proj;
 	}
 	if (nrest == 0)
@@ -476,7 +495,6 @@ static LogicalOp *try_topn(Binder *b, LogicalOp *f, const bool *used)
 	f->children[0] = top;
 	f->exprs[0] = nrest == 1 ? rest[0] : expr_logic(b->a, EXPR_AND, rest, nrest, 0, b->e);
 	f->append_only = false;
-	f->wm_col = -1;
 	return f;
 }
 

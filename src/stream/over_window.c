@@ -18,6 +18,14 @@
  * come back and are freed after each barrier, so a top-N over a stream keeps N rows (plus
  * ties) per partition. The same code runs in DF_BATCH (one barrier) for plain SELECTs.
  *
+ * Windows: when a PARTITION BY column carries the input's watermark (the plan's wm_col, set by
+ * bind_over.c: window_start or window_end of a windowed aggregation or TUMBLE below), a
+ * partition whose value is below the watermark is closed: after its final emission at a
+ * barrier its rows and outputs are freed (the view keeps what it emitted), rows arriving for it
+ * later are late (dropped, counted), and the watermark goes on to the same output column, so an
+ * EMIT ON WINDOW CLOSE or an aggregation above can close too. So a top-N per window keeps only
+ * the open windows' partitions.
+ *
  * Checkpoints save the rows, one entry per distinct row of a partition, and only the entries
  * that changed since the previous checkpoint; restore rebuilds the sorted arrays and the
  * emitted outputs from them (format and change tracking under "checkpoints" below).
@@ -59,7 +67,9 @@ typedef struct Part {
 	Out *prev;
 	uint32_t nprev, capprev;
 	struct Part *next_dirty;
+	int64_t wm_val;     /* the value of the watermark column (OverOp.wm_col) */
 	uint8_t dirty;
+	uint8_t wm_null;
 } Part;
 
 typedef struct OverOp {
@@ -86,6 +96,13 @@ typedef struct OverOp {
 	uint32_t nfresh, capfresh;
 	StrBuf gone;        /* entry keys (bin_put_bytes) of checkpointed rows freed since */
 	TypeId *types;      /* of the child's columns, then of the partition columns */
+	/* Windows: the partition column carrying the input's watermark (a child column, which
+	 * is also the output column the watermark goes on); -1 none. */
+	int wm_col;
+	bool has_wm, wm_pending;
+	int64_t wm;
+	Part **closing;     /* scratch of close_parts */
+	size_t capclosing;
 } OverOp;
 
 /* ---- rows */
@@ -240,13 +257,26 @@ static int over_chunk(Operator *op, int port, const Chunk *c, Err *e)
 {
 	OverOp *o = (OverOp *)op;
 	const LogicalOp *lop = o->lop;
+	uint64_t late = 0;
 	for (int r = 0; r < c->nrows; r++) {
+		Value wv = {.null = true};
+		if (o->wm_col >= 0)
+			vec_get_value(&c->cols[o->wm_col], r, &wv);
+		if (o->has_wm && !wv.null && wv.u.i < o->wm) {
+			/* Its partition is closed: the view keeps its final rows. */
+			late++;
+			continue;
+		}
 		sb_reset(&o->key);
 		row_encode(c, lop->part_cols, lop->npart, r, ROWCODEC_NORMALIZE, &o->key);
 		/* No PARTITION BY: one partition under the empty key. */
 		const char *k = o->key.len ? o->key.data : "";
 		bool found;
 		Part *p = hmap_upsert(&o->parts, k, o->key.len, hash_bytes(k, o->key.len), &found);
+		if (!found) {
+			p->wm_null = wv.null;
+			p->wm_val = wv.null ? 0 : wv.u.i;
+		}
 		sb_reset(&o->row);
 		row_encode(c, NULL, o->nin, r, ROWCODEC_EXACT, &o->row);
 		if (op_sign(c->ops[r]) > 0)
@@ -260,6 +290,8 @@ static int over_chunk(Operator *op, int port, const Chunk *c, Err *e)
 			o->dirty = p;
 		}
 	}
+	if (late)
+		df_count_late(op->df, late);
 	return 0;
 }
 
@@ -569,6 +601,34 @@ static int emit_part(OverOp *o, Part *p, bool emit, Err *e)
 	return 0;
 }
 
+/* Frees every partition whose window is below the watermark, after its final emission: no
+ * row can reach it any more (they are late), and the view keeps what it emitted. Its rows'
+ * checkpoint entries are deleted at the next checkpoint. Scans the partitions, like
+ * hash_agg.c's close_windows, only when the watermark advanced. */
+static void close_parts(OverOp *o)
+{
+	size_t n = 0;
+	Part *p;
+	for (size_t it = 0; (p = hmap_next(&o->parts, &it));) {
+		if (p->wm_null || p->wm_val >= o->wm)
+			continue;
+		if (n == o->capclosing) {
+			o->capclosing = o->capclosing ? o->capclosing * 2 : 64;
+			o->closing = mem_realloc(o->closing, o->capclosing * sizeof *o->closing);
+		}
+		o->closing[n++] = p;
+	}
+	for (size_t i = 0; i < n; i++) {
+		p = o->closing[i];
+		/* row_drop names the entries by the partition's key: drop them while it exists. */
+		for (uint32_t r = 0; r < p->n; r++)
+			row_drop(o, p, p->rows[r]);
+		p->n = 0;
+		part_free(o, p);
+		hmap_remove_value(&o->parts, p);
+	}
+}
+
 static int over_barrier(Operator *op, int port, uint64_t epoch, Err *e)
 {
 	OverOp *o = (OverOp *)op;
@@ -581,12 +641,27 @@ static int over_barrier(Operator *op, int port, uint64_t epoch, Err *e)
 	}
 	if (flush(o, e) < 0)
 		return -1;
+	if (o->wm_pending) {
+		close_parts(o);
+		o->wm_pending = false;
+		/* The output's column wm_col is the input's: its closed values never change. */
+		if (op_emit_watermark(op, o->wm_col, o->wm, e) < 0)
+			return -1;
+	}
 	return op_emit_barrier(op, epoch, e);
 }
 
+/* Only the watermark of the windowed partition column survives: other columns' output rows
+ * are retracted at any time. It takes effect for rows now and for closing at the next
+ * barrier, after the changes pending in this epoch (the final ones of the windows it closes). */
 static int over_watermark(Operator *op, int port, int col, int64_t ts, Err *e)
 {
-	/* Output rows are retracted at any time, so no column stays above a watermark. */
+	OverOp *o = (OverOp *)op;
+	if (o->wm_col < 0 || col != o->wm_col || (o->has_wm && ts <= o->wm))
+		return 0;
+	o->has_wm = true;
+	o->wm = ts;
+	o->wm_pending = true;
 	return 0;
 }
 
@@ -599,8 +674,10 @@ static int over_watermark(Operator *op, int port, int col, int64_t ts, Err *e)
  * Entries (keys are the operator's own, see operator.h):
  *
  *   key                                           value
- *   0x00                                          header: u8 version (1), u8 plan kind, u8 trim,
- *                                                 i64 limit, u32 child columns, u32 outputs
+ *   0x00                                          header: u8 version (2), u8 plan kind, u8 trim,
+ *                                                 i64 limit, u32 child columns, u32 outputs,
+ *                                                 u32 wm_col + 1 (0: none); then the watermark:
+ *                                                 u8 has_wm, i64 wm, u8 wm_pending
  *   0x01, u32 n + n bytes partition key (bin_put_bytes), row encoding (exact)
  *                                                 u32 copies of the row in the partition
  *
@@ -608,8 +685,9 @@ static int over_watermark(Operator *op, int port, int col, int64_t ts, Err *e)
  * rows inserted since the last checkpoint are on the `fresh` list (each knows its place in it,
  * so a row deleted again leaves it in O(1)); a checkpointed row that is freed logs its entry
  * key in `gone`. At the checkpoint each such entry is written once with its current count, or
- * deleted when no copy is left. */
-enum { OVER_CK_VERSION = 1, OVER_KEY_HEADER = 0, OVER_KEY_ROW = 1 };
+ * deleted when no copy is left. A partition closed by the watermark frees its rows as a delete
+ * does, so its entries are deleted; a restored partition takes its window value from a row. */
+enum { OVER_CK_VERSION = 2, OVER_KEY_HEADER = 0, OVER_KEY_ROW = 1 };
 
 static void entry_key(const OverOp *o, const Part *p, const Row *r, StrBuf *out)
 {
@@ -718,7 +796,8 @@ static int write_all(OverOp *o, StateWriter *w, StrBuf *kb, Err *e)
 	return 0;
 }
 
-static void header(const OverOp *o, StrBuf *v)
+/* The header's fixed part: what the plan says (restore checks it is the same plan). */
+static void header_plan(const OverOp *o, StrBuf *v)
 {
 	bin_put_u8(v, OVER_CK_VERSION);
 	bin_put_u8(v, (uint8_t)o->lop->kind);
@@ -726,6 +805,15 @@ static void header(const OverOp *o, StrBuf *v)
 	bin_put_i64(v, o->lop->limit);
 	bin_put_u32(v, (uint32_t)o->nin);
 	bin_put_u32(v, (uint32_t)o->nextra);
+	bin_put_u32(v, (uint32_t)(o->wm_col + 1));
+}
+
+static void header(const OverOp *o, StrBuf *v)
+{
+	header_plan(o, v);
+	bin_put_u8(v, o->has_wm);
+	bin_put_i64(v, o->wm);
+	bin_put_u8(v, o->wm_pending);
 }
 
 static int over_checkpoint(Operator *op, StateWriter *w, bool full, Err *e)
@@ -767,10 +855,23 @@ static int over_restore(Operator *op, const void *key, size_t klen, const void *
 	if (klen == 1 && *(const uint8_t *)key == OVER_KEY_HEADER) {
 		StrBuf want;
 		sb_init(&want);
-		header(o, &want);
-		bool same = want.len == vlen && memcmp(want.data, val, vlen) == 0;
+		header_plan(o, &want);
+		size_t plen = want.len;
+		bool same = plen <= vlen && memcmp(want.data, val, plen) == 0;
 		sb_deinit(&want);
-		return same ? 0 : corrupt(o, "the header (another plan?)", e);
+		if (!same)
+			return corrupt(o, "the header (another plan?)", e);
+		BinReader h;
+		bin_reader(&h, (const char *)val + plen, vlen - plen);
+		uint8_t has_wm = bin_get_u8(&h);
+		int64_t wm = bin_get_i64(&h);
+		uint8_t pending = bin_get_u8(&h);
+		if (!bin_done(&h) || has_wm > 1 || pending > 1)
+			return corrupt(o, "the header's watermark", e);
+		o->has_wm = has_wm;
+		o->wm = wm;
+		o->wm_pending = pending;
+		return 0;
 	}
 	BinReader r, v;
 	bin_reader(&r, key, klen);
@@ -793,6 +894,11 @@ static int over_restore(Operator *op, const void *key, size_t klen, const void *
 	for (uint32_t i = 0; i < count; i++) {
 		Row *row = row_new(o, p);
 		p->rows[p->n++] = row;
+	}
+	if (o->wm_col >= 0) {
+		const Value *wv = &p->rows[0]->vals[o->wm_col];
+		p->wm_null = wv->null;
+		p->wm_val = wv->null ? 0 : wv->u.i;
 	}
 	return 0;
 }
@@ -820,7 +926,7 @@ static size_t over_state_bytes(const Operator *op)
 {
 	const OverOp *o = (const OverOp *)op;
 	return o->bytes + o->parts.bytes + o->parts.cap * (sizeof(void *) + 8) +
-	       o->capfresh * sizeof *o->fresh + o->gone.cap;
+	       o->capfresh * sizeof *o->fresh + o->gone.cap + o->capclosing * sizeof *o->closing;
 }
 
 static void over_explain(const Operator *op, StrBuf *out)
@@ -833,6 +939,8 @@ static void over_explain(const Operator *op, StrBuf *out)
 		sb_printf(out, "OverWindow calls=%d", lop->nwins);
 	sb_printf(out, " partition=%d keys=%d state=%s", lop->npart, lop->nkeys,
 		  o->trim ? "top-n rows" : "all rows");
+	if (o->wm_col >= 0)
+		sb_printf(out, " closes=%s", lop->cols[o->wm_col].name);
 }
 
 static void over_free(Operator *op)
@@ -849,6 +957,7 @@ static void over_free(Operator *op)
 	mem_free(o->extra_cols);
 	mem_free(o->fresh);
 	mem_free(o->types);
+	mem_free(o->closing);
 	sb_deinit(&o->gone);
 	chunk_free(o->out);
 	arena_deinit(&o->scratch);
@@ -868,6 +977,11 @@ static Operator *over_new(Dataflow *df, const LogicalOp *lop, const char *kind)
 		o->types[i] = lop->children[0]->cols[i].type;
 	for (int i = 0; i < lop->npart; i++)
 		o->types[o->nin + i] = lop->children[0]->cols[lop->part_cols[i]].type;
+	/* Windowed when the plan declares the watermark on a partition column (bind_over.c). */
+	o->wm_col = -1;
+	for (int i = 0; i < lop->npart; i++)
+		if (lop->wm_col >= 0 && lop->wm_col < o->nin && lop->part_cols[i] == lop->wm_col)
+			o->wm_col = lop->wm_col;
 	hmap_init(&o->parts, sizeof(Part));
 	sb_init(&o->gone);
 	sb_init(&o->key);

@@ -71,36 +71,57 @@ static void put_tup(Chunk *c, const Tup *t, Op op)
 	c->ops[r] = (uint8_t)op;
 }
 
-static Tup rand_tup(int nkeys)
+/* A row of partition kmin .. kmin + nkeys - 1. */
+static Tup rand_tup(int kmin, int nkeys)
 {
-	Tup t = {pick(0, nkeys - 1), pick(-1, 6), pick(0, 3)};
+	Tup t = {kmin + pick(0, nkeys - 1), pick(-1, 6), pick(0, 3)};
 	return t;
 }
 
-static void changes(Model *m, int n, int nkeys)
+static void live_add(Model *m, const Tup *t)
+{
+	if (m->n == m->cap) {
+		m->cap = m->cap ? m->cap * 2 : 64;
+		m->live = mem_realloc(m->live, (size_t)m->cap * sizeof *m->live);
+	}
+	m->live[m->n++] = *t;
+}
+
+/* n random changes of rows of partitions kmin .. kmin + nkeys - 1 into m->c. With a watermark
+ * wm on k (partitions below it closed), a change of a row with k < wm is late: it goes into
+ * the chunk but not into the live rows, and *late counts it (an update is two changes, each
+ * judged alone, as the operator does). */
+static void changes(Model *m, int n, int kmin, int nkeys, int wm, uint64_t *late)
 {
 	for (int i = 0; i < n && m->c->nrows + 2 <= CHUNK_CAP; i++) {
 		int dice = pick(0, 99);
 		if (dice < 55 || m->n == 0 || m->obj->append_only) {
-			Tup t = rand_tup(nkeys);
+			Tup t = rand_tup(kmin, nkeys);
 			put_tup(m->c, &t, OP_INSERT);
-			if (m->n == m->cap) {
-				m->cap = m->cap ? m->cap * 2 : 64;
-				m->live = mem_realloc(m->live, (size_t)m->cap * sizeof *m->live);
-			}
-			m->live[m->n++] = t;
+			if (t.k < wm)
+				++*late;
+			else
+				live_add(m, &t);
 			continue;
 		}
 		int j = pick(0, m->n - 1);
-		if (dice < 85) {
-			put_tup(m->c, &m->live[j], OP_DELETE);
+		Tup old = m->live[j];
+		bool gone = old.k >= wm;
+		if (gone)
 			m->live[j] = m->live[--m->n];
-		} else {
-			Tup t = rand_tup(nkeys);
-			put_tup(m->c, &m->live[j], OP_UPDATE_DELETE);
-			put_tup(m->c, &t, OP_UPDATE_INSERT);
-			m->live[j] = t;
+		else
+			++*late;
+		if (dice < 85) {
+			put_tup(m->c, &old, OP_DELETE);
+			continue;
 		}
+		Tup t = rand_tup(kmin, nkeys);
+		put_tup(m->c, &old, OP_UPDATE_DELETE);
+		put_tup(m->c, &t, OP_UPDATE_INSERT);
+		if (t.k < wm)
+			++*late;
+		else
+			live_add(m, &t);
 	}
 }
 
@@ -240,10 +261,12 @@ static LogicalOp *over_plan(LogicalOp *child, int64_t preceding)
 static int checks, cycles;
 
 /* Rows the batch top-N must hold for ROW_NUMBER: min(N, rows) per partition. */
-static int expected_rows(const Model *m, int nkeys, int64_t n)
+static int expected_rows(const Model *m, int64_t n)
 {
-	int total = 0;
-	for (int k = 0; k < nkeys; k++) {
+	int total = 0, kmax = 0;
+	for (int i = 0; i < m->n; i++)
+		kmax = m->live[i].k > kmax ? m->live[i].k : kmax;
+	for (int k = 0; k <= kmax; k++) {
 		int c = 0;
 		for (int i = 0; i < m->n; i++)
 			c += m->live[i].k == k;
@@ -252,7 +275,37 @@ static int expected_rows(const Model *m, int nkeys, int64_t n)
 	return total;
 }
 
-static void run(LogicalOp *plan, Model *m, uint64_t seed, bool row_number)
+/* The view (store) equals the batch run of the plan over the live rows. */
+static void check_view(LogicalOp *plan, Model *m, MvStore *store, uint64_t seed, int epoch,
+		       bool row_number)
+{
+	StrBuf got, want;
+	sb_init(&got);
+	sb_init(&want);
+	assert_int_equal(mvstore_scan(store, to_text, &got, &E), 0);
+	assert_int_equal(batch_run(plan, scan_model, m, to_text, &want, &E), 0);
+	int ng, nw;
+	char *g = sorted(&got, &ng), *w = sorted(&want, &nw);
+	if (strcmp(g, w) != 0) {
+		print_message("seed %llu epoch %d\nview:\n%s\nbatch:\n%s\n",
+			      (unsigned long long)seed, epoch, g, w);
+		fail();
+	}
+	if (row_number)
+		assert_int_equal(nw, expected_rows(m, plan->limit));
+	assert_int_equal(store->anomalies, 0);
+	mem_free(g);
+	mem_free(w);
+	sb_deinit(&got);
+	sb_deinit(&want);
+	checks++;
+}
+
+/* With `windowed`, the plan is partitioned by k and declares k's watermark (wm_col 0): the
+ * watermark advances between chunks, changes reach partitions a little below it (late: not in
+ * the live rows, counted), and at the end a watermark past every key closes everything, after
+ * which the view is unchanged and the operator holds no rows (its checkpoint is the header). */
+static void run(LogicalOp *plan, Model *m, uint64_t seed, bool row_number, bool windowed)
 {
 	seed_state = seed * 0x9E3779B97F4A7C15ULL + 1;
 	m->n = 0;
@@ -267,36 +320,41 @@ static void run(LogicalOp *plan, Model *m, uint64_t seed, bool row_number)
 	CkStore ck;
 	ck_init(&ck);
 	bool full = true;
-	int nkeys = pick(1, 5);
+	int nkeys = pick(1, 5), wm = INT32_MIN;
+	uint64_t late = 0;
 	for (int epoch = 1; epoch <= 25; epoch++) {
 		for (int k = pick(0, 3); k > 0; k--) {
 			chunk_reset(m->c);
-			changes(m, pick(1, pick(0, 4) ? 15 : 400), nkeys);
+			changes(m, pick(1, pick(0, 4) ? 15 : 400), wm > 0 ? wm - 1 : 0, nkeys, wm,
+				&late);
 			assert_int_equal(dataflow_push(df, 0, m->c, &E), 0);
+			if (windowed && pick(0, 2) == 0) {
+				wm = (wm < 0 ? 0 : wm) + pick(0, 2);
+				assert_int_equal(dataflow_watermark(df, 0, 0, wm, &E), 0);
+			}
 		}
 		assert_int_equal(dataflow_barrier(df, (uint64_t)epoch, &E), 0);
 		if (pick(0, 1))
 			cycles += ck_cycle(&df, plan, &ck, &full, to_store, store, &E, "over_window");
-		StrBuf got, want;
-		sb_init(&got);
-		sb_init(&want);
-		assert_int_equal(mvstore_scan(store, to_text, &got, &E), 0);
-		assert_int_equal(batch_run(plan, scan_model, m, to_text, &want, &E), 0);
-		int ng, nw;
-		char *g = sorted(&got, &ng), *w = sorted(&want, &nw);
-		if (strcmp(g, w) != 0) {
-			print_message("seed %llu epoch %d\nview:\n%s\nbatch:\n%s\n",
-				      (unsigned long long)seed, epoch, g, w);
-			fail();
-		}
-		if (row_number)
-			assert_int_equal(nw, expected_rows(m, nkeys, plan->limit));
-		assert_int_equal(store->anomalies, 0);
-		mem_free(g);
-		mem_free(w);
-		sb_deinit(&got);
-		sb_deinit(&want);
-		checks++;
+		check_view(plan, m, store, seed, epoch, row_number);
+		assert_int_equal(dataflow_late_rows(df), late);
+	}
+	if (windowed) {
+		assert_int_equal(dataflow_watermark(df, 0, 0, 1 << 20, &E), 0);
+		assert_int_equal(dataflow_barrier(df, 26, &E), 0);
+		check_view(plan, m, store, seed, 26, row_number);
+		cycles += ck_cycle(&df, plan, &ck, &full, to_store, store, &E, "over_window");
+		/* Entries: the operator's header and the dataflow's own; no row is left. */
+		assert_int_equal(ck.n, 2);
+		assert_int_equal(dataflow_state_bytes(df), 0); /* restored from that: nothing */
+		/* A row for a closed partition is late and changes nothing. */
+		Tup t = {pick(0, 5), 1, 0};
+		chunk_reset(m->c);
+		put_tup(m->c, &t, OP_INSERT);
+		assert_int_equal(dataflow_push(df, 0, m->c, &E), 0);
+		assert_int_equal(dataflow_barrier(df, 27, &E), 0);
+		check_view(plan, m, store, seed, 27, row_number);
+		assert_int_equal(dataflow_late_rows(df), late + 1);
 	}
 	mvstore_free(store);
 	dataflow_free(df);
@@ -318,37 +376,66 @@ static CatObject *table(bool append_only)
 	return o;
 }
 
-static void topn_cases(bool append_only)
+static void topn_cases(bool append_only, bool windowed)
 {
 	static const WinKind kinds[] = {WIN_ROW_NUMBER, WIN_RANK, WIN_DENSE_RANK};
 	Model m = {.obj = table(append_only)};
-	for (uint64_t seed = 1; seed <= 30; seed++) {
+	for (uint64_t seed = 1; seed <= (windowed ? 15 : 30); seed++) {
 		seed_state = seed;
 		WinKind kind = kinds[seed % 3];
 		int64_t n = pick(0, 4);
 		bool rank_out = pick(0, 1);
 		LogicalOp *plan = topn_plan(scan_of(m.obj), kind, n, rank_out);
-		run(plan, &m, seed, kind == WIN_ROW_NUMBER);
+		if (windowed)
+			plan->wm_col = plan->children[0]->wm_col = 0;
+		run(plan, &m, seed, kind == WIN_ROW_NUMBER, windowed);
 	}
 	mem_free(m.live);
 }
 
 static void test_topn_retract(void **state)
 {
-	topn_cases(false);
+	topn_cases(false, false);
 }
 
 static void test_topn_append_only(void **state)
 {
-	topn_cases(true);
+	topn_cases(true, false);
+}
+
+/* OVER with three calls and a frame of 0..3 preceding rows. */
+static void over_cases(bool windowed)
+{
+	Model m = {.obj = table(false)};
+	for (uint64_t seed = 1; seed <= (windowed ? 12 : 20); seed++) {
+		LogicalOp *plan = over_plan(scan_of(m.obj), (int64_t)(seed % 4));
+		if (windowed)
+			plan->wm_col = plan->children[0]->wm_col = 0;
+		run(plan, &m, seed, false, windowed);
+	}
+	mem_free(m.live);
 }
 
 static void test_over_frames(void **state)
 {
-	Model m = {.obj = table(false)};
-	for (uint64_t seed = 1; seed <= 20; seed++)
-		run(over_plan(scan_of(m.obj), (int64_t)(seed % 4)), &m, seed, false);
-	mem_free(m.live);
+	over_cases(false);
+}
+
+/* Partitioned by the watermark column: closed partitions are freed, late rows counted, and
+ * the view equals the recomputation over the rows that were not late. */
+static void test_topn_windowed(void **state)
+{
+	topn_cases(false, true);
+}
+
+static void test_topn_windowed_append_only(void **state)
+{
+	topn_cases(true, true);
+}
+
+static void test_over_windowed(void **state)
+{
+	over_cases(true);
 }
 
 /* The recomputation itself on a fixed input: ranks with ties as PostgreSQL numbers them. */
@@ -386,6 +473,25 @@ static int discard(void *arg, const Chunk *c, Err *e)
 	return 0;
 }
 
+/* A dataflow of plan (output discarded) after inserting n rows {i % nparts, i / nparts,
+ * (i / name_div) % 4} in epochs from *epoch on; m->c is its chunk (the caller frees it). */
+static Dataflow *loaded(LogicalOp *plan, Model *m, int n, int nparts, int name_div,
+			uint64_t *epoch)
+{
+	Dataflow *df = dataflow_build(plan, DF_STREAMING, &E);
+	assert_non_null(df);
+	dataflow_set_output(df, discard, NULL);
+	m->c = chunk_new(COLT, NC);
+	for (int i = 0; i < n; i++) {
+		Tup t = {i % nparts, i / nparts, (i / name_div) % 4};
+		put_tup(m->c, &t, OP_INSERT);
+		if (chunk_full(m->c))
+			push_barrier(df, m, (*epoch)++);
+	}
+	push_barrier(df, m, (*epoch)++);
+	return df;
+}
+
 /* An incremental checkpoint of df into ck writes `puts` and `dels`, leaving n entries. */
 static void expect_writes(Dataflow *df, CkStore *ck, uint64_t puts, uint64_t dels, size_t n)
 {
@@ -406,18 +512,8 @@ static void test_checkpoint_incremental(void **state)
 			       over_plan(scan_of(m.obj), 1)};
 	plans[1]->npart = 0; /* one partition of every row */
 	for (int pl = 0; pl < 2; pl++) {
-		Dataflow *df = dataflow_build(plans[pl], DF_STREAMING, &E);
-		assert_non_null(df);
-		dataflow_set_output(df, discard, NULL);
-		m.c = chunk_new(COLT, NC);
 		uint64_t epoch = 1;
-		for (int i = 0; i < 2000; i++) {
-			Tup t = {i % 500, i / 500, i % 4};
-			put_tup(m.c, &t, OP_INSERT);
-			if (chunk_full(m.c))
-				push_barrier(df, &m, epoch++);
-		}
-		push_barrier(df, &m, epoch++);
+		Dataflow *df = loaded(plans[pl], &m, 2000, 500, 1, &epoch);
 		CkStore ck;
 		ck_init(&ck);
 		assert_int_equal(dataflow_checkpoint(df, &ck.w, true, &E), 0);
@@ -444,6 +540,56 @@ static void test_checkpoint_incremental(void **state)
 	}
 }
 
+/* Closing half of the partitions of a windowed top-N frees their state, and the next
+ * incremental checkpoint deletes exactly their rows' entries (and puts only the headers). */
+static void test_windowed_close_checkpoint(void **state)
+{
+	Model m = {.obj = table(false)};
+	LogicalOp *plans[2] = {topn_plan(scan_of(m.obj), WIN_ROW_NUMBER, 2, true),
+			       over_plan(scan_of(m.obj), 1)};
+	for (int pl = 0; pl < 2; pl++) {
+		LogicalOp *plan = plans[pl];
+		plan->wm_col = plan->children[0]->wm_col = 0;
+		/* Partitions 0..9 of 100 distinct rows each. */
+		uint64_t epoch = 1;
+		Dataflow *df = loaded(plan, &m, 1000, 10, 10, &epoch);
+		CkStore ck;
+		ck_init(&ck);
+		assert_int_equal(dataflow_checkpoint(df, &ck.w, true, &E), 0);
+		assert_int_equal(ck.n, 1000 + 2);
+		size_t all = dataflow_state_bytes(df);
+		StrBuf ex;
+		sb_init(&ex);
+		dataflow_explain(df, &ex);
+		assert_non_null(strstr(ex.data, "closes=k"));
+		sb_deinit(&ex);
+
+		/* Watermark 4: partitions 0..3 close at the barrier. */
+		assert_int_equal(dataflow_watermark(df, 0, 0, 4, &E), 0);
+		push_barrier(df, &m, epoch++);
+		size_t open = dataflow_state_bytes(df);
+		assert_true(open < all * 7 / 10);
+		expect_writes(df, &ck, 2, 400, 600 + 2);
+		/* Rows of closed partitions are late; an open one's insert is one put. */
+		Tup late = {2, 50, 0}, fresh = {7, 50, 0};
+		put_tup(m.c, &late, OP_INSERT);
+		put_tup(m.c, &fresh, OP_INSERT);
+		push_barrier(df, &m, epoch++);
+		assert_int_equal(dataflow_late_rows(df), 1);
+		expect_writes(df, &ck, 3, 0, 600 + 3);
+		/* A restored dataflow keeps the watermark: the same late row is late there too. */
+		Dataflow *back = ck_restore(plan, &ck, &E);
+		dataflow_set_output(back, discard, NULL);
+		put_tup(m.c, &late, OP_INSERT);
+		push_barrier(back, &m, 1);
+		assert_int_equal(dataflow_late_rows(back), 2);
+		dataflow_free(back);
+		ck_deinit(&ck);
+		chunk_free(m.c);
+		dataflow_free(df);
+	}
+}
+
 /* Damaged entries fail the restore with XX001 instead of crashing. */
 static void test_checkpoint_corrupt(void **state)
 {
@@ -462,7 +608,7 @@ static void test_checkpoint_corrupt(void **state)
 	assert_int_equal(ck.n, 3);
 	CkEntry *row = &ck.ents[1];
 	assert_int_equal(row->key[2], 1);
-	for (int damage = 0; damage < 4; damage++) {
+	for (int damage = 0; damage < 5; damage++) {
 		Dataflow *fresh = dataflow_build(plan, DF_STREAMING, &E);
 		const char *key = row->key, *val = row->val;
 		size_t klen = row->klen, vlen = row->vlen;
@@ -477,10 +623,15 @@ static void test_checkpoint_corrupt(void **state)
 			buf[klen - 5] = 0x7f; /* the name's length runs past the key */
 			key = buf;
 		} else {
-			key = ck.ents[0].key; /* the header with another plan's values */
+			/* The header with another plan's values, or a watermark flag of 2 (after
+			 * the plan's 23 bytes). */
+			key = ck.ents[0].key;
 			klen = ck.ents[0].klen;
 			memcpy(buf, ck.ents[0].val, ck.ents[0].vlen);
-			buf[3] ^= 1;
+			if (damage == 3)
+				buf[3] ^= 1;
+			else
+				buf[23] = 2;
 			val = buf;
 			vlen = ck.ents[0].vlen;
 		}
@@ -513,9 +664,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_topn_retract, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_topn_append_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_over_frames, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_topn_windowed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_topn_windowed_append_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_over_windowed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_topn_batch_ranks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_checkpoint_incremental, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_checkpoint_corrupt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_windowed_close_checkpoint, setup, teardown),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	printf("top-n model comparisons: %d, checkpoint-restore cycles: %d\n", checks, cycles);
