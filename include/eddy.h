@@ -50,7 +50,21 @@ typedef enum EddyType {
 	EDDY_TIMESTAMP,
 	EDDY_TIMESTAMPTZ,
 	EDDY_DATE,
-	EDDY_INTERVAL
+	EDDY_INTERVAL,
+	/* One-dimensional arrays of the types above (values travel as PostgreSQL's array text,
+	 * '{1,2,NULL}'). */
+	EDDY_BOOL_ARRAY,
+	EDDY_INT2_ARRAY,
+	EDDY_INT4_ARRAY,
+	EDDY_INT8_ARRAY,
+	EDDY_FLOAT4_ARRAY,
+	EDDY_FLOAT8_ARRAY,
+	EDDY_NUMERIC_ARRAY,
+	EDDY_VARCHAR_ARRAY,
+	EDDY_TIMESTAMP_ARRAY,
+	EDDY_TIMESTAMPTZ_ARRAY,
+	EDDY_DATE_ARRAY,
+	EDDY_INTERVAL_ARRAY
 } EddyType;
 
 /* Change kinds delivered to subscribers. */
@@ -174,6 +188,17 @@ typedef struct EddyIngestResult {
 int eddy_ingest(Eddy *db, const char *target, EddyFormat fmt, const char *buf, size_t len,
 		const EddyIngestOptions *opts, EddyIngestResult *res, EddyLineError *errors,
 		int max_errors, EddyError *err);
+
+/* ---- Parallel runs (benchmarks).
+ *
+ * Runs the query of one statement (SELECT, or CREATE MATERIALIZED VIEW / SINK ... AS SELECT)
+ * over the database's bounded generator sources as `threads` parallel dataflow instances over
+ * key partitions, the output counted and discarded (a blackhole), without creating anything.
+ * Views themselves still run on one thread. Returns 0 with *rows_out = output rows summed over
+ * the instances; -1 with err set, 0A000 when the query cannot run in parallel yet (its message
+ * says why: a lookup join, an input that is not a bounded source, ...). */
+int eddy_run_parallel(Eddy *db, const char *sql, int threads, int64_t *rows_out,
+		      EddyError *err);
 
 /* ---- Subscribing to changes. */
 

@@ -9,13 +9,14 @@
  * Per-row subqueries (LopSubquery, plan/bind_subquery.c) are scans this file feeds itself: it
  * runs the subquery's outer plan, and for each of its rows binds the subquery with the row's
  * values (plan_subquery_bind), runs it as a batch query of its own and appends its value (the
- * only row's column, NULL without rows, 21000 beyond one row; or every row as array text) to the
+ * only row's column, NULL without rows, 21000 beyond one row; or every row as an array) to the
  * row. Every chunk fed and every subquery row checks the caller's cancel flag, so a long query
  * stops soon after it is set (57014). Owns nothing beyond the call.
  */
 #include "batch/batch.h"
 
 #include "plan/binder.h"
+#include "vec/array.h"
 
 #include <string.h>
 
@@ -103,34 +104,9 @@ typedef struct SubqValue {
 	int location;
 	int64_t nrows;
 	Value v;      /* SUBQ_SCALAR: the row's value, strings copied into `a` */
-	StrBuf text;  /* SUBQ_ARRAY: '{' and the elements so far */
+	ArrBuild arr; /* SUBQ_ARRAY: the elements so far */
 	Arena *a;
 } SubqValue;
-
-/* Appends one array element as PostgreSQL's array output writes it: NULL bare, quoted when
- * empty, when it holds a delimiter, quote, backslash, brace or space, or when it reads NULL. */
-static void array_element(StrBuf *sb, const Value *v)
-{
-	if (v->null) {
-		sb_puts(sb, "NULL");
-		return;
-	}
-	StrBuf t;
-	sb_init(&t);
-	value_format(v, &t);
-	const char *s = t.data ? t.data : "";
-	bool quote = t.len == 0 || strcasecmp(s, "NULL") == 0 || strpbrk(s, "{},\"\\ \t\n\r\v\f");
-	if (quote)
-		sb_putc(sb, '"');
-	for (size_t i = 0; i < t.len; i++) {
-		if (quote && (s[i] == '"' || s[i] == '\\'))
-			sb_putc(sb, '\\');
-		sb_putc(sb, s[i]);
-	}
-	if (quote)
-		sb_putc(sb, '"');
-	sb_deinit(&t);
-}
 
 static int subq_collect(void *arg, const Chunk *c, Err *e)
 {
@@ -139,15 +115,13 @@ static int subq_collect(void *arg, const Chunk *c, Err *e)
 		Value v;
 		vec_get_value(&c->cols[0], r, &v);
 		if (s->kind == SUBQ_ARRAY) {
-			if (s->nrows)
-				sb_putc(&s->text, ',');
-			array_element(&s->text, &v);
+			arr_build_push(&s->arr, &v);
 		} else if (s->nrows > 0) {
 			return err_set_pos(e, ERR_CARDINALITY, s->location,
 					   "more than one row returned by a subquery used as an "
 					   "expression");
 		} else {
-			if (!v.null && type_is_string(v.type)) {
+			if (!v.null && type_is_varlen(v.type)) {
 				char *p = arena_alloc(s->a, v.u.s.len + 1);
 				memcpy(p, v.u.s.p, v.u.s.len);
 				v.u.s.p = p;
@@ -170,19 +144,14 @@ static int subq_value(const Run *r, const LopSubquery *sq, TypeId type, const Ch
 	if (!plan)
 		return -1;
 	SubqValue s = {.kind = sq->kind, .location = sq->location, .v = value_null(type), .a = a};
-	sb_init(&s.text);
-	sb_putc(&s.text, '{');
+	arr_build_init(&s.arr, type_is_array(type) ? type_elem(type) : T_VARCHAR);
 	int rc = run_plan(r, plan, subq_collect, &s, e);
 	if (rc == 0 && sq->kind == SUBQ_ARRAY) {
-		sb_putc(&s.text, '}');
-		char *p = arena_alloc(a, s.text.len + 1);
-		memcpy(p, s.text.data, s.text.len + 1);
-		s.v = value_null(T_VARCHAR);
+		s.v = value_null(type);
 		s.v.null = false;
-		s.v.u.s.p = p;
-		s.v.u.s.len = (uint32_t)s.text.len;
+		s.v.u.s = arr_build_finish(&s.arr, a);
 	}
-	sb_deinit(&s.text);
+	arr_build_deinit(&s.arr);
 	if (rc == 0 && !s.v.null && s.v.type != type)
 		rc = err_set(e, ERR_INTERNAL, "a subquery's type changed from row to row");
 	*out = s.v;

@@ -18,6 +18,12 @@ int cli_ingest(int argc, char **argv); /* ingest.c */
 int cli_backup(int argc, char **argv);  /* backup.c */
 int cli_restore(int argc, char **argv); /* backup.c */
 
+/* `eddy bench nexmark --csv DIR` (bench_csv.c): the STREAMs person, auction, bid that replace the
+ * generator's sources, and the feed of DIR's CSV files (as `eddy nexmark export` writes them)
+ * into them through eddy_ingest, merged in event order: the first `events` events. */
+const char *bench_csv_ddl(void);
+int bench_csv_feed(Eddy *db, const char *dir, int64_t events, EddyError *err);
+
 typedef enum CliFormat { FMT_TABLE, FMT_CSV, FMT_JSON } CliFormat;
 
 /* Prints a statement's result in the given format (print.c). */

@@ -15,10 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A batch of input: whole records (lines; CSV records may span lines inside quotes). */
+/* A batch of input: whole records (lines; CSV records may span lines inside quotes), read from the
+ * file straight into buf, so a record's bytes are copied once (by fread) before the decoder sees
+ * them. buf[0..len) holds the batch's records, buf[len..fill) what was read after them (the start
+ * of the next record); a flush hands buf[0..len) to eddy_ingest and moves the rest to the front. */
 typedef struct Batch {
 	char *buf;
-	size_t len, cap;
+	size_t len, fill, cap;
 	int64_t *starts; /* per record: byte offset in buf, */
 	int64_t *lines;  /* first line in the file, */
 	int64_t *blines; /* and first line in buf (1-based) */
@@ -27,12 +30,12 @@ typedef struct Batch {
 	size_t head;     /* CSV: bytes of the header line repeated at the start of every batch */
 } Batch;
 
-static void batch_add(Batch *b, const char *rec, size_t n, int64_t line)
+#define READ_CHUNK (1u << 20)
+
+/* Takes buf[len..end) as the next record, starting on line `line` of the file and holding
+ * `newlines` line breaks. */
+static void batch_take(Batch *b, size_t end, int64_t line, int64_t newlines)
 {
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2;
-		b->buf = realloc(b->buf, b->cap);
-	}
 	if (b->nrec == b->caprec) {
 		b->caprec = b->caprec ? b->caprec * 2 : 256;
 		b->starts = realloc(b->starts, b->caprec * sizeof *b->starts);
@@ -44,11 +47,42 @@ static void batch_add(Batch *b, const char *rec, size_t n, int64_t line)
 	b->starts[b->nrec] = (int64_t)b->len;
 	b->blines[b->nrec] = b->bufline;
 	b->lines[b->nrec++] = line;
-	for (size_t i = 0; i < n; i++)
-		b->bufline += rec[i] == '\n';
-	memcpy(b->buf + b->len, rec, n);
-	b->len += n;
-	b->buf[b->len] = '\0';
+	b->bufline += newlines;
+	b->len = end;
+}
+
+/* Reads up to READ_CHUNK more bytes after buf[fill]; returns how many (0 at the end or on error). */
+static size_t batch_read(Batch *b, FILE *f)
+{
+	if (b->fill + READ_CHUNK + 1 > b->cap) {
+		b->cap = (b->fill + READ_CHUNK + 1) * 2;
+		b->buf = realloc(b->buf, b->cap);
+	}
+	return fread(b->buf + b->fill, 1, READ_CHUNK, f);
+}
+
+/* The end of the record starting at buf[len] (after its line break) and the line breaks it holds,
+ * or 0 when buf[len..fill) holds no whole record yet. A CSV record ends at the first line break
+ * outside quotes. */
+static size_t record_end(const Batch *b, bool csv, int64_t *newlines)
+{
+	bool open_quote = false;
+	*newlines = 0;
+	if (b->len == b->fill)
+		return 0;
+	const char *p = b->buf + b->len, *lim = b->buf + b->fill;
+	for (;;) {
+		const char *nl = memchr(p, '\n', (size_t)(lim - p));
+		if (!nl)
+			return 0;
+		++*newlines;
+		if (csv)
+			for (const char *q = p; (q = memchr(q, '"', (size_t)(nl - q))); q++)
+				open_quote = !open_quote;
+		if (!open_quote)
+			return (size_t)(nl + 1 - b->buf);
+		p = nl + 1;
+	}
 }
 
 /* The record holding line `bline` of the batch text (the decoder's line numbers). */
@@ -104,20 +138,35 @@ static int write_dead_letter(Ingest *in, int64_t line, const char *raw, size_t r
 	return rc;
 }
 
-/* Ingests one batch; line numbers of its errors are relative to the batch text. */
-static int flush_batch(Ingest *in, Batch *b, const EddyIngestOptions *opts)
+/* Starts the next batch: keeps the CSV header, and the bytes read after the batch. */
+static void batch_next(Batch *b)
+{
+	memmove(b->buf + b->head, b->buf + b->len, b->fill - b->len);
+	b->fill = b->head + (b->fill - b->len);
+	b->len = b->head;
+	b->nrec = b->head ? 1 : 0;
+	b->bufline = b->head ? 2 : 1;
+}
+
+/* Ingests one batch; line numbers of its errors are relative to the batch text. errs has room
+ * for every record of a batch. */
+static int flush_batch(Ingest *in, Batch *b, const EddyIngestOptions *opts, EddyLineError *errs)
 {
 	if (b->nrec == 0 || (b->head && b->nrec == 1))
 		return 0;
-	size_t maxerr = b->nrec;
-	EddyLineError *errs = calloc(maxerr, sizeof *errs);
 	EddyIngestResult res = {0};
 	EddyError err;
+	/* The decoders want the text NUL-terminated: borrow the byte after it for that. */
+	char saved = b->buf[b->len];
+	b->buf[b->len] = '\0';
 	int rc = eddy_ingest(in->db, in->stream, in->fmt, b->buf, b->len, opts, &res, errs,
-			     (int)maxerr, &err);
+			     (int)b->nrec, &err);
+	b->buf[b->len] = saved;
 	if (rc != 0) {
+		/* The batch is dropped, not sent again: part of it may be in (a call inserts in
+		 * sub-batches), and a resend would add that part twice. */
 		fprintf(stderr, "eddy ingest: %s (SQLSTATE %s)\n", err.message, err.sqlstate);
-		free(errs);
+		batch_next(b);
 		return -1;
 	}
 	for (int i = 0; i < res.nerrors; i++) {
@@ -130,15 +179,11 @@ static int flush_batch(Ingest *in, Batch *b, const EddyIngestOptions *opts)
 				      &errs[i]) != 0)
 			rc = -1;
 	}
-	free(errs);
 	in->acked += res.accepted;
 	in->rejected += res.rejected;
 	printf("acked %lld\n", (long long)in->acked);
 	fflush(stdout);
-	/* Keep the CSV header for the next batch. */
-	b->len = b->head;
-	b->nrec = b->head ? 1 : 0;
-	b->bufline = b->head ? 2 : 1;
+	batch_next(b);
 	return rc;
 }
 
@@ -200,45 +245,35 @@ int cli_ingest(int argc, char **argv)
 		return 1;
 	}
 	EddyIngestOptions opts = {.csv_header = 1, .csv_delimiter = ','};
+	/* One error slot per record of a batch (and the CSV header), allocated once. */
+	EddyLineError *errs = malloc(((size_t)batch_n + 1) * sizeof *errs);
 	Batch b = {0};
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	int64_t lineno = 0, rec_line = 0;
+	bool csv = fmt == EDDY_FORMAT_CSV, eof = false;
+	int64_t lineno = 1; /* the line the next record starts on */
 	int rc = 0;
-	/* A CSV record continues over newlines inside quotes: count quotes to find its end. */
-	char *rec = NULL;
-	size_t reclen = 0, reccap = 0;
-	bool open_quote = false;
-	while ((n = getline(&line, &cap, f)) > 0) {
-		lineno++;
-		if (reclen == 0)
-			rec_line = lineno;
-		if (reclen + (size_t)n + 1 > reccap) {
-			reccap = (reclen + (size_t)n + 1) * 2;
-			rec = realloc(rec, reccap);
+	while (!eof || b.len < b.fill) {
+		int64_t newlines;
+		size_t end = record_end(&b, csv, &newlines);
+		if (end == 0) {
+			if (!eof) {
+				size_t n = batch_read(&b, f);
+				b.fill += n;
+				eof = n == 0;
+				continue;
+			}
+			/* The last record has no line break (or an open quote): it ends the input. */
+			end = b.fill;
 		}
-		memcpy(rec + reclen, line, (size_t)n);
-		reclen += (size_t)n;
-		if (fmt == EDDY_FORMAT_CSV)
-			for (ssize_t i = 0; i < n; i++)
-				if (line[i] == '"')
-					open_quote = !open_quote;
-		if (open_quote)
-			continue;
-		if (fmt == EDDY_FORMAT_CSV && rec_line == 1) {
-			batch_add(&b, rec, reclen, rec_line);
+		int64_t line = lineno;
+		lineno += newlines;
+		batch_take(&b, end, line, newlines);
+		if (csv && line == 1)
 			b.head = b.len;
-		} else {
-			batch_add(&b, rec, reclen, rec_line);
-		}
-		reclen = 0;
-		if (b.nrec - (b.head ? 1 : 0) >= (size_t)batch_n && flush_batch(&in, &b, &opts) != 0)
+		if (b.nrec - (b.head ? 1 : 0) >= (size_t)batch_n &&
+		    flush_batch(&in, &b, &opts, errs) != 0)
 			rc = 1;
 	}
-	if (reclen)
-		batch_add(&b, rec, reclen, rec_line);
-	if (flush_batch(&in, &b, &opts) != 0)
+	if (flush_batch(&in, &b, &opts, errs) != 0)
 		rc = 1;
 	if (ferror(f)) {
 		fprintf(stderr, "eddy ingest: read error: %s\n", strerror(errno));
@@ -246,8 +281,7 @@ int cli_ingest(int argc, char **argv)
 	}
 	fprintf(stderr, "eddy ingest: %lld rows acknowledged, %lld lines rejected\n",
 		(long long)in.acked, (long long)in.rejected);
-	free(rec);
-	free(line);
+	free(errs);
 	free(b.buf);
 	free(b.starts);
 	free(b.lines);

@@ -317,6 +317,40 @@ static int field(Line *l, int64_t *cells, int col)
 	return 0;
 }
 
+/* The object key whose opening quote is at l->i, into *k, *kn: a plain key (ASCII, no escape:
+ * nearly every key) is used in place, any other is unescaped into d->key. */
+static int key(Line *l, const char **k, size_t *kn)
+{
+	size_t j = l->i + 1;
+	while (j < l->n) {
+		unsigned char c = (unsigned char)l->s[j];
+		if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80)
+			break;
+		j++;
+	}
+	if (j < l->n && l->s[j] == '"') {
+		*k = l->s + l->i + 1;
+		*kn = j - l->i - 1;
+		l->i = j + 1;
+		return 0;
+	}
+	sb_reset(&l->d->key);
+	if (string(l, &l->d->key) < 0)
+		return -1;
+	*k = l->d->key.data;
+	*kn = l->d->key.len;
+	return 0;
+}
+
+/* Whether column name `name` is exactly k[0..n) (k holds no NUL, so the loop stops at name's). */
+static bool name_is(const char *name, const char *k, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (name[i] != k[i])
+			return false;
+	return name[n] == '\0';
+}
+
 void dec_ndjson_line(Decoder *d, const char *p, size_t n, int64_t line)
 {
 	Line l = {.d = d, .s = p, .n = n, .i = 0, .why = NULL};
@@ -328,6 +362,8 @@ void dec_ndjson_line(Decoder *d, const char *p, size_t n, int64_t line)
 	int nkeys = 0;
 	int col = -1;
 	bool named = false; /* the key of the field being read is known */
+	const char *kp = NULL; /* that key, kn bytes (not NUL-terminated) */
+	size_t kn = 0;
 	if (p[l.i] != '{') {
 		fail(&l, "a JSON object expected");
 		goto bad;
@@ -344,9 +380,8 @@ void dec_ndjson_line(Decoder *d, const char *p, size_t n, int64_t line)
 			fail(&l, "object key expected");
 			goto bad;
 		}
-		sb_reset(&d->key);
 		named = false;
-		if (string(&l, &d->key) < 0)
+		if (key(&l, &kp, &kn) < 0)
 			goto bad;
 		named = true;
 		if (nkeys >= d->capguess) {
@@ -356,7 +391,12 @@ void dec_ndjson_line(Decoder *d, const char *p, size_t n, int64_t line)
 				d->keyguess[k] = -1;
 			d->capguess = cap;
 		}
-		col = dec_column(d, d->key.data, d->key.len, d->keyguess[nkeys]);
+		/* The column this key named on the previous line, checked here without a call. */
+		int guess = d->keyguess[nkeys];
+		if (guess >= 0 && guess < d->ncols && name_is(d->names[guess], kp, kn))
+			col = guess;
+		else
+			col = dec_column(d, kp, kn, guess);
 		if (col >= 0)
 			d->keyguess[nkeys] = col;
 		nkeys++;
@@ -393,8 +433,8 @@ end:
 bad:
 	if (named)
 		dec_row_fail(d, mark, line, col, l.code,
-			     "invalid JSON in field \"%.64s\" at character %zu: %s", d->key.data,
-			     l.i + 1, l.why);
+			     "invalid JSON in field \"%.*s\" at character %zu: %s",
+			     (int)(kn < 64 ? kn : 64), kp, l.i + 1, l.why);
 	else
 		dec_row_fail(d, mark, line, -1, l.code, "invalid JSON at character %zu: %s", l.i + 1,
 			     l.why);

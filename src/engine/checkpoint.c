@@ -245,23 +245,70 @@ int ckpt_restore_view(struct Eddy *db, ObjRt *view, Err *e)
 	return rc < 0 ? -1 : 0;
 }
 
-void ckpt_forget(struct Eddy *db, ObjRt *rt)
+static void ckpt_forget_id(struct Eddy *db, uint64_t id)
 {
-	if (!db->kv || db->stopping)
-		return;
 	db->ck_dropped = mem_realloc(db->ck_dropped, sizeof(uint64_t) * (size_t)(db->nck_dropped + 1));
-	db->ck_dropped[db->nck_dropped++] = rt->cseq;
+	db->ck_dropped[db->nck_dropped++] = id;
 }
 
-/* ---- writing */
+void ckpt_forget(struct Eddy *db, ObjRt *rt)
+{
+	if (db->kv && !db->stopping)
+		ckpt_forget_id(db, rt->cseq);
+}
 
-/* Writes a view's entries under tag + id. */
+/* ---- writing
+ *
+ * A checkpoint happens in two halves. Under the engine lock, `collect` asks every dataflow and
+ * view store for its changes and records them, with the stream offsets and the meta entry, as a
+ * batch of operations in memory (encoding only: no LMDB work), after syncing the stream logs.
+ * The checkpoint thread then applies the batch in one LMDB write transaction and commits it,
+ * while writers go on; at most one batch is in flight (a due checkpoint waits for the next
+ * chance). When it is done, the thread takes the engine lock briefly to record the outcome: on
+ * success the retention floors move to the batch's offsets; on failure every view is marked for
+ * a full rewrite (its operators already forgot the changes they wrote) and the dropped views'
+ * deletions are queued again. */
+
+enum { OP_PUT = 1, OP_DEL = 2, OP_DEL_PREFIX = 3 };
+
+typedef struct CkBatch {
+	StrBuf ops;          /* per op: u8 kind, u32 key length, u32 value length, key, value */
+	uint64_t puts, dels;
+	uint64_t seq;        /* what the checkpoint covers */
+	uint64_t *dropped;   /* views whose entries it deletes */
+	int ndropped;
+	uint64_t *stream_ids, *stream_offsets;
+	int nstreams;
+	int64_t t0;          /* when collecting began */
+} CkBatch;
+
+static void batch_free(CkBatch *b)
+{
+	if (!b)
+		return;
+	sb_deinit(&b->ops);
+	mem_free(b->dropped);
+	mem_free(b->stream_ids);
+	mem_free(b->stream_offsets);
+	mem_free(b);
+}
+
+static void batch_op(CkBatch *b, int kind, const void *key, size_t klen, const void *val,
+		     size_t vlen)
+{
+	bin_put_u8(&b->ops, (uint8_t)kind);
+	bin_put_u32(&b->ops, (uint32_t)klen);
+	bin_put_u32(&b->ops, (uint32_t)vlen);
+	sb_append(&b->ops, key, klen);
+	sb_append(&b->ops, val, vlen);
+}
+
+/* Records a view's entries under tag + id into the batch. */
 typedef struct KvWriter {
 	StateWriter w;
-	KvTxn *t;
+	CkBatch *b;
 	StrBuf key;
 	size_t base; /* length of tag + id */
-	uint64_t puts, dels;
 } KvWriter;
 
 static void kw_key(KvWriter *kw, const void *key, size_t klen)
@@ -275,16 +322,18 @@ static int kw_put(StateWriter *w, const void *key, size_t klen, const void *val,
 {
 	KvWriter *kw = (KvWriter *)w;
 	kw_key(kw, key, klen);
-	kw->puts++;
-	return kv_put(kw->t, kw->key.data, kw->key.len, val, vlen, e);
+	kw->b->puts++;
+	batch_op(kw->b, OP_PUT, kw->key.data, kw->key.len, val, vlen);
+	return 0;
 }
 
 static int kw_del(StateWriter *w, const void *key, size_t klen, Err *e)
 {
 	KvWriter *kw = (KvWriter *)w;
 	kw_key(kw, key, klen);
-	kw->dels++;
-	return kv_del(kw->t, kw->key.data, kw->key.len, e);
+	kw->b->dels++;
+	batch_op(kw->b, OP_DEL, kw->key.data, kw->key.len, NULL, 0);
+	return 0;
 }
 
 static void kw_start(KvWriter *kw, char tag, uint64_t id)
@@ -293,27 +342,25 @@ static void kw_start(KvWriter *kw, char tag, uint64_t id)
 	kw->base = kw->key.len;
 }
 
-static int delete_view(KvTxn *t, uint64_t id, Err *e)
+static void delete_view(CkBatch *b, uint64_t id)
 {
 	StrBuf k;
 	sb_init(&k);
-	int rc = 0;
 	static const char tags[] = {'H', 'D', 'R'};
-	for (size_t i = 0; i < sizeof tags && rc == 0; i++) {
+	for (size_t i = 0; i < sizeof tags; i++) {
 		id_key(&k, tags[i], id);
-		rc = kv_del_prefix(t, k.data, k.len, e);
+		batch_op(b, OP_DEL_PREFIX, k.data, k.len, NULL, 0);
 	}
 	sb_deinit(&k);
-	return rc;
 }
 
-static int save_view(KvTxn *t, ObjRt *rt, KvWriter *kw, Err *e)
+static int save_view(ObjRt *rt, KvWriter *kw, Err *e)
 {
 	bool full = !rt->ck_saved;
 	int64_t t0 = mono_now();
-	uint64_t before = kw->puts + kw->dels;
-	if (full && delete_view(t, rt->cseq, e) < 0)
-		return -1;
+	uint64_t before = kw->b->puts + kw->b->dels;
+	if (full)
+		delete_view(kw->b, rt->cseq);
 	kw_start(kw, 'D', rt->cseq);
 	if (dataflow_checkpoint(rt->df, &kw->w, full, e) < 0)
 		return -1;
@@ -335,15 +382,17 @@ static int save_view(KvTxn *t, ObjRt *rt, KvWriter *kw, Err *e)
 	StrBuf k;
 	sb_init(&k);
 	id_key(&k, 'H', rt->cseq);
-	int rc = kv_put(t, k.data, k.len, v.data, v.len, e);
+	batch_op(kw->b, OP_PUT, k.data, k.len, v.data, v.len);
+	kw->b->puts++;
 	sb_deinit(&k);
 	sb_deinit(&v);
-	rt->ck_entries = kw->puts + kw->dels - before + 1;
+	rt->ck_saved = true; /* the batch holds it; a failed write undoes this (finish) */
+	rt->ck_entries = kw->b->puts + kw->b->dels - before;
 	rt->ck_us = mono_now() - t0;
-	return rc;
+	return 0;
 }
 
-static int save_stream(KvTxn *t, ObjRt *rt, Err *e)
+static int save_stream(CkBatch *b, ObjRt *rt, Err *e)
 {
 	if (rt->log && log_sync(rt->log, e) < 0)
 		return -1;
@@ -354,10 +403,19 @@ static int save_stream(KvTxn *t, ObjRt *rt, Err *e)
 	bin_put_u64(&v, rt->end_offset);
 	bin_put_u64(&v, rt->rows);
 	bin_put_i64(&v, rt->watermark);
-	int rc = kv_put(t, k.data, k.len, v.data, v.len, e);
+	batch_op(b, OP_PUT, k.data, k.len, v.data, v.len);
+	b->puts++;
 	sb_deinit(&k);
 	sb_deinit(&v);
-	return rc;
+	if (rt->log) {
+		b->stream_ids = mem_realloc(b->stream_ids, sizeof(uint64_t) * (size_t)(b->nstreams + 1));
+		b->stream_offsets =
+			mem_realloc(b->stream_offsets, sizeof(uint64_t) * (size_t)(b->nstreams + 1));
+		b->stream_ids[b->nstreams] = rt->cseq;
+		/* Retention keeps what a view restored from this checkpoint replays. */
+		b->stream_offsets[b->nstreams++] = rt->ncons ? rt->end_offset : UINT64_MAX;
+	}
+	return 0;
 }
 
 /* Whether every dataflow can be checkpointed; says once which cannot. */
@@ -381,79 +439,220 @@ static bool all_checkpointable(struct Eddy *db)
 	return true;
 }
 
-int eng_checkpoint(struct Eddy *db, Err *e)
+/* The first half, under the engine lock. NULL with e set on failure (then every view is
+ * rewritten whole next time). */
+static CkBatch *collect(struct Eddy *db, Err *e)
 {
-	if (!db->kv || !db->ck_ready || db->replaying || db->ck_interval_us < 0 ||
-	    !all_checkpointable(db))
-		return 0;
-	int64_t t0 = mono_now();
-	KvTxn *t;
-	if (kv_begin(db->kv, true, &t, e) < 0)
-		return -1;
-	KvWriter kw = {.w = {kw_put, kw_del}, .t = t};
+	CkBatch *b = mem_calloc(1, sizeof *b);
+	sb_init(&b->ops);
+	b->t0 = mono_now();
+	b->seq = db->seq;
+	b->dropped = db->ck_dropped;
+	b->ndropped = db->nck_dropped;
+	db->ck_dropped = NULL;
+	db->nck_dropped = 0;
+	for (int i = 0; i < b->ndropped; i++)
+		delete_view(b, b->dropped[i]);
+	/* Streams are rewritten whole (one small entry each), which also drops dropped ones. */
+	batch_op(b, OP_DEL_PREFIX, "S", 1, NULL, 0);
+	KvWriter kw = {.w = {kw_put, kw_del}, .b = b};
 	sb_init(&kw.key);
 	int rc = 0;
-	for (int i = 0; rc == 0 && i < db->nck_dropped; i++)
-		rc = delete_view(t, db->ck_dropped[i], e);
-	/* Streams are rewritten whole (one small entry each), which also drops dropped ones. */
-	if (rc == 0)
-		rc = kv_del_prefix(t, "S", 1, e);
 	for (int i = 0; rc == 0 && i < catalog_count(db->cat); i++) {
 		ObjRt *rt = catalog_at(db->cat, i)->rt;
 		if (!rt)
 			continue;
 		if (rt->obj->kind == OBJ_STREAM)
-			rc = save_stream(t, rt, e);
+			rc = save_stream(b, rt, e);
 		else if (rt->df)
-			rc = save_view(t, rt, &kw, e);
-	}
-	if (rc == 0) {
-		StrBuf v;
-		sb_init(&v);
-		bin_put_u32(&v, CKPT_FORMAT);
-		bin_put_u64(&v, db->seq);
-		bin_put_u64(&v, db->epoch);
-		bin_put_i64(&v, eng_now_us());
-		rc = kv_put(t, "M", 1, v.data, v.len, e);
-		sb_deinit(&v);
+			rc = save_view(rt, &kw, e);
 	}
 	sb_deinit(&kw.key);
+	StrBuf v;
+	sb_init(&v);
+	bin_put_u32(&v, CKPT_FORMAT);
+	bin_put_u64(&v, db->seq);
+	bin_put_u64(&v, db->epoch);
+	bin_put_i64(&v, eng_now_us());
+	batch_op(b, OP_PUT, "M", 1, v.data, v.len);
+	sb_deinit(&v);
+	if (rc < 0) {
+		for (int i = 0; i < catalog_count(db->cat); i++) {
+			ObjRt *rt = catalog_at(db->cat, i)->rt;
+			if (rt && rt->df)
+				rt->ck_saved = false;
+		}
+		for (int i = 0; i < b->ndropped; i++)
+			ckpt_forget_id(db, b->dropped[i]);
+		batch_free(b);
+		return NULL;
+	}
+	return b;
+}
+
+/* The second half: one LMDB transaction. Needs no engine lock. */
+static int apply(Kv *kv, const CkBatch *b, Err *e)
+{
+	KvTxn *t;
+	if (kv_begin(kv, true, &t, e) < 0)
+		return -1;
+	BinReader r;
+	bin_reader(&r, b->ops.data, b->ops.len);
+	int rc = 0;
+	while (rc == 0 && r.p < r.end) {
+		int kind = bin_get_u8(&r);
+		uint32_t klen = bin_get_u32(&r), vlen = bin_get_u32(&r);
+		const void *key = bin_get(&r, klen), *val = bin_get(&r, vlen);
+		if (r.bad)
+			rc = err_set(e, ERR_INTERNAL, "checkpoint batch is malformed");
+		else if (kind == OP_PUT)
+			rc = kv_put(t, key, klen, val, vlen, e);
+		else if (kind == OP_DEL)
+			rc = kv_del(t, key, klen, e);
+		else
+			rc = kv_del_prefix(t, key, klen, e);
+	}
 	if (rc < 0) {
 		kv_abort(t);
-	} else {
-		rc = kv_commit(t, e);
+		return -1;
 	}
-	/* The operators forgot their changes as they wrote them: after a failure the next
-	 * checkpoint rewrites every view whole. */
+	return kv_commit(t, e);
+}
+
+/* Records the outcome of a batch; the engine lock is held. */
+static void finish(struct Eddy *db, CkBatch *b, int rc, const Err *e)
+{
+	if (rc < 0) {
+		fprintf(stderr, "eddy: checkpoint failed: %s (SQLSTATE %s); retrying in %lld ms\n",
+			e->msg, err_sqlstate(e->code), (long long)(db->ck_interval_us / 1000));
+		for (int i = 0; i < catalog_count(db->cat); i++) {
+			ObjRt *rt = catalog_at(db->cat, i)->rt;
+			if (rt && rt->df)
+				rt->ck_saved = false;
+		}
+		for (int i = 0; i < b->ndropped; i++)
+			ckpt_forget_id(db, b->dropped[i]);
+		return;
+	}
 	for (int i = 0; i < catalog_count(db->cat); i++) {
 		ObjRt *rt = catalog_at(db->cat, i)->rt;
-		if (rt && rt->df)
-			rt->ck_saved = rc == 0;
-		if (rc == 0 && rt && rt->log)
-			log_keep_from(rt->log, rt->ncons ? rt->end_offset : UINT64_MAX);
+		if (!rt || !rt->log)
+			continue;
+		for (int k = 0; k < b->nstreams; k++)
+			if (b->stream_ids[k] == rt->cseq)
+				log_keep_from(rt->log, b->stream_offsets[k]);
 	}
-	if (rc < 0)
-		return -1;
-	db->nck_dropped = 0;
-	db->ck_seq = db->seq;
+	db->ck_seq = b->seq;
 	db->ck_count++;
+	db->ck_last_duration_us = mono_now() - b->t0;
+	db->ck_last_puts = b->puts;
+	db->ck_last_dels = b->dels;
+}
+
+static void *ckpt_main(void *arg)
+{
+	struct Eddy *db = arg;
+	pthread_mutex_lock(&db->ck_mu);
+	for (;;) {
+		while (!db->ck_pending && !db->ck_stop)
+			pthread_cond_wait(&db->ck_cv, &db->ck_mu);
+		if (!db->ck_pending)
+			break;
+		CkBatch *b = db->ck_pending;
+		pthread_mutex_unlock(&db->ck_mu);
+		Err e;
+		err_clear(&e);
+		int rc = apply(db->kv, b, &e);
+		pthread_mutex_lock(&db->mu);
+		finish(db, b, rc, &e);
+		pthread_mutex_unlock(&db->mu);
+		batch_free(b);
+		pthread_mutex_lock(&db->ck_mu);
+		db->ck_pending = NULL;
+		pthread_cond_broadcast(&db->ck_cv);
+	}
+	pthread_mutex_unlock(&db->ck_mu);
+	return NULL;
+}
+
+static bool in_flight(struct Eddy *db)
+{
+	pthread_mutex_lock(&db->ck_mu);
+	bool busy = db->ck_pending != NULL;
+	pthread_mutex_unlock(&db->ck_mu);
+	return busy;
+}
+
+void ckpt_wait(struct Eddy *db)
+{
+	if (!db->ck_thread_on)
+		return;
+	pthread_mutex_lock(&db->ck_mu);
+	while (db->ck_pending)
+		pthread_cond_wait(&db->ck_cv, &db->ck_mu);
+	pthread_mutex_unlock(&db->ck_mu);
+}
+
+static bool may_checkpoint(struct Eddy *db)
+{
+	return db->kv && db->ck_ready && !db->replaying && db->ck_interval_us >= 0 &&
+	       all_checkpointable(db);
+}
+
+int eng_checkpoint(struct Eddy *db, Err *e)
+{
+	if (!may_checkpoint(db))
+		return 0;
+	/* Synchronously (the caller holds the lock and no batch is in flight: ckpt_wait). */
+	CkBatch *b = collect(db, e);
+	if (!b)
+		return -1;
+	int rc = apply(db->kv, b, e);
+	finish(db, b, rc, e);
 	db->ck_last_us = mono_now();
-	db->ck_last_duration_us = db->ck_last_us - t0;
-	db->ck_last_puts = kw.puts;
-	db->ck_last_dels = kw.dels;
-	return 0;
+	batch_free(b);
+	return rc;
 }
 
 void eng_checkpoint_due(struct Eddy *db)
 {
 	if (!db->kv || db->replaying || db->ck_interval_us < 0 ||
-	    mono_now() - db->ck_last_us < db->ck_interval_us)
+	    mono_now() - db->ck_last_us < db->ck_interval_us || in_flight(db) ||
+	    !may_checkpoint(db))
 		return;
+	db->ck_last_us = mono_now();
 	Err e;
 	err_clear(&e);
-	if (eng_checkpoint(db, &e) < 0) {
+	CkBatch *b = collect(db, &e);
+	if (!b) {
 		fprintf(stderr, "eddy: checkpoint failed: %s (SQLSTATE %s); retrying in %lld ms\n",
 			e.msg, err_sqlstate(e.code), (long long)(db->ck_interval_us / 1000));
-		db->ck_last_us = mono_now();
+		return;
 	}
+	if (!db->ck_thread_on) {
+		if (pthread_create(&db->ck_thread, NULL, ckpt_main, db) != 0) {
+			/* No thread: write it here, under the lock. */
+			int rc = apply(db->kv, b, &e);
+			finish(db, b, rc, &e);
+			batch_free(b);
+			return;
+		}
+		db->ck_thread_on = true;
+	}
+	pthread_mutex_lock(&db->ck_mu);
+	db->ck_pending = b;
+	pthread_cond_signal(&db->ck_cv);
+	pthread_mutex_unlock(&db->ck_mu);
+}
+
+void ckpt_stop(struct Eddy *db)
+{
+	if (!db->ck_thread_on)
+		return;
+	pthread_mutex_lock(&db->ck_mu);
+	db->ck_stop = true;
+	pthread_cond_broadcast(&db->ck_cv);
+	pthread_mutex_unlock(&db->ck_mu);
+	pthread_join(db->ck_thread, NULL);
+	db->ck_thread_on = false;
 }

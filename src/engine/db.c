@@ -16,6 +16,8 @@
 
 _Static_assert((int)EDDY_INTERVAL == (int)T_INTERVAL && (int)EDDY_VARCHAR == (int)T_VARCHAR,
 	       "EddyType mirrors TypeId");
+_Static_assert((int)EDDY_INTERVAL_ARRAY == (int)T_INTERVAL_ARRAY && T_INTERVAL_ARRAY + 1 == T__COUNT,
+	       "EddyType mirrors TypeId, arrays included");
 
 int64_t eng_now_us(void)
 {
@@ -533,6 +535,8 @@ int eddy_open_ex(const EddyOptions *opts, Eddy **out, EddyError *err)
 	pthread_mutex_init(&db->mu, NULL);
 	pthread_cond_init(&db->pump_cv, NULL);
 	pthread_rwlock_init(&db->sync_lock, NULL);
+	pthread_mutex_init(&db->ck_mu, NULL);
+	pthread_cond_init(&db->ck_cv, NULL);
 	db->cat = catalog_new();
 	db->data_dir = path ? mem_strdup(path) : NULL;
 	db->tick_ms = opts && opts->tick_ms > 0 ? opts->tick_ms : 10;
@@ -585,6 +589,7 @@ void eddy_close(Eddy *db)
 	if (db->pump_started)
 		pthread_join(db->pump, NULL);
 	/* A clean close ends with a checkpoint, so the next open replays nothing. */
+	ckpt_wait(db);
 	if (db->ck_ready) {
 		Err e;
 		err_clear(&e);
@@ -594,6 +599,7 @@ void eddy_close(Eddy *db)
 				err_sqlstate(e.code));
 		pthread_mutex_unlock(&db->mu);
 	}
+	ckpt_stop(db);
 	/* Views first (newest first), so nothing points at a freed object. */
 	for (int i = catalog_count(db->cat) - 1; i >= 0; i--)
 		rt_free(catalog_at(db->cat, i)->rt);
@@ -608,6 +614,8 @@ void eddy_close(Eddy *db)
 	mem_free(db->data_dir);
 	pthread_cond_destroy(&db->pump_cv);
 	pthread_rwlock_destroy(&db->sync_lock);
+	pthread_mutex_destroy(&db->ck_mu);
+	pthread_cond_destroy(&db->ck_cv);
 	pthread_mutex_destroy(&db->mu);
 	mem_free(db);
 }

@@ -141,6 +141,14 @@ struct Eddy {
 	bool ck_ready;       /* opened completely: checkpoints may be written */
 	uint64_t ck_count, ck_last_puts, ck_last_dels;
 	int64_t ck_last_duration_us;
+	/* The checkpoint thread writing the batch collected under the lock (checkpoint.c):
+	 * ck_mu guards ck_pending (at most one in flight) and ck_stop. */
+	pthread_t ck_thread;
+	bool ck_thread_on;
+	pthread_mutex_t ck_mu;
+	pthread_cond_t ck_cv;
+	struct CkBatch *ck_pending;
+	bool ck_stop;
 	/* eddy_query_cancel: the caller's cancel flag while its statement runs, else NULL. */
 	const volatile int *cancel;
 };
@@ -243,10 +251,16 @@ int ckpt_stream_position(struct Eddy *db, ObjRt *rt, uint64_t *from, Err *e);
 int ckpt_restore_view(struct Eddy *db, ObjRt *view, Err *e);
 /* A view or stream was dropped: its entries go at the next checkpoint. */
 void ckpt_forget(struct Eddy *db, ObjRt *rt);
-/* Takes a checkpoint now (under the lock, between statements). */
+/* Takes a checkpoint now and writes it before returning (under the lock, between statements,
+ * with no checkpoint in flight: ckpt_wait first). */
 int eng_checkpoint(struct Eddy *db, Err *e);
-/* Takes one when the interval has passed; a failure is reported on stderr and retried. */
+/* When the interval has passed and no checkpoint is in flight: collects one under the lock and
+ * hands it to the checkpoint thread; a failure is reported on stderr and retried. */
 void eng_checkpoint_due(struct Eddy *db);
+/* Waits (without the engine lock) until no checkpoint is in flight; ckpt_stop ends the
+ * checkpoint thread. */
+void ckpt_wait(struct Eddy *db);
+void ckpt_stop(struct Eddy *db);
 
 /* error conversion */
 void eng_export_error(const Err *in, EddyError *out);

@@ -429,7 +429,7 @@ static int convert_rows(struct Eddy *db, CatObject *t, const int *map, int ncols
 	}
 	/* Strings written into scratch move into the chunk's arena. */
 	for (int c = 0; rc == 0 && c < t->ncols; c++)
-		if (t->cols[c].type == T_VARCHAR)
+		if (type_is_varlen(t->cols[c].type))
 			for (int r = 0; r < n; r++)
 				if (!out->cols[c].nulls[r]) {
 					Str *s = &VEC_DATA(&out->cols[c], Str)[r];

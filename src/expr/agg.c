@@ -266,7 +266,7 @@ static void ms_add(Multiset *m, const Value *v, int sign)
 		MsEntry *x = &m->e[at];
 		x->count += sign;
 		if (x->count == 0) {
-			if (type_is_string(x->v.type)) {
+			if (type_is_varlen(x->v.type)) {
 				m->str_bytes -= x->v.u.s.len;
 				mem_free((void *)x->v.u.s.p);
 			}
@@ -283,7 +283,7 @@ static void ms_add(Multiset *m, const Value *v, int sign)
 	MsEntry *x = &m->e[at];
 	x->v = *v;
 	x->count = sign;
-	if (type_is_string(v->type)) {
+	if (type_is_varlen(v->type)) {
 		char *d = mem_alloc(v->u.s.len ? v->u.s.len : 1);
 		memcpy(d, v->u.s.p, v->u.s.len);
 		x->v.u.s.p = d;
@@ -309,7 +309,7 @@ static void ms_destroy(const AggFunc *f, void *state)
 {
 	Multiset *m = state;
 	for (int i = 0; i < m->len; i++)
-		if (type_is_string(m->e[i].v.type))
+		if (type_is_varlen(m->e[i].v.type))
 			mem_free((void *)m->e[i].v.u.s.p);
 	mem_free(m->e);
 	memset(m, 0, sizeof *m);
@@ -324,7 +324,7 @@ static size_t ms_heap_bytes(const AggFunc *f, const void *state)
 static void copy_out(const Value *v, Value *out, Arena *a)
 {
 	*out = *v;
-	if (!v->null && type_is_string(v->type)) {
+	if (!v->null && type_is_varlen(v->type)) {
 		char *d = arena_alloc(a, v->u.s.len ? v->u.s.len : 1);
 		memcpy(d, v->u.s.p, v->u.s.len);
 		out->u.s.p = d;
@@ -446,9 +446,9 @@ typedef struct Extreme {
 /* Replaces the state's value by v (a NULL too, for first_value/last_value), copying strings. */
 static void extreme_set(Extreme *s, Value v)
 {
-	if (s->has && type_is_string(s->v.type))
+	if (s->has && type_is_varlen(s->v.type))
 		mem_free((void *)s->v.u.s.p);
-	if (type_is_string(v.type)) {
+	if (type_is_varlen(v.type)) {
 		char *d = NULL;
 		if (!v.null) {
 			d = mem_alloc(v.u.s.len ? v.u.s.len : 1);
@@ -511,7 +511,7 @@ static void extreme_final(const AggFunc *f, const void *state, Value *out, Arena
 static void extreme_destroy(const AggFunc *f, void *state)
 {
 	Extreme *s = state;
-	if (s->has && type_is_string(s->v.type))
+	if (s->has && type_is_varlen(s->v.type))
 		mem_free((void *)s->v.u.s.p);
 	s->has = false;
 }
@@ -519,7 +519,7 @@ static void extreme_destroy(const AggFunc *f, void *state)
 static size_t extreme_heap_bytes(const AggFunc *f, const void *state)
 {
 	const Extreme *s = state;
-	return s->has && type_is_string(s->v.type) ? s->v.u.s.len : 0;
+	return s->has && type_is_varlen(s->v.type) ? s->v.u.s.len : 0;
 }
 
 /* ---- variance and standard deviation
@@ -1005,7 +1005,7 @@ static void save_value(StrBuf *out, const Value *v)
 		save_f64(out, v->u.f);
 	else if (v->type == T_NUMERIC)
 		save_num(out, v->u.n);
-	else if (type_is_string(v->type))
+	else if (type_is_varlen(v->type))
 		bin_put_bytes(out, v->u.s.p, v->u.s.len);
 	else if (v->type == T_INTERVAL)
 		save_iv(out, v->u.iv);
@@ -1030,7 +1030,7 @@ static Value load_value(BinReader *r, TypeId want)
 		v.u.f = load_f64(r);
 	} else if (t == T_NUMERIC) {
 		v.u.n = load_num(r);
-	} else if (type_is_string(t)) {
+	} else if (type_is_varlen(t)) {
 		size_t n;
 		v.u.s.p = bin_get_bytes(r, &n);
 		v.u.s.len = (uint32_t)n;
@@ -1184,7 +1184,7 @@ static void ms_load(BinReader *r, const AggFunc *f, void *state)
 			r->bad = true;
 			break;
 		}
-		if (type_is_string(v.type)) {
+		if (type_is_varlen(v.type)) {
 			char *d = mem_alloc(v.u.s.len ? v.u.s.len : 1);
 			memcpy(d, v.u.s.p, v.u.s.len);
 			v.u.s.p = d;
@@ -1376,6 +1376,7 @@ bool agg_is_aggregate(const char *name)
 	static const char *const names[] = {
 		"count", "sum", "avg", "min", "max", "stddev", "stddev_samp", "stddev_pop",
 		"variance", "var_samp", "var_pop", "first_value", "last_value", "approx_percentile",
+		"string_agg",
 	};
 	for (size_t i = 0; i < NELEM(names); i++)
 		if (strcmp(name, names[i]) == 0)
@@ -1385,7 +1386,7 @@ bool agg_is_aggregate(const char *name)
 
 bool agg_has_param(const char *name)
 {
-	return strcmp(name, "approx_percentile") == 0;
+	return strcmp(name, "approx_percentile") == 0 || strcmp(name, "string_agg") == 0;
 }
 
 /* Interned PctFuncs: a static pool, so that a resolved aggregate outlives every plan that
@@ -1413,8 +1414,170 @@ static const AggFunc *pct_intern(const AggFunc *tmpl, double fraction, Err *e)
 	return r;
 }
 
+/* ---- string_agg(text, delimiter): the group's non-NULL values joined in arrival order, NULL
+ * when there are none. Arrival order cannot be undone, so it does not retract (a view over
+ * updates or deletes is refused with 0A000, as for first_value); merging appends src's text to
+ * dst's (HOP panes merge in time order). The delimiter is a constant of the call (PostgreSQL
+ * allows a per-row one), kept in a StrAggFunc interned like approx_percentile's fraction. */
+
+#define STRAGG_MAX_DELIM 64
+
+typedef struct StrAggFunc {
+	AggFunc f; /* first member: the AggFunc pointer the callbacks get is the StrAggFunc's */
+	uint32_t delim_len;
+	char delim[STRAGG_MAX_DELIM];
+} StrAggFunc;
+
+typedef struct StrAgg {
+	char *p; /* heap; NULL until the first value */
+	uint32_t len, cap;
+	bool has;
+} StrAgg;
+
+static void stragg_append(StrAgg *s, const char *p, size_t n)
+{
+	if (s->len + n > s->cap) {
+		size_t cap = s->cap ? s->cap : 32;
+		while (cap < s->len + n)
+			cap *= 2;
+		s->p = mem_realloc(s->p, cap);
+		s->cap = (uint32_t)cap;
+	}
+	if (n)
+		memcpy(s->p + s->len, p, n);
+	s->len += (uint32_t)n;
+}
+
+static void stragg_add(const AggFunc *f, StrAgg *s, const char *p, size_t n)
+{
+	const StrAggFunc *sf = (const StrAggFunc *)f;
+	if (s->has)
+		stragg_append(s, sf->delim, sf->delim_len);
+	stragg_append(s, p, n);
+	s->has = true;
+}
+
+static int stragg_update(const AggFunc *f, void **states, const Vector *arg, const uint8_t *ops,
+			 const uint8_t *skip, int n, Err *e)
+{
+	for (int r = 0; r < n; r++) {
+		if (skipped(skip, r) || arg->nulls[r])
+			continue;
+		if (op_sign(ops[r]) < 0)
+			return err_set(e, ERR_INTERNAL, "%s() received a delete", f->name);
+		Str v = VEC_DATA(arg, Str)[r];
+		stragg_add(f, states[r], v.p, v.len);
+	}
+	return 0;
+}
+
+static void stragg_final(const AggFunc *f, const void *state, Value *out, Arena *a)
+{
+	const StrAgg *s = state;
+	*out = value_null(T_VARCHAR);
+	if (!s->has)
+		return;
+	char *d = arena_alloc(a, s->len ? s->len : 1);
+	if (s->len)
+		memcpy(d, s->p, s->len);
+	out->null = false;
+	out->u.s = (Str){d, s->len};
+}
+
+static void stragg_destroy(const AggFunc *f, void *state)
+{
+	StrAgg *s = state;
+	mem_free(s->p);
+	memset(s, 0, sizeof *s);
+}
+
+static size_t stragg_heap_bytes(const AggFunc *f, const void *state)
+{
+	return ((const StrAgg *)state)->cap;
+}
+
+static int stragg_merge(const AggFunc *f, void *dst, const void *src, Err *e)
+{
+	const StrAgg *s = src;
+	if (s->has)
+		stragg_add(f, dst, s->p, s->len);
+	return 0;
+}
+
+/* Checkpoint bytes: has u8 (0/1), then u32 length + the text so far when has. */
+static void stragg_save(const AggFunc *f, const void *state, StrBuf *out)
+{
+	const StrAgg *s = state;
+	bin_put_u8(out, s->has);
+	if (s->has)
+		bin_put_bytes(out, s->p ? s->p : "", s->len);
+}
+
+static int stragg_load(const AggFunc *f, void *state, const void *p, size_t n, Err *e)
+{
+	BinReader r;
+	bin_reader(&r, p, n);
+	uint8_t has = bin_get_u8(&r);
+	if (has > 1)
+		r.bad = true;
+	if (has == 1 && !r.bad) {
+		size_t len;
+		const void *b = bin_get_bytes(&r, &len);
+		if (!r.bad) {
+			StrAgg *s = state;
+			stragg_append(s, b, len);
+			s->has = true;
+		}
+	}
+	return bin_done(&r) ? 0 : load_failed(f, state, e);
+}
+
+static const AggFunc stragg_tmpl = {"string_agg", T_VARCHAR, T_VARCHAR, sizeof(StrAgg), false,
+				    zero_init, stragg_update, stragg_final, stragg_destroy,
+				    stragg_heap_bytes, stragg_merge, stragg_save, stragg_load};
+
+/* Interned StrAggFuncs: a static pool, as for approx_percentile. */
+#define STRAGG_POOL 64
+static StrAggFunc stragg_pool[STRAGG_POOL];
+static int stragg_used;
+static pthread_mutex_t stragg_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const AggFunc *stragg_resolve(const Value *delim, Err *e)
+{
+	if (delim->null)
+		return err_set(e, ERR_FEATURE_NOT_SUPPORTED,
+			       "the delimiter of string_agg must not be NULL"),
+		       NULL;
+	Str d = delim->u.s;
+	if (d.len > STRAGG_MAX_DELIM)
+		return err_set(e, ERR_PROGRAM_LIMIT,
+			       "the delimiter of string_agg is longer than %d bytes",
+			       STRAGG_MAX_DELIM),
+		       NULL;
+	const AggFunc *r = NULL;
+	pthread_mutex_lock(&stragg_lock);
+	for (int i = 0; i < stragg_used && !r; i++)
+		if (stragg_pool[i].delim_len == d.len && memcmp(stragg_pool[i].delim, d.p, d.len) == 0)
+			r = &stragg_pool[i].f;
+	if (!r && stragg_used < STRAGG_POOL) {
+		StrAggFunc *sf = &stragg_pool[stragg_used++];
+		sf->f = stragg_tmpl;
+		sf->delim_len = d.len;
+		memcpy(sf->delim, d.p, d.len);
+		r = &sf->f;
+	}
+	pthread_mutex_unlock(&stragg_lock);
+	if (!r)
+		err_set(e, ERR_PROGRAM_LIMIT,
+			"too many distinct string_agg delimiters (at most %d)", STRAGG_POOL);
+	return r;
+}
+
 const AggFunc *agg_resolve_param(const char *name, TypeId arg, const Value *param, Err *e)
 {
+	if (strcmp(name, "string_agg") == 0 && (arg == T_VARCHAR || arg == T_UNKNOWN) &&
+	    (type_is_string(param->type) || param->type == T_NULL))
+		return stragg_resolve(param, e);
 	const AggFunc *tmpl = find(pct_aggs, NELEM(pct_aggs), name, arg);
 	bool numeric_param = type_is_integer(param->type) || type_is_float(param->type) ||
 			     param->type == T_NUMERIC || param->type == T_NULL;

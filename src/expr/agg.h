@@ -9,7 +9,8 @@
  *
  * Functions: count(*), count(x), sum, avg, min, max, count/sum/avg(DISTINCT x), stddev,
  * stddev_samp, stddev_pop, variance, var_samp, var_pop, first_value/last_value (append-only),
- * approx_percentile(x, fraction) (resolved by agg_resolve_param).
+ * approx_percentile(x, fraction) and string_agg(text, delimiter) (append-only; both resolved by
+ * agg_resolve_param with their constant second argument).
  */
 #ifndef EDDY_EXPR_AGG_H
 #define EDDY_EXPR_AGG_H
@@ -63,7 +64,7 @@ const AggFunc *agg_resolve(const char *name, TypeId arg, bool star, bool distinc
  * when the fraction is NULL or outside [0, 1], 54000 past 256 distinct fractions. */
 const AggFunc *agg_resolve_param(const char *name, TypeId arg, const Value *param, Err *e);
 
-/* Whether aggregate `name` takes that constant second argument. */
+/* Whether aggregate `name` takes a constant second argument (approx_percentile, string_agg). */
 bool agg_has_param(const char *name);
 
 /* Whether `name` is an aggregate function name (so the binder can tell f(x) calls apart). */

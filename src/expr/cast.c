@@ -10,6 +10,7 @@
 #include "expr/expr_int.h"
 #include "expr/func.h"
 
+#include "vec/array.h"
 #include "vec/datetime.h"
 #include "vec/numeric.h"
 
@@ -234,7 +235,9 @@ static int from_text(CastCx *c, const Vector *src, int n)
 		Value v;
 		Err le;
 		err_clear(&le);
-		if (value_parse(out->type, s.p, s.len, &v, NULL, &le)) {
+		/* An array is built while parsing: it needs the arena; scalars need none. */
+		Arena *a = type_is_array(out->type) ? c->cx->arena : NULL;
+		if (value_parse(out->type, s.p, s.len, &v, a, &le)) {
 			if (func_row_fail(c->cx, out, r, &le))
 				return -1;
 			continue;
@@ -268,6 +271,42 @@ static int datetime_cast(CastCx *c, const Vector *src, int n)
 	return 0;
 }
 
+/* Between array types: every element through the element types' cast. */
+static int array_cast(CastCx *c, const Vector *src, int n)
+{
+	Vector *out = c->out;
+	TypeId from = type_elem(src->type), to = type_elem(out->type);
+	ArrBuild b;
+	arr_build_init(&b, to);
+	int rc = 0;
+	for (int r = 0; r < n && rc == 0; r++) {
+		if (out->nulls[r])
+			continue;
+		ArrIter it;
+		arr_iter_init(&it, VEC_DATA(src, Str)[r], from);
+		Value v, w;
+		Err le;
+		err_clear(&le);
+		bool bad = false;
+		while (!bad && arr_next(&it, &v)) {
+			if (v.null) {
+				w = value_null(to);
+			} else if (cast_value(&v, to, -1, c->assign, &w, c->cx->arena, &le) < 0) {
+				bad = true;
+				break;
+			}
+			arr_build_push(&b, &w);
+		}
+		Str a = arr_build_finish(&b, c->cx->arena);
+		if (bad)
+			rc = func_row_fail(c->cx, out, r, &le);
+		else
+			VEC_DATA(out, Str)[r] = a;
+	}
+	arr_build_deinit(&b);
+	return rc;
+}
+
 int cast_vector(const Vector *src, Vector *out, int32_t typmod, bool assign, int n, ExprCtx *cx)
 {
 	CastCx c = {out, typmod, assign, src->type, cx};
@@ -286,6 +325,8 @@ int cast_vector(const Vector *src, Vector *out, int32_t typmod, bool assign, int
 	}
 	if (type_is_temporal(from) && type_is_temporal(to))
 		return datetime_cast(&c, src, n);
+	if (type_is_array(from) && type_is_array(to))
+		return array_cast(&c, src, n);
 	switch (from) {
 	case T_BOOL:
 		CAST_LOOP(uint8_t, store_i64, AS_I64);

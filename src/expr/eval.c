@@ -332,7 +332,7 @@ int expr_eval_const(const Expr *x, Value *out, ExprCtx *cx)
 	if (eval_node(x, NULL, 1, NULL, v, cx))
 		return -1;
 	vec_get_value(v, 0, out);
-	if (!out->null && type_is_string(out->type)) {
+	if (!out->null && type_is_varlen(out->type)) {
 		char *d = arena_alloc(cx->arena, out->u.s.len ? out->u.s.len : 1);
 		memcpy(d, out->u.s.p, out->u.s.len);
 		out->u.s.p = d;

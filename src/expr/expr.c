@@ -113,6 +113,9 @@ bool expr_can_cast(TypeId from, TypeId to, bool explicit_cast)
 		return to != T_NULL && to != T_UNKNOWN;
 	if ((from == T_BOOL && to == T_INT4) || (from == T_INT4 && to == T_BOOL))
 		return true;
+	/* Arrays convert element by element where the elements do. */
+	if (type_is_array(from) && type_is_array(to))
+		return expr_can_cast(type_elem(from), type_elem(to), true);
 	return false;
 }
 
@@ -151,7 +154,7 @@ Expr *expr_const(Arena *a, const Value *v, int loc)
 {
 	Expr *x = node(a, EXPR_CONST, v->type, loc, 0);
 	x->val = *v;
-	if (!v->null && type_is_string(v->type)) {
+	if (!v->null && type_is_varlen(v->type)) {
 		/* The constant lives as long as the plan: copy its bytes into the plan's arena. */
 		char *d = arena_alloc(a, v->u.s.len ? v->u.s.len : 1);
 		memcpy(d, v->u.s.p, v->u.s.len);

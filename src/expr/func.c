@@ -9,6 +9,7 @@
 #include "expr/func.h"
 #include "expr/regex.h"
 
+#include "vec/array.h"
 #include "vec/datetime.h"
 #include "vec/numeric.h"
 
@@ -920,6 +921,8 @@ static const RegexUse regex_uses[] = {
 	{"regexp_like", 3, 2, "", false},
 	{"regexp_extract", 3, -1, "", false},
 	{"regexp_match_at", 3, -1, "", false},
+	{"regexp_match", 2, -1, "", false},
+	{"regexp_match", 3, 2, "", false},
 	{"regexp_replace", 3, -1, "", true},
 	{"regexp_replace", 4, 3, "", true},
 };
@@ -1170,6 +1173,19 @@ KERNEL(regexp_extract_text)
  * holds the pattern's groups, or the whole match when the pattern has none; it is NULL when
  * nothing matches, and element n is NULL outside 1..length or for a group that did not take
  * part. Differs from regexp_extract in exactly those points (group 0, no groups, n > 9). */
+/* Row r's first match of s[r]: true when there is one; else the row is NULL (no match) or *rc
+ * is -1 (the call failed). */
+static bool first_match_row(RegexRows *c, Str s, Str p, int r, Vector *out, ExprCtx *cx,
+			    int *rc)
+{
+	int k = regex_first(c, s, p, r, out, cx);
+	if (k == -1)
+		*rc = -1;
+	if (k == 0)
+		out->nulls[r] = 1;
+	return k == 1;
+}
+
 KERNEL(regexp_match_at_text)
 {
 	const Str *s = args[0]->data, *p = args[1]->data;
@@ -1178,14 +1194,7 @@ KERNEL(regexp_match_at_text)
 	regex_rows_init(&c, f, args, cx);
 	int rc = 0;
 	for (int r = 0; r < n && rc == 0; r++) {
-		if (out->nulls[r])
-			continue;
-		int k = regex_first(&c, s[r], p[r], r, out, cx);
-		if (k == -1)
-			rc = -1;
-		if (k == 0)
-			out->nulls[r] = 1;
-		if (k != 1)
+		if (out->nulls[r] || !first_match_row(&c, s[r], p[r], r, out, cx, &rc))
 			continue;
 		/* The array's length: the groups, or 1 (the whole match) without groups. */
 		int groups = rx_groups(c.re);
@@ -1492,6 +1501,231 @@ static bool datetime_prepare(const FuncDef *f, Expr *const *args, Arena *a, void
 	return true;
 }
 
+/* ---- arrays (vec/array.h): one kernel per function serves every array type, the element
+ * type coming from the entry's argument types; the table expands one entry per array type. */
+
+/* PostgreSQL's array comparison: element by element, then by length. */
+#define CMP_ARRAY(x, y) arr_compare(type_elem(f->args[0]), x, y)
+CMP_KERNELS(array, Str, CMP_ARRAY)
+
+/* a[i]: element i (1-based), NULL out of range. */
+KERNEL(array_subscript)
+{
+	const Str *a = args[0]->data;
+	const int32_t *idx = args[1]->data;
+	(void)nargs;
+	for (int r = 0; r < n; r++) {
+		if (out->nulls[r])
+			continue;
+		Value v;
+		if (!arr_get(a[r], f->ret, idx[r], &v) || v.null)
+			out->nulls[r] = 1;
+		else
+			vec_set_value(out, r, &v, NULL);
+	}
+	return 0;
+}
+
+/* a || b, array_cat(a, b): a's elements, then b's. */
+KERNEL(array_cat)
+{
+	const Str *a = args[0]->data, *b2 = args[1]->data;
+	(void)nargs;
+	for (int r = 0; r < n; r++) {
+		if (out->nulls[r])
+			continue;
+		uint32_t na = arr_count(a[r]), nb = arr_count(b2[r]), cnt = na + nb;
+		char *p;
+		Str res = str_alloc(cx, a[r].len + b2[r].len - 4, &p);
+		memcpy(p, &cnt, sizeof cnt);
+		memcpy(p + 4, a[r].p + 4, a[r].len - 4);
+		memcpy(p + a[r].len, b2[r].p + 4, b2[r].len - 4);
+		VEC_DATA(out, Str)[r] = res;
+	}
+	(void)f;
+	return 0;
+}
+
+/* ARRAY[x, y, ...]: the arguments (already of the element type) of each row. */
+KERNEL(array_ctor)
+{
+	ArrBuild b;
+	arr_build_init(&b, type_elem(f->ret));
+	for (int r = 0; r < n; r++) {
+		if (out->nulls[r])
+			continue;
+		for (int k = 0; k < nargs; k++) {
+			Value v;
+			vec_get_value(args[k], r, &v);
+			arr_build_push(&b, &v);
+		}
+		VEC_DATA(out, Str)[r] = arr_build_finish(&b, cx->arena);
+	}
+	arr_build_deinit(&b);
+	return 0;
+}
+
+/* array_lower/array_upper/array_length(a, dim), cardinality(a), array_ndims(a): eddy's arrays
+ * have one dimension with lower bound 1; an empty array has no dimensions (NULL). */
+typedef enum ArrDim { AD_LOWER, AD_UPPER, AD_LENGTH, AD_CARD, AD_NDIMS } ArrDim;
+
+static int array_dims(const Vector *const *args, int n, Vector *out, ArrDim what)
+{
+	const Str *a = args[0]->data;
+	int32_t *res = (int32_t *)out->data;
+	for (int r = 0; r < n; r++) {
+		if (out->nulls[r])
+			continue;
+		uint32_t cnt = arr_count(a[r]);
+		bool dim_ok = what >= AD_CARD || VEC_DATA(args[1], int32_t)[r] == 1;
+		if (what == AD_CARD)
+			res[r] = (int32_t)cnt;
+		else if (cnt == 0 || !dim_ok)
+			out->nulls[r] = 1;
+		else
+			res[r] = what == AD_LOWER || what == AD_NDIMS ? 1 : (int32_t)cnt;
+	}
+	return 0;
+}
+
+KERNEL(array_lower_fn)
+{
+	return array_dims(args, n, out, AD_LOWER);
+}
+KERNEL(array_upper_fn)
+{
+	return array_dims(args, n, out, AD_UPPER);
+}
+KERNEL(array_length_fn)
+{
+	return array_dims(args, n, out, AD_LENGTH);
+}
+KERNEL(cardinality_fn)
+{
+	return array_dims(args, n, out, AD_CARD);
+}
+KERNEL(array_ndims_fn)
+{
+	return array_dims(args, n, out, AD_NDIMS);
+}
+
+/* array_to_string(a, delim [, null_string]): the elements' text joined by delim; NULL
+ * elements are left out, or written as null_string when it is given and not NULL. Not strict:
+ * a NULL null_string only means "leave NULLs out", as in PostgreSQL. */
+KERNEL(array_to_string_fn)
+{
+	const Str *a = args[0]->data, *d = args[1]->data;
+	TypeId elem = type_elem(f->args[0]);
+	StrBuf sb;
+	sb_init(&sb);
+	for (int r = 0; r < n; r++) {
+		if (out->nulls[r])
+			continue;
+		if (args[0]->nulls[r] || args[1]->nulls[r]) {
+			out->nulls[r] = 1;
+			continue;
+		}
+		const Str *ns = nargs > 2 && !args[2]->nulls[r] ? &VEC_DATA(args[2], Str)[r] : NULL;
+		sb_reset(&sb);
+		ArrIter it;
+		arr_iter_init(&it, a[r], elem);
+		Value v;
+		bool first = true;
+		while (arr_next(&it, &v)) {
+			if (v.null && !ns)
+				continue;
+			if (!first)
+				sb_append(&sb, d[r].p, d[r].len);
+			first = false;
+			if (v.null)
+				sb_append(&sb, ns->p, ns->len);
+			else
+				value_format(&v, &sb);
+		}
+		char *p;
+		VEC_DATA(out, Str)[r] = str_alloc(cx, sb.len, &p);
+		if (sb.len)
+			memcpy(p, sb.data, sb.len);
+	}
+	sb_deinit(&sb);
+	return 0;
+}
+
+/* x = ANY (a) and x <> ALL (a), the binder's array_any_eq(x, a) and array_all_ne(x, a): true
+ * (false for ALL) when an element equals x; else NULL when x or an element is NULL; else false
+ * (true). An empty array gives false (true) even for a NULL x; a NULL array gives NULL. */
+static int array_quantified(const FuncDef *f, const Vector *const *args, int n, Vector *out,
+			    bool all)
+{
+	const Str *a = args[1]->data;
+	uint8_t *res = (uint8_t *)out->data;
+	for (int r = 0; r < n; r++) {
+		if (out->nulls[r])
+			continue;
+		if (args[1]->nulls[r]) {
+			out->nulls[r] = 1;
+			continue;
+		}
+		Value x, v;
+		vec_get_value(args[0], r, &x);
+		ArrIter it;
+		arr_iter_init(&it, a[r], f->args[0]);
+		bool found = false, unknown = false;
+		while (!found && arr_next(&it, &v)) {
+			if (v.null || x.null)
+				unknown = true;
+			else if (value_compare(&x, &v) == 0)
+				found = true;
+		}
+		if (!found && unknown)
+			out->nulls[r] = 1;
+		else
+			res[r] = all ? !found : found;
+	}
+	return 0;
+}
+
+KERNEL(array_any_eq)
+{
+	(void)nargs;
+	return array_quantified(f, args, n, out, false);
+}
+KERNEL(array_all_ne)
+{
+	(void)nargs;
+	return array_quantified(f, args, n, out, true);
+}
+
+/* regexp_match(s, p [, flags]): the groups of the first match as text[] (the whole match when
+ * the pattern has none), NULL when nothing matches. */
+KERNEL(regexp_match_text)
+{
+	const Str *s = args[0]->data, *p = args[1]->data;
+	RegexRows c;
+	regex_rows_init(&c, f, args, cx);
+	ArrBuild b;
+	arr_build_init(&b, T_VARCHAR);
+	int rc = 0;
+	for (int r = 0; r < n && rc == 0; r++) {
+		if (out->nulls[r] || !first_match_row(&c, s[r], p[r], r, out, cx, &rc))
+			continue;
+		int groups = rx_groups(c.re);
+		for (int g = groups ? 1 : 0; g <= groups; g++) {
+			size_t so, eo;
+			Value v = value_null(T_VARCHAR);
+			if (rx_group(c.m, g, &so, &eo)) {
+				v.null = false;
+				v.u.s = (Str){s[r].p + so, (uint32_t)(eo - so)};
+			}
+			arr_build_push(&b, &v);
+		}
+		VEC_DATA(out, Str)[r] = arr_build_finish(&b, cx->arena);
+	}
+	arr_build_deinit(&b);
+	regex_rows_done(&c);
+	return rc;
+}
+
 /* ---- the table */
 
 #define B(name, a, b, ret, k) {name, FF_BINOP, 2, {a, b}, ret, true, k}
@@ -1514,6 +1748,25 @@ static bool datetime_prepare(const FuncDef *f, Expr *const *args, Arena *a, void
 	{"greatest", FF_FUNC, -1, {tid}, tid, false, greatest_##T},                                \
 	{"least", FF_FUNC, -1, {tid}, tid, false, least_##T},                                      \
 	{"nullif", FF_FUNC, 2, {tid, tid}, tid, false, nullif_##T},
+
+/* array_subscript(a, i) is the binder's a[i]; array_ctor(x, ...) its ARRAY[x, ...]. */
+#define ARRAY_ENTRIES(tid, name, elem)                                                             \
+	B("=", tid, tid, T_BOOL, eq_array), B("<>", tid, tid, T_BOOL, ne_array),                   \
+	B("<", tid, tid, T_BOOL, lt_array), B("<=", tid, tid, T_BOOL, le_array),                   \
+	B(">", tid, tid, T_BOOL, gt_array), B(">=", tid, tid, T_BOOL, ge_array),                   \
+	F2("array_subscript", tid, T_INT4, elem, array_subscript),                                 \
+	B("||", tid, tid, tid, array_cat), F2("array_cat", tid, tid, tid, array_cat),              \
+	{"array_ctor", FF_FUNC, -1, {elem}, tid, false, array_ctor},                               \
+	F2("array_lower", tid, T_INT4, T_INT4, array_lower_fn),                                    \
+	F2("array_upper", tid, T_INT4, T_INT4, array_upper_fn),                                    \
+	F2("array_length", tid, T_INT4, T_INT4, array_length_fn),                                  \
+	F1("cardinality", tid, T_INT4, cardinality_fn),                                            \
+	F1("array_ndims", tid, T_INT4, array_ndims_fn),                                            \
+	{"array_to_string", FF_FUNC, 2, {tid, T_VARCHAR}, T_VARCHAR, false, array_to_string_fn},   \
+	{"array_to_string", FF_FUNC, 3, {tid, T_VARCHAR, T_VARCHAR}, T_VARCHAR, false,             \
+	 array_to_string_fn},                                                                      \
+	{"array_any_eq", FF_FUNC, 2, {elem, tid}, T_BOOL, false, array_any_eq},                    \
+	{"array_all_ne", FF_FUNC, 2, {elem, tid}, T_BOOL, false, array_all_ne},
 
 static const FuncDef funcs[] = {
 	ARITH_ENTRIES(int2, T_INT2),
@@ -1630,6 +1883,11 @@ static const FuncDef funcs[] = {
 	F2("extract", T_VARCHAR, T_TIMESTAMPTZ, T_NUMERIC, extract_ts),
 	F2("extract", T_VARCHAR, T_INTERVAL, T_NUMERIC, extract_iv),
 	F1("to_timestamp", T_FLOAT8, T_TIMESTAMPTZ, to_timestamp_float8),
+
+	/* arrays, one set of entries per array type */
+	ARRAY_TYPES(ARRAY_ENTRIES)
+	F2("regexp_match", T_VARCHAR, T_VARCHAR, T_VARCHAR_ARRAY, regexp_match_text),
+	F3("regexp_match", T_VARCHAR, T_VARCHAR, T_VARCHAR, T_VARCHAR_ARRAY, regexp_match_text),
 };
 
 const FuncDef *func_table(void)

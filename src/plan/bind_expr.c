@@ -18,9 +18,20 @@
 int bind_type(Binder *b, const AstType *t, TypeId *type, int32_t *typmod)
 {
 	*typmod = -1;
-	if (t->array)
-		return err_set_pos(b->e, ERR_FEATURE_NOT_SUPPORTED, t->location,
-				   "array types are not supported yet");
+	if (t->array) {
+		/* type[]: the array of the element type; element modifiers (varchar(10)[]) are
+		 * checked and then not kept, arrays hold their elements as written. */
+		AstType et = *t;
+		et.array = false;
+		TypeId elem;
+		if (bind_type(b, &et, &elem, typmod) < 0)
+			return -1;
+		*typmod = -1;
+		if ((*type = type_array_of(elem)) == T_NULL)
+			return err_set_pos(b->e, ERR_FEATURE_NOT_SUPPORTED, t->location,
+					   "arrays of type %s are not supported", type_name(elem));
+		return 0;
+	}
 	const char *tn = strncmp(t->name, "pg_catalog.", 11) == 0 ? t->name + 11 : t->name;
 	if (!type_from_name(tn, type) || *type == T_NULL || *type == T_UNKNOWN)
 		return err_set_pos(b->e, ERR_UNDEFINED_OBJECT, t->location,
@@ -686,26 +697,84 @@ static Expr *bind_func(BindCx *cx, const AstExpr *x)
 	return r;
 }
 
-/* arg[index]. eddy has no array type; the one array-valued call Nexmark subscripts,
- * regexp_match(s, p)[n] (q21), binds to regexp_match_at(s, p, n), which computes that element
- * with PostgreSQL's semantics without building the array. Anything else is refused. */
+/* arg[index]: element index (1-based) of an array, NULL out of range. regexp_match(s, p)[n]
+ * (Nexmark q21) binds to regexp_match_at(s, p, n), which computes that element without building
+ * the array. */
 static Expr *bind_subscript(BindCx *cx, const AstExpr *x)
 {
 	Binder *b = cx->b;
 	const AstExpr *f = x->subscript.arg;
-	if (f->kind != AST_FUNC || strcmp(f->func.name, "regexp_match") != 0 ||
-	    f->func.nargs != 2 || f->func.over || f->func.distinct || f->func.filter ||
-	    f->func.star || f->func.norder)
-		return err_set_pos(b->e, ERR_FEATURE_NOT_SUPPORTED, x->location,
-				   "arrays are not supported yet"),
-		       NULL;
 	Expr *args[3];
-	for (int i = 0; i < 2; i++)
-		if (!(args[i] = bind_expr(cx, f->func.args[i])))
+	if (f->kind == AST_FUNC && strcmp(f->func.name, "regexp_match") == 0 &&
+	    f->func.nargs == 2 && !f->func.over && !f->func.distinct && !f->func.filter &&
+	    !f->func.star && !f->func.norder) {
+		for (int i = 0; i < 2; i++)
+			if (!(args[i] = bind_expr(cx, f->func.args[i])))
+				return NULL;
+		if (!(args[2] = bind_expr(cx, x->subscript.index)))
 			return NULL;
-	if (!(args[2] = bind_expr(cx, x->subscript.index)))
+		Expr *r = expr_func(b->a, "regexp_match_at", args, 3, f->location, b->e);
+		if (!r)
+			err_locate(b->e, x->location);
+		return r;
+	}
+	if (!(args[0] = bind_expr(cx, f)) || !(args[1] = bind_expr(cx, x->subscript.index)))
 		return NULL;
-	Expr *r = expr_func(b->a, "regexp_match_at", args, 3, f->location, b->e);
+	if (!type_is_array(args[0]->type))
+		return err_set_pos(b->e, ERR_DATATYPE_MISMATCH, x->location,
+				   "cannot subscript type %s because it does not support subscripting",
+				   args[0]->type == T_VARCHAR ? "text" : type_name(args[0]->type)),
+		       NULL;
+	if (!type_is_integer(args[1]->type) && args[1]->type != T_UNKNOWN &&
+	    args[1]->type != T_NULL)
+		return err_set_pos(b->e, ERR_DATATYPE_MISMATCH, x->subscript.index->location,
+				   "array subscript must have type integer"),
+		       NULL;
+	Expr *r = expr_func(b->a, "array_subscript", args, 2, x->location, b->e);
+	if (!r)
+		err_locate(b->e, x->location);
+	return r;
+}
+
+/* ARRAY[a, b, ...]: the elements converted to their common type (text for literals only). */
+static Expr *bind_array_ctor(BindCx *cx, const AstExpr *x)
+{
+	Binder *b = cx->b;
+	int n = x->func.nargs;
+	if (n == 0)
+		return err_set_pos(b->e, ERR_INDETERMINATE_DATATYPE, x->location,
+				   "cannot determine type of empty array"),
+		       err_hint(b->e, "Explicitly cast to the desired type, for example "
+				      "ARRAY[]::integer[]."),
+		       NULL;
+	Expr **args = arena_alloc(b->a, (size_t)n * sizeof *args);
+	TypeId *types = arena_alloc(b->a, (size_t)n * sizeof *types);
+	for (int i = 0; i < n; i++) {
+		if (!(args[i] = bind_expr(cx, x->func.args[i])))
+			return NULL;
+		types[i] = args[i]->type;
+		if (type_is_array(types[i]))
+			return err_set_pos(b->e, ERR_FEATURE_NOT_SUPPORTED, x->func.args[i]->location,
+					   "multidimensional arrays are not supported"),
+			       NULL;
+	}
+	TypeId common;
+	if (!expr_common_type(types, n, "ARRAY", &common, b->e)) {
+		err_locate(b->e, x->location);
+		return NULL;
+	}
+	if (common == T_NULL || common == T_UNKNOWN)
+		common = T_VARCHAR;
+	if (type_array_of(common) == T_NULL)
+		return err_set_pos(b->e, ERR_FEATURE_NOT_SUPPORTED, x->location,
+				   "arrays of type %s are not supported", type_name(common)),
+		       NULL;
+	for (int i = 0; i < n; i++)
+		if (!(args[i] = expr_cast(b->a, args[i], common, -1, false, x->location, b->e))) {
+			err_locate(b->e, x->func.args[i]->location);
+			return NULL;
+		}
+	Expr *r = expr_func(b->a, "array_ctor", args, n, x->location, b->e);
 	if (!r)
 		err_locate(b->e, x->location);
 	return r;
@@ -818,6 +887,8 @@ Expr *bind_expr(BindCx *cx, const AstExpr *x)
 		if (strcmp(x->func.name, "array") == 0 && x->func.nargs == 1 &&
 		    x->func.args[0]->kind == AST_SUBQUERY)
 			return bind_subquery_expr(cx, x->func.args[0], SUBQ_ARRAY);
+		if (x->func.syntax == AST_CALL_ARRAY)
+			return bind_array_ctor(cx, x);
 		return bind_func(cx, x);
 	case AST_SUBSCRIPT:
 		return bind_subscript(cx, x);

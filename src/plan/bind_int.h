@@ -143,6 +143,10 @@ int bind_check_no_subquery(Binder *b, const LogicalOp *plan);
 /* generate_series(start, stop [, step]) in FROM, over constant integers. */
 LogicalOp *bind_generate_series(Binder *b, const AstTableRef *ref, Scope *scope);
 
+/* ---- bind_unnest.c */
+/* unnest(array) in FROM, over a constant array: one row per element. */
+LogicalOp *bind_unnest(Binder *b, const AstTableRef *ref, Scope *scope);
+
 /* ---- bind_over.c */
 /* Binds f(...) OVER (...): records it in cx->wins and returns its placeholder. Not allowed
  * there (WHERE, GROUP BY, ...): 42P20 "window functions are not allowed in WHERE". */

@@ -478,6 +478,8 @@ LogicalOp *bind_from_item(Binder *b, const AstTableRef *ref, Scope *scope)
 			return bind_window_tvf(b, ref, scope);
 		if (strcmp(name, "generate_series") == 0)
 			return bind_generate_series(b, ref, scope);
+		if (strcmp(name, "unnest") == 0 || strcmp(name, "pg_options_to_table") == 0)
+			return bind_unnest(b, ref, scope);
 		return err_set_pos(b->e, ERR_FEATURE_NOT_SUPPORTED, ref->location,
 				   "table function %s is not supported", name),
 		       NULL;

@@ -87,6 +87,10 @@ Expr *bind_subquery_expr(BindCx *cx, const AstExpr *x, SubqKind kind)
 		return err_set_pos(b->e, ERR_SYNTAX, x->location,
 				   "subquery must return only one column"),
 		       NULL;
+	if (kind == SUBQ_ARRAY && type_is_array(inner->cols[0].type))
+		return err_set_pos(b->e, ERR_FEATURE_NOT_SUPPORTED, x->location,
+				   "multidimensional arrays are not supported"),
+		       NULL;
 
 	LogicalOp *outer = *cx->input;
 	int n = outer->ncols;
@@ -96,7 +100,9 @@ Expr *bind_subquery_expr(BindCx *cx, const AstExpr *x, SubqKind kind)
 	op->cols[n] = inner->cols[0];
 	op->cols[n].name = arena_strdup(b->a, kind == SUBQ_ARRAY ? "array" : bind_colname(b, x));
 	if (kind == SUBQ_ARRAY) {
-		op->cols[n].type = T_VARCHAR;
+		/* The array of the column's type (text[] for untyped literals). */
+		TypeId at = type_array_of(inner->cols[0].type);
+		op->cols[n].type = at == T_NULL ? T_VARCHAR_ARRAY : at;
 		op->cols[n].typmod = -1;
 	}
 	op->append_only = true;

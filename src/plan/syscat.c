@@ -44,25 +44,41 @@ typedef struct SysType {
 	int len;
 	char category;
 	TypeId type;         /* eddy's type of values (T_NULL: a catalog-only type) */
+	int elem;            /* typelem: an array's element type oid, else 0 */
 } SysType;
 
 static const SysType sys_types[] = {
-	{16, "bool", "boolean", 1, 'B', T_BOOL},
-	{21, "int2", "smallint", 2, 'N', T_INT2},
-	{23, "int4", "integer", 4, 'N', T_INT4},
-	{20, "int8", "bigint", 8, 'N', T_INT8},
-	{700, "float4", "real", 4, 'N', T_FLOAT4},
-	{701, "float8", "double precision", 8, 'N', T_FLOAT8},
-	{1700, "numeric", "numeric", -1, 'N', T_NUMERIC},
-	{1043, "varchar", "character varying", -1, 'S', T_VARCHAR},
-	{1114, "timestamp", "timestamp without time zone", 8, 'D', T_TIMESTAMP},
-	{1184, "timestamptz", "timestamp with time zone", 8, 'D', T_TIMESTAMPTZ},
-	{1082, "date", "date", 4, 'D', T_DATE},
-	{1186, "interval", "interval", 16, 'T', T_INTERVAL},
-	{25, "text", "text", -1, 'S', T_NULL},
-	{19, "name", "name", 64, 'S', T_NULL},
-	{18, "char", "\"char\"", 1, 'Z', T_NULL},
-	{26, "oid", "oid", 4, 'N', T_NULL},
+	{16, "bool", "boolean", 1, 'B', T_BOOL, 0},
+	{21, "int2", "smallint", 2, 'N', T_INT2, 0},
+	{23, "int4", "integer", 4, 'N', T_INT4, 0},
+	{20, "int8", "bigint", 8, 'N', T_INT8, 0},
+	{700, "float4", "real", 4, 'N', T_FLOAT4, 0},
+	{701, "float8", "double precision", 8, 'N', T_FLOAT8, 0},
+	{1700, "numeric", "numeric", -1, 'N', T_NUMERIC, 0},
+	{1043, "varchar", "character varying", -1, 'S', T_VARCHAR, 0},
+	{1114, "timestamp", "timestamp without time zone", 8, 'D', T_TIMESTAMP, 0},
+	{1184, "timestamptz", "timestamp with time zone", 8, 'D', T_TIMESTAMPTZ, 0},
+	{1082, "date", "date", 4, 'D', T_DATE, 0},
+	{1186, "interval", "interval", 16, 'T', T_INTERVAL, 0},
+	{25, "text", "text", -1, 'S', T_NULL, 0},
+	{19, "name", "name", 64, 'S', T_NULL, 0},
+	{18, "char", "\"char\"", 1, 'Z', T_NULL, 0},
+	{26, "oid", "oid", 4, 'N', T_NULL, 0},
+	/* arrays (typcategory 'A'), after their element types */
+	{1000, "_bool", "boolean[]", -1, 'A', T_BOOL_ARRAY, 16},
+	{1005, "_int2", "smallint[]", -1, 'A', T_INT2_ARRAY, 21},
+	{1007, "_int4", "integer[]", -1, 'A', T_INT4_ARRAY, 23},
+	{1016, "_int8", "bigint[]", -1, 'A', T_INT8_ARRAY, 20},
+	{1021, "_float4", "real[]", -1, 'A', T_FLOAT4_ARRAY, 700},
+	{1022, "_float8", "double precision[]", -1, 'A', T_FLOAT8_ARRAY, 701},
+	{1231, "_numeric", "numeric[]", -1, 'A', T_NUMERIC_ARRAY, 1700},
+	{1015, "_varchar", "character varying[]", -1, 'A', T_VARCHAR_ARRAY, 1043},
+	{1115, "_timestamp", "timestamp without time zone[]", -1, 'A', T_TIMESTAMP_ARRAY, 1114},
+	{1185, "_timestamptz", "timestamp with time zone[]", -1, 'A', T_TIMESTAMPTZ_ARRAY, 1184},
+	{1182, "_date", "date[]", -1, 'A', T_DATE_ARRAY, 1082},
+	{1187, "_interval", "interval[]", -1, 'A', T_INTERVAL_ARRAY, 1186},
+	{1009, "_text", "text[]", -1, 'A', T_NULL, 25},
+	{1028, "_oid", "oid[]", -1, 'A', T_NULL, 26},
 };
 #define NTYPES ((int)(sizeof sys_types / sizeof sys_types[0]))
 
@@ -85,6 +101,9 @@ static TypeId code_type(char c)
 	case 'i': return T_INT4;
 	case 'f': return T_FLOAT4;
 	case 'z': return T_TIMESTAMPTZ;
+	case 'S': return T_INT2_ARRAY;
+	case 'O': return T_INT8_ARRAY;
+	case 'T': return T_VARCHAR_ARRAY;
 	default: return T_VARCHAR;
 	}
 }
@@ -100,6 +119,9 @@ static int code_typoid(char c)
 	case 'i': return 23;
 	case 'f': return 700;
 	case 'z': return 1184;
+	case 'S': return 1005;
+	case 'O': return 1028;
+	case 'T': return 1009;
 	default: return 25;
 	}
 }
@@ -143,6 +165,12 @@ static void row(Gen *g, const char *const *vals)
 				v.u.f = strtod(s, NULL);
 				break;
 			case T_TIMESTAMPTZ: break; /* never set */
+			case T_INT2_ARRAY:
+			case T_INT8_ARRAY:
+			case T_VARCHAR_ARRAY:
+				if (value_parse(t, s, strlen(s), &v, g->b->a, g->e) < 0)
+					v = value_null(t); /* the generators write well-formed arrays */
+				break;
 			default: v = value_int(t, strtoll(s, NULL, 10)); break;
 			}
 		}
@@ -239,8 +267,12 @@ static void attr_row(Gen *g, int64_t rel, const char *name, int typoid, int len,
 		     int typmod, bool notnull)
 {
 	char r[24], t[24], l[24], n[24], m[24];
+	/* attstorage as PostgreSQL's types have it: plain for fixed widths, main for numeric,
+	 * extended for the other variable-width types. */
+	const char *storage = len > 0 ? "p" : typoid == 1700 ? "m" : "x";
 	const char *v[] = {NUM(r, rel), name, NUM(t, typoid), NUM(l, len), NUM(n, num),
-			   NUM(m, typmod), notnull ? "t" : "f", "f", "", "", "f", "t", "0", "0"};
+			   NUM(m, typmod), notnull ? "t" : "f", "f", "", "", "f", "t", "0", "0",
+			   storage, "", "-1", NULL, NULL};
 	row(g, v);
 }
 
@@ -279,10 +311,10 @@ static void gen_type(Gen *g, const SysRel *rel)
 {
 	for (int i = 0; i < NTYPES; i++) {
 		const SysType *t = &sys_types[i];
-		char o[24], ns[24], w[24], l[24], c[2] = {t->category, 0};
+		char o[24], ns[24], w[24], l[24], el[24], c[2] = {t->category, 0};
 		const char *v[] = {NUM(o, t->oid), t->typname, NUM(ns, OID_NS_CATALOG),
-				   NUM(w, OID_BOOTSTRAP_USER), NUM(l, t->len), "b", c, "t", "0", "0",
-				   "0", "-1", t->category == 'S' ? "100" : "0"};
+				   NUM(w, OID_BOOTSTRAP_USER), NUM(l, t->len), "b", c, "t", "0",
+				   NUM(el, t->elem), "0", "-1", t->category == 'S' ? "100" : "0"};
 		row(g, v);
 	}
 }
@@ -374,13 +406,31 @@ static void gen_collation(Gen *g, const SysRel *rel)
 	}
 }
 
+/* A view's definition as pg_get_viewdef and pg_matviews show it: the query after AS as it was
+ * written, with PostgreSQL's leading space and closing semicolon. */
+static const char *view_definition(Binder *b, const CatObject *o)
+{
+	AstStmt **st;
+	int n;
+	Err e;
+	err_clear(&e);
+	if (sql_parse(o->sql, b->a, &st, &n, &e) < 0 || n != 1 ||
+	    st[0]->kind != AST_STMT_CREATE_MVIEW)
+		return o->sql;
+	const char *q = o->sql + st[0]->mview.query_offset;
+	size_t len = strlen(q);
+	while (len && (q[len - 1] == ';' || q[len - 1] == ' ' || q[len - 1] == '\n'))
+		len--;
+	return arena_printf(b->a, " %.*s;", (int)len, q);
+}
+
 static void gen_matviews(Gen *g, const SysRel *rel)
 {
 	for (int i = 0; i < catalog_count(g->b->cat); i++) {
 		const CatObject *o = catalog_at(g->b->cat, i);
 		if (o->kind == OBJ_MVIEW) {
 			const char *v[] = {"public", o->name, CATALOG_BOOTSTRAP_USER, NULL, "f", "t",
-					   o->sql};
+					   view_definition(g->b, o)};
 			row(g, v);
 		}
 	}
@@ -428,6 +478,63 @@ static void gen_is_tables(Gen *g, const SysRel *rel)
 	}
 }
 
+/* Sources are foreign tables: each has its own foreign server named after its connector, and
+ * its other WITH options as the table's options ('name=value' elements, as PostgreSQL keeps
+ * them). The server's oid is the source's oid + SERVER_OID_OFFSET. */
+#define SERVER_OID_OFFSET 1000000000
+
+static const char *connector_of(const CatObject *o)
+{
+	for (int k = 0; k < o->nopts; k++)
+		if (strcmp(o->opts[k].key, "connector") == 0)
+			return o->opts[k].value;
+	return "";
+}
+
+static void gen_foreign_server(Gen *g, const SysRel *rel)
+{
+	for (int i = 0; i < catalog_count(g->b->cat); i++) {
+		const CatObject *o = catalog_at(g->b->cat, i);
+		if (o->kind != OBJ_SOURCE)
+			continue;
+		char oid[24], w[24];
+		const char *v[] = {NUM(oid, obj_oid(o) + SERVER_OID_OFFSET), connector_of(o),
+				   NUM(w, OID_BOOTSTRAP_USER), "0", NULL, NULL, NULL, NULL};
+		row(g, v);
+	}
+}
+
+static void gen_foreign_table(Gen *g, const SysRel *rel)
+{
+	for (int i = 0; i < catalog_count(g->b->cat); i++) {
+		const CatObject *o = catalog_at(g->b->cat, i);
+		if (o->kind != OBJ_SOURCE)
+			continue;
+		/* {"k=v",...}: every element quoted, quotes and backslashes escaped. */
+		StrBuf opts;
+		sb_init(&opts);
+		sb_putc(&opts, '{');
+		for (int k = 0, n = 0; k < o->nopts; k++) {
+			if (strcmp(o->opts[k].key, "connector") == 0)
+				continue;
+			sb_puts(&opts, n++ ? ",\"" : "\"");
+			char *kv = arena_printf(g->b->a, "%s=%s", o->opts[k].key, o->opts[k].value);
+			for (const char *c = kv; *c; c++) {
+				if (*c == '"' || *c == '\\')
+					sb_putc(&opts, '\\');
+				sb_putc(&opts, *c);
+			}
+			sb_putc(&opts, '"');
+		}
+		sb_putc(&opts, '}');
+		char rel_oid[24], srv[24];
+		const char *v[] = {NUM(rel_oid, obj_oid(o)), NUM(srv, obj_oid(o) + SERVER_OID_OFFSET),
+				   opts.data};
+		row(g, v);
+		sb_deinit(&opts);
+	}
+}
+
 static void gen_is_columns(Gen *g, const SysRel *rel)
 {
 	for (int i = 0; i < catalog_count(g->b->cat); i++) {
@@ -451,19 +558,20 @@ static void gen_is_columns(Gen *g, const SysRel *rel)
 }
 
 static const SysRel sys_rels[] = {
-	{"pg_catalog", "pg_namespace", 2615, 'r', "oid:o nspname:n nspowner:o nspacl:t",
+	{"pg_catalog", "pg_namespace", 2615, 'r', "oid:o nspname:n nspowner:o nspacl:T",
 	 gen_namespace},
 	{"pg_catalog", "pg_class", 1259, 'r',
 	 "oid:o relname:n relnamespace:o reltype:o reloftype:o relowner:o relam:o relfilenode:o "
 	 "reltablespace:o relpages:i reltuples:f relhasindex:b relisshared:b relpersistence:c "
 	 "relkind:c relnatts:s relchecks:s relhasrules:b relhastriggers:b relhassubclass:b "
 	 "relrowsecurity:b relforcerowsecurity:b relispopulated:b relreplident:c "
-	 "relispartition:b relacl:t reloptions:t relpartbound:t reltoastrelid:o",
+	 "relispartition:b relacl:T reloptions:T relpartbound:t reltoastrelid:o",
 	 gen_class},
 	{"pg_catalog", "pg_attribute", 1249, 'r',
 	 "attrelid:o attname:n atttypid:o attlen:s attnum:s atttypmod:i attnotnull:b "
 	 "atthasdef:b attidentity:c attgenerated:c attisdropped:b attislocal:b attinhcount:i "
-	 "attcollation:o",
+	 "attcollation:o attstorage:c attcompression:c attstattarget:i attoptions:T "
+	 "attfdwoptions:T",
 	 gen_attribute},
 	{"pg_catalog", "pg_type", 1247, 'r',
 	 "oid:o typname:n typnamespace:o typowner:o typlen:s typtype:c typcategory:c "
@@ -471,15 +579,15 @@ static const SysRel sys_rels[] = {
 	 gen_type},
 	{"pg_catalog", "pg_am", 2601, 'r', "oid:o amname:n amhandler:t amtype:c", gen_am},
 	{"pg_catalog", "pg_index", 2610, 'r',
-	 "indexrelid:o indrelid:o indnatts:s indisunique:b indisprimary:b indkey:t", NULL},
+	 "indexrelid:o indrelid:o indnatts:s indisunique:b indisprimary:b indkey:S", NULL},
 	{"pg_catalog", "pg_attrdef", 2604, 'r', "oid:o adrelid:o adnum:s adbin:t", NULL},
 	{"pg_catalog", "pg_constraint", 2606, 'r',
-	 "oid:o conname:n connamespace:o contype:c conrelid:o conkey:t", gen_constraint},
+	 "oid:o conname:n connamespace:o contype:c conrelid:o conkey:S", gen_constraint},
 	{"pg_catalog", "pg_description", 2609, 'r',
 	 "objoid:o classoid:o objsubid:i description:t", NULL},
 	{"pg_catalog", "pg_database", 1262, 'r',
 	 "oid:o datname:n datdba:o encoding:i datlocprovider:c datistemplate:b datallowconn:b "
-	 "datconnlimit:i datcollate:t datctype:t daticulocale:t datacl:t",
+	 "datconnlimit:i datcollate:t datctype:t daticulocale:t datacl:T",
 	 gen_database},
 	{"pg_catalog", "pg_roles", 12001, 'v',
 	 "oid:o rolname:n rolsuper:b rolinherit:b rolcreaterole:b rolcreatedb:b rolcanlogin:b "
@@ -507,12 +615,12 @@ static const SysRel sys_rels[] = {
 	{"pg_catalog", "pg_inherits", 2611, 'r',
 	 "inhrelid:o inhparent:o inhseqno:i inhdetachpending:b", NULL},
 	{"pg_catalog", "pg_policy", 3256, 'r',
-	 "oid:o polname:n polrelid:o polcmd:c polpermissive:b polroles:t polqual:t "
+	 "oid:o polname:n polrelid:o polcmd:c polpermissive:b polroles:O polqual:t "
 	 "polwithcheck:t",
 	 NULL},
 	{"pg_catalog", "pg_statistic_ext", 3381, 'r',
-	 "oid:o stxrelid:o stxname:n stxnamespace:o stxowner:o stxstattarget:i stxkeys:t "
-	 "stxkind:t",
+	 "oid:o stxrelid:o stxname:n stxnamespace:o stxowner:o stxstattarget:i stxkeys:S "
+	 "stxkind:T",
 	 NULL},
 	{"pg_catalog", "pg_publication", 6104, 'r',
 	 "oid:o pubname:n pubowner:o puballtables:b pubinsert:b pubupdate:b pubdelete:b "
@@ -520,10 +628,15 @@ static const SysRel sys_rels[] = {
 	 NULL},
 	{"pg_catalog", "pg_publication_namespace", 6237, 'r', "oid:o pnpubid:o pnnspid:o", NULL},
 	{"pg_catalog", "pg_publication_rel", 6106, 'r',
-	 "oid:o prpubid:o prrelid:o prqual:t prattrs:t", NULL},
+	 "oid:o prpubid:o prrelid:o prqual:t prattrs:S", NULL},
 	{"pg_catalog", "pg_trigger", 2620, 'r',
 	 "oid:o tgrelid:o tgparentid:o tgname:n tgfoid:o tgtype:s tgenabled:c tgisinternal:b",
 	 NULL},
+	{"pg_catalog", "pg_foreign_server", 1417, 'r',
+	 "oid:o srvname:n srvowner:o srvfdw:o srvtype:t srvversion:t srvacl:T srvoptions:T",
+	 gen_foreign_server},
+	{"pg_catalog", "pg_foreign_table", 3118, 'r', "ftrelid:o ftserver:o ftoptions:T",
+	 gen_foreign_table},
 	{"pg_catalog", "pg_rewrite", 2618, 'r',
 	 "oid:o rulename:n ev_class:o ev_type:c ev_enabled:c is_instead:b", NULL},
 	{"information_schema", "schemata", 13001, 'v',
@@ -689,7 +802,7 @@ static void rels_case(Binder *b, StrBuf *sb, bool viewdef)
 		if (!relkind_of(o) || (viewdef && o->kind != OBJ_MVIEW))
 			continue;
 		sb_printf(sb, " WHEN %lld THEN ", (long long)obj_oid(o));
-		put_lit(sb, viewdef ? o->sql : o->name);
+		put_lit(sb, viewdef ? view_definition(b, o) : o->name);
 	}
 	sb_puts(sb, viewdef ? " ELSE NULL::text END" : " ELSE arg1::text END");
 }
@@ -731,7 +844,7 @@ static void visible_sql(Binder *b, StrBuf *sb)
 typedef enum FnId {
 	FN_USERBYID, FN_VISIBLE, FN_FORMAT_TYPE, FN_ENCODING, FN_GET_EXPR, FN_NULL_TEXT,
 	FN_ARRAY_TO_STRING, FN_SCHEMA, FN_SCHEMAS, FN_DATABASE, FN_USER, FN_VERSION, FN_TRUE,
-	FN_VIEWDEF, FN_FALSE,
+	FN_VIEWDEF, FN_FALSE, FN_QUOTE_IDENT, FN_QUOTE_LITERAL,
 } FnId;
 
 typedef struct SysFunc {
@@ -767,6 +880,8 @@ static const SysFunc sys_funcs[] = {
 	{"has_schema_privilege", 2, 3, FN_TRUE, {T_VARCHAR, T_VARCHAR, T_VARCHAR}},
 	{"pg_has_role", 2, 3, FN_TRUE, {T_VARCHAR, T_VARCHAR, T_VARCHAR}},
 	{"pg_get_viewdef", 1, 2, FN_VIEWDEF, {T_INT8, T_BOOL}},
+	{"quote_ident", 1, 1, FN_QUOTE_IDENT, {T_VARCHAR}},
+	{"quote_literal", 1, 1, FN_QUOTE_LITERAL, {T_VARCHAR}},
 };
 
 Expr *syscat_func(BindCx *cx, const char *name, Expr **args, int nargs, int loc)
@@ -776,7 +891,8 @@ Expr *syscat_func(BindCx *cx, const char *name, Expr **args, int nargs, int loc)
 		if (strcmp(sys_funcs[i].name, name) == 0 && nargs >= sys_funcs[i].min &&
 		    nargs <= sys_funcs[i].max)
 			f = &sys_funcs[i];
-	if (!f)
+	/* array_to_string of a real array is the function table's; this one reads array text. */
+	if (!f || (f->id == FN_ARRAY_TO_STRING && type_is_array(args[0]->type)))
 		return NULL;
 	Binder *b = cx->b;
 	StrBuf sb;
@@ -793,7 +909,8 @@ Expr *syscat_func(BindCx *cx, const char *name, Expr **args, int nargs, int loc)
 	case FN_ARRAY_TO_STRING: sb_puts(&sb, "replace(btrim(arg1, '{}'), ',', arg2)"); break;
 	case FN_SCHEMA: sb_puts(&sb, "'public'"); break;
 	case FN_SCHEMAS:
-		sb_puts(&sb, "CASE WHEN arg1 THEN '{pg_catalog,public}' ELSE '{public}' END");
+		sb_puts(&sb, "CASE WHEN arg1 THEN '{pg_catalog,public}'::text[] ELSE "
+			     "'{public}'::text[] END");
 		break;
 	case FN_DATABASE: sb_puts(&sb, "'eddy'"); break;
 	case FN_USER: sb_puts(&sb, "'" CATALOG_BOOTSTRAP_USER "'"); break;
@@ -804,12 +921,47 @@ Expr *syscat_func(BindCx *cx, const char *name, Expr **args, int nargs, int loc)
 	case FN_TRUE: sb_puts(&sb, "true"); break;
 	case FN_FALSE: sb_puts(&sb, "false"); break; /* eddy publishes nothing */
 	case FN_VIEWDEF: rels_case(b, &sb, true); break;
+	case FN_QUOTE_IDENT:
+		/* Quoted unless a plain lower-case identifier (PostgreSQL also quotes keywords). */
+		sb_puts(&sb, "CASE WHEN arg1 ~ '^[a-z_][a-z0-9_$]*$' THEN arg1 ELSE "
+			     "'\"' || replace(arg1, '\"', '\"\"') || '\"' END");
+		break;
+	case FN_QUOTE_LITERAL:
+		sb_puts(&sb, "'''' || replace(arg1, '''', '''''') || ''''");
+		break;
 	}
 	Expr *x = macro(cx, sb.data, args, f->types, nargs, loc);
 	sb_deinit(&sb);
 	if (!x)
 		err_locate(b->e, loc);
 	return x;
+}
+
+/* x = ANY (a), x <> ALL (a) over a real array: x and the elements converted to their common
+ * type, then array_any_eq / array_all_ne (expr/func.c). */
+static Expr *quantified_array(BindCx *cx, Expr **args, bool all, int loc)
+{
+	Binder *b = cx->b;
+	TypeId types[2] = {args[0]->type, type_elem(args[1]->type)}, common;
+	if (!expr_common_type(types, 2, all ? "ALL" : "ANY", &common, b->e)) {
+		err_locate(b->e, loc);
+		return NULL;
+	}
+	if (common == T_NULL || common == T_UNKNOWN)
+		common = T_VARCHAR;
+	TypeId at = type_array_of(common);
+	if (at == T_NULL || !(args[0] = expr_cast(b->a, args[0], common, -1, false, loc, b->e)) ||
+	    !(args[1] = expr_cast(b->a, args[1], at, -1, true, loc, b->e))) {
+		if (!err_failed(b->e))
+			err_set(b->e, ERR_UNDEFINED_FUNCTION, "operator does not exist: %s = %s",
+				type_name(types[0]), type_name(args[1]->type));
+		err_locate(b->e, loc);
+		return NULL;
+	}
+	Expr *r = expr_func(b->a, all ? "array_all_ne" : "array_any_eq", args, 2, loc, b->e);
+	if (!r)
+		err_locate(b->e, loc);
+	return r;
 }
 
 /* `a = ANY (array)` and `a <> ALL (array)` over array text ('{1,2}', as the catalog's array
@@ -831,6 +983,8 @@ Expr *syscat_quantified(BindCx *cx, const AstExpr *x)
 	Expr *args[2] = {bind_expr(cx, x->binary.left), NULL};
 	if (!args[0] || !(args[1] = bind_expr(cx, arr)))
 		return NULL;
+	if (type_is_array(args[1]->type))
+		return quantified_array(cx, args, all, x->location);
 	static const TypeId types[] = {T_VARCHAR, T_VARCHAR};
 	Expr *r = macro(cx,
 			all ? "position(',' || arg1 || ',' in ',' || btrim(arg2, '{}') || ',') = 0"

@@ -382,6 +382,19 @@ void pg_err(EddyError *e, const char *sqlstate, const char *fmt, ...)
 	X(EDDY_TIMESTAMPTZ, 1184, 8, "timestamptz")                                                \
 	X(EDDY_DATE, 1082, 4, "date")                                                              \
 	X(EDDY_INTERVAL, 1186, 16, "interval")                                                     \
+	X(EDDY_BOOL_ARRAY, 1000, -1, "boolean[]")                                                  \
+	X(EDDY_INT2_ARRAY, 1005, -1, "smallint[]")                                                 \
+	X(EDDY_INT4_ARRAY, 1007, -1, "integer[]")                                                  \
+	X(EDDY_INT8_ARRAY, 1016, -1, "bigint[]")                                                   \
+	X(EDDY_FLOAT4_ARRAY, 1021, -1, "real[]")                                                   \
+	X(EDDY_FLOAT8_ARRAY, 1022, -1, "double precision[]")                                       \
+	X(EDDY_NUMERIC_ARRAY, 1231, -1, "numeric[]")                                               \
+	X(EDDY_VARCHAR_ARRAY, 1015, -1, "varchar[]")                                               \
+	X(EDDY_VARCHAR_ARRAY, 1009, -1, "text[]")                                                  \
+	X(EDDY_TIMESTAMP_ARRAY, 1115, -1, "timestamp[]")                                           \
+	X(EDDY_TIMESTAMPTZ_ARRAY, 1185, -1, "timestamptz[]")                                       \
+	X(EDDY_DATE_ARRAY, 1182, -1, "date[]")                                                     \
+	X(EDDY_INTERVAL_ARRAY, 1187, -1, "interval[]")                                             \
 	X(EDDY_UNKNOWN, PG_OID_TEXT, -1, "text")                                                   \
 	X(EDDY_UNKNOWN, 1042, -1, "varchar") /* bpchar */
 
@@ -583,6 +596,10 @@ int pgt_binary_out(StrBuf *o, EddyType t, const char *text, int64_t i, double f,
 	case EDDY_INTERVAL:
 		return interval_out(o, text, e);
 	default:
+		if (t >= EDDY_BOOL_ARRAY) {
+			pg_err(e, "0A000", "binary output of array types is not supported yet");
+			return -1;
+		}
 		sb_puts(o, text);
 		return 0;
 	}

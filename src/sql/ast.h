@@ -106,6 +106,7 @@ typedef enum AstCallSyntax {
 	AST_CALL_TRIM,
 	AST_CALL_POSITION,
 	AST_CALL_SQLVALUE, /* CURRENT_TIMESTAMP, CURRENT_DATE, LOCALTIME ... (no parentheses) */
+	AST_CALL_ARRAY,    /* ARRAY[a, b, ...]: a call named "array" with the elements as args */
 } AstCallSyntax;
 
 typedef struct AstOrderItem {

@@ -908,6 +908,24 @@ static AstExpr *primary(Parser *p)
 			add_arg(p, f, sub, &cap);
 			return f;
 		}
+		if (tok_is_op(peek_at(p, 1), "[")) {
+			/* ARRAY[a, b, ...]: the elements as the arguments of an ARRAY call. */
+			advance(p);
+			advance(p);
+			AstExpr *f = mk_call(p, "array", t->pos, AST_CALL_ARRAY);
+			int cap = 0;
+			if (!accept_op(p, "]")) {
+				do {
+					AstExpr *el = parse_expr(p);
+					if (!el)
+						return NULL;
+					add_arg(p, f, el, &cap);
+				} while (accept_op(p, ","));
+				if (expect_op(p, "]") < 0)
+					return NULL;
+			}
+			return f;
+		}
 		break;
 	case KW_NOT:
 		/* `1 = NOT x` parses in PostgreSQL too: NOT binds what follows at its own level. */

@@ -269,6 +269,15 @@ static void print_func(const AstExpr *x, StrBuf *out)
 		sql_print_expr(a[0], out);
 		sb_putc(out, ')');
 		return;
+	case AST_CALL_ARRAY:
+		sb_puts(out, "ARRAY[");
+		for (int i = 0; i < n; i++) {
+			if (i)
+				sb_puts(out, ", ");
+			sql_print_expr(a[i], out);
+		}
+		sb_putc(out, ']');
+		return;
 	case AST_CALL_PLAIN:
 		break;
 	}

@@ -36,6 +36,7 @@ struct Dataflow {
 	int64_t now;
 	uint64_t late_rows;
 	uint64_t row_errors;
+	const DataflowSplit *split; /* parallel instances: exchanges and wrappers (or NULL) */
 };
 
 /* The scan operator: an input of the dataflow. Chunks pushed from outside pass through. */
@@ -219,6 +220,8 @@ static Operator *build(Dataflow *df, const LogicalOp *lop, Err *e)
 		children = mem_calloc((size_t)lop->nchildren, sizeof *children);
 	for (int i = 0; i < lop->nchildren; i++) {
 		children[i] = build(df, lop->children[i], e);
+		if (children[i] && df->split)
+			children[i] = df->split->cut(df->split, df, lop, i, children[i], e);
 		if (!children[i]) {
 			mem_free(children);
 			return NULL;
@@ -300,13 +303,22 @@ static Operator *build(Dataflow *df, const LogicalOp *lop, Err *e)
 	push_op(&df->ops, &df->nops, &df->capops, op);
 	if (lop->kind == LOP_SCAN || lop->kind == LOP_VALUES)
 		push_op(&df->leaves, &df->nleaves, &df->capleaves, op);
+	if (df->split)
+		return df->split->wrap(df->split, df, lop, op, e);
 	return op;
 }
 
 Dataflow *dataflow_build(const LogicalOp *plan, DataflowMode mode, Err *e)
 {
+	return dataflow_build_split(plan, mode, NULL, e);
+}
+
+Dataflow *dataflow_build_split(const LogicalOp *plan, DataflowMode mode,
+			       const DataflowSplit *split, Err *e)
+{
 	Dataflow *df = mem_calloc(1, sizeof *df);
 	df->mode = mode;
+	df->split = split;
 	df->plan = plan;
 	struct timeval tv;
 	gettimeofday(&tv, NULL);
@@ -317,6 +329,22 @@ Dataflow *dataflow_build(const LogicalOp *plan, DataflowMode mode, Err *e)
 		return NULL;
 	}
 	return df;
+}
+
+void df_add_op(Dataflow *df, Operator *op)
+{
+	op->df = df;
+	push_op(&df->ops, &df->nops, &df->capops, op);
+}
+
+Operator *df_root(const Dataflow *df)
+{
+	return df->root;
+}
+
+Operator *df_input(const Dataflow *df, int i)
+{
+	return df->inputs[i];
 }
 
 void dataflow_free(Dataflow *df)

@@ -91,6 +91,15 @@ int dataflow_restore(Dataflow *df, const void *key, size_t klen, const void *val
 /* Ends a restore: operators rebuild what they derive from the loaded entries. */
 int dataflow_restore_done(Dataflow *df, Err *e);
 
+/* ---- Parallel instances (stream/parallel.h builds them).
+ *
+ * dataflow_build_split builds the dataflow of one parallel instance: `split` (operator.h) may
+ * put an exchange in place of any input of an operator and wrap any operator; everything else is
+ * dataflow_build's. */
+typedef struct DataflowSplit DataflowSplit;
+Dataflow *dataflow_build_split(const LogicalOp *plan, DataflowMode mode,
+			       const DataflowSplit *split, Err *e);
+
 /* Prints the operator graph (EXPLAIN of a view), one operator a line with its state kind. */
 void dataflow_explain(const Dataflow *df, StrBuf *out);
 

@@ -485,7 +485,7 @@ static bool row_valid(const AggOp *a, int from, int ncols, const void *p, size_t
 			return false;
 		if (tag == 0)
 			continue;
-		if (type_is_string(t)) {
+		if (type_is_varlen(t)) {
 			size_t len;
 			bin_get_bytes(&r, &len);
 		} else if (t == T_NUMERIC) {

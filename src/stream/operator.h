@@ -85,6 +85,27 @@ void chunk_copy_cols(Chunk *dst, int dcol, const Chunk *src, int n);
 /* Prints a duration in microseconds as "60s", "250ms" or "7us". */
 void fmt_duration(StrBuf *out, int64_t us);
 
+/* ---- Splitting a dataflow into parallel instances (dataflow_build_split, parallel.c).
+ * `cut` runs once input `port` of `lop` is built as `child`, before the operator of `lop`: it
+ * returns the operator to wire in the child's place (the child itself, or an exchange receiver
+ * after it put the matching sender over the child). `wrap` runs once lop's operator is built and
+ * wired: it returns the operator its parent sees (op itself, or a wrapper over it). Both return
+ * NULL with e set on failure, and register what they create with df_add_op. */
+struct DataflowSplit {
+	Operator *(*cut)(const DataflowSplit *s, Dataflow *df, const LogicalOp *lop, int port,
+			 Operator *child, Err *e);
+	Operator *(*wrap)(const DataflowSplit *s, Dataflow *df, const LogicalOp *lop,
+			  Operator *op, Err *e);
+	void *arg;
+};
+
+/* Adds an operator made outside build (an exchange's sender or receiver, a wrapper) to df, so
+ * the dataflow frees it, counts its state and numbers it. */
+void df_add_op(Dataflow *df, Operator *op);
+/* The dataflow's root operator (where its output leaves), and the scan operator of input i. */
+Operator *df_root(const Dataflow *df);
+Operator *df_input(const Dataflow *df, int i);
+
 /* ---- Constructors: each allocates an Operator (mem_calloc of its own struct whose first
  * member is the Operator) and sets its callbacks; returns NULL with e set when the plan node
  * cannot run in this mode. */

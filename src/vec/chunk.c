@@ -67,7 +67,7 @@ void vec_copy_value(Vector *dst, int drow, const Vector *src, int srow, Arena *a
 	dst->nulls[drow] = src->nulls[srow];
 	size_t w = type_size(src->type);
 	memcpy((char *)dst->data + (size_t)drow * w, (const char *)src->data + (size_t)srow * w, w);
-	if ((src->type == T_VARCHAR || src->type == T_UNKNOWN) && a && !src->nulls[srow]) {
+	if (type_is_varlen(src->type) && a && !src->nulls[srow]) {
 		Str *s = &VEC_DATA(dst, Str)[drow];
 		char *d = arena_alloc(a, s->len ? s->len : 1);
 		memcpy(d, s->p, s->len);

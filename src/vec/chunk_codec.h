@@ -1,9 +1,10 @@
 /* chunk_codec.h: a chunk as bytes, column by column: the payload of a stream log batch.
  *
  * Layer: vec. Turns a Chunk into a self-describing, position-independent byte string (column
- * types, row count, bit-packed null flags, fixed-width value arrays, strings as offsets + bytes)
- * and back. Knows nothing of files or compression: the storage layer compresses the bytes
- * (lz4/zstd), checksums and stores them. The format is drawn byte by byte at the top of
+ * types, row count, bit-packed null flags, integer columns and string lengths bit-packed against
+ * a frame of reference or as deltas, other fixed-width value arrays, string bytes) and back.
+ * Knows nothing of files or compression: the storage layer compresses the bytes (lz4/zstd),
+ * checksums and stores them. The format is drawn byte by byte at the top of
  * chunk_codec.c.
  */
 #ifndef EDDY_VEC_CHUNK_CODEC_H
@@ -14,7 +15,7 @@
 #include "vec/chunk.h"
 
 #define CC_MAGIC "EDCC"
-#define CC_VERSION 1
+#define CC_VERSION 2 /* written; chunk_decode also reads version 1 */
 #define CC_HEADER 16
 
 /* Appends the encoding of c's rows (all of them, with their ops) to out. */

@@ -1,5 +1,6 @@
 /* rowcodec.c: row and key encoding (format drawn in rowcodec.h). Layer: vec. */
 #include "vec/rowcodec.h"
+#include "vec/array.h"
 
 #include <string.h>
 
@@ -78,6 +79,22 @@ void row_encode_value(const Value *v, int flags, StrBuf *out)
 	case T_NULL:
 	case T__COUNT:
 		break;
+	default:
+		/* Arrays: a 4-byte length and the array's encoding (normalized on request). */
+		if (type_is_array(v->type)) {
+			uint32_t len = v->u.s.len;
+			if (flags & ROWCODEC_NORMALIZE) {
+				size_t at = out->len;
+				sb_append(out, &len, sizeof len);
+				arr_normalize(v->u.s, type_elem(v->type), out);
+				len = (uint32_t)(out->len - at - sizeof len);
+				memcpy(out->data + at, &len, sizeof len);
+				break;
+			}
+			sb_append(out, &len, sizeof len);
+			sb_append(out, v->u.s.p, len);
+		}
+		break;
 	}
 }
 
@@ -153,6 +170,15 @@ size_t row_decode_value(const void *p, TypeId t, Value *out)
 	case T_NULL:
 	case T__COUNT:
 		break;
+	default:
+		if (type_is_array(t)) {
+			uint32_t len;
+			memcpy(&len, s, sizeof len);
+			out->u.s.p = (const char *)s + sizeof len;
+			out->u.s.len = len;
+			return 1 + sizeof len + len;
+		}
+		break;
 	}
 	return 1;
 }
@@ -204,8 +230,31 @@ static size_t value_width(const unsigned char *s, size_t avail, TypeId t)
 	case T_NULL:
 	case T__COUNT:
 		break;
+	default:
+		if (type_is_array(t)) {
+			uint32_t len;
+			if (avail < sizeof len)
+				return 0;
+			memcpy(&len, s, sizeof len);
+			if (len > avail - sizeof len ||
+			    !arr_check((Str){(const char *)s + sizeof len, len}, type_elem(t)))
+				return 0;
+			return sizeof len + (size_t)len;
+		}
+		break;
 	}
 	return 0;
+}
+
+size_t row_value_size(const void *p, size_t avail, TypeId t)
+{
+	const unsigned char *s = p;
+	if (avail == 0 || s[0] > 1)
+		return 0;
+	if (s[0] == 0)
+		return 1;
+	size_t w = value_width(s + 1, avail - 1, t);
+	return w == 0 || w > avail - 1 ? 0 : 1 + w;
 }
 
 bool row_check(const void *p, size_t len, const TypeId *types, int n)

@@ -34,6 +34,9 @@ size_t row_decode(const void *p, size_t len, Chunk *dst, const int *dst_cols, in
 size_t row_decode_value(const void *p, TypeId t, Value *out);
 /* Whether p (len bytes) holds exactly n encoded values of types[0..n): bytes read back from
  * storage are checked with it before they are decoded, which trusts its input. */
+/* Bytes of the one encoded value of type t at p (its NULL flag included) when the avail bytes
+ * hold a well-formed one; 0 otherwise. */
+size_t row_value_size(const void *p, size_t avail, TypeId t);
 bool row_check(const void *p, size_t len, const TypeId *types, int n);
 
 #endif

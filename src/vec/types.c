@@ -61,8 +61,48 @@ static const struct {
 	{"interval", T_INTERVAL},
 };
 
+TypeId type_elem(TypeId t)
+{
+	switch (t) {
+#define ELEM_CASE(id, name, elem)                                                                  \
+	case id:                                                                                   \
+		return elem;
+		ARRAY_TYPES(ELEM_CASE)
+#undef ELEM_CASE
+	default:
+		return T_NULL;
+	}
+}
+
+TypeId type_array_of(TypeId t)
+{
+	if (t == T_UNKNOWN)
+		t = T_VARCHAR;
+#define ARRAY_OF(id, name, elem)                                                                   \
+	if (t == elem)                                                                             \
+		return id;
+	ARRAY_TYPES(ARRAY_OF)
+#undef ARRAY_OF
+	return T_NULL;
+}
+
 bool type_from_name(const char *name, TypeId *out)
 {
+	/* "integer[]", "text[]", "_int4": the array of the element type. */
+	size_t n = strlen(name);
+	if ((n > 2 && strcmp(name + n - 2, "[]") == 0) || (n > 1 && name[0] == '_')) {
+		char elem[64];
+		bool under = name[0] == '_';
+		size_t en = under ? n - 1 : n - 2;
+		if (en >= sizeof elem)
+			return false;
+		memcpy(elem, name + under, en);
+		elem[en] = '\0';
+		TypeId et;
+		if (!type_from_name(elem, &et) || (*out = type_array_of(et)) == T_NULL)
+			return false;
+		return true;
+	}
 	for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++) {
 		if (strcmp(aliases[i].name, name) == 0) {
 			*out = aliases[i].id;

@@ -14,6 +14,7 @@
  *   TIMESTAMPTZ int64_t    microseconds since 1970-01-01 00:00:00 UTC (shown in UTC)
  *   DATE        int32_t    days since 1970-01-01
  *   INTERVAL    Interval   months, days and microseconds, kept apart as PostgreSQL does
+ *   <type>[]    Str        a one-dimensional array of <type>, encoded as vec/array.h draws it
  *
  * T_NULL is the type of an untyped NULL literal before the binder settles it; T_UNKNOWN is a
  * string literal whose type is still open (PostgreSQL's "unknown").
@@ -40,7 +41,29 @@
 	X(T_TIMESTAMP, "timestamp without time zone", int64_t)                                     \
 	X(T_TIMESTAMPTZ, "timestamp with time zone", int64_t)                                      \
 	X(T_DATE, "date", int32_t)                                                                 \
-	X(T_INTERVAL, "interval", Interval)
+	X(T_INTERVAL, "interval", Interval)                                                        \
+	ARRAY_TYPE_LIST(X, TYPE_ARRAY_ENTRY)
+
+/* The array types: X(array id, sql name, element id). Arrays come after every scalar type so the
+ * TypeId numbers stored in chunk encodings and checkpoints keep their meaning. An array value is
+ * a Str holding its encoding (vec/array.h); its element type is static, from the TypeId. Arrays
+ * of arrays do not exist (a multidimensional literal is 0A000). */
+#define ARRAY_TYPE_LIST(X, A)                                                                      \
+	A(X, T_BOOL_ARRAY, "boolean[]", T_BOOL)                                                    \
+	A(X, T_INT2_ARRAY, "smallint[]", T_INT2)                                                   \
+	A(X, T_INT4_ARRAY, "integer[]", T_INT4)                                                    \
+	A(X, T_INT8_ARRAY, "bigint[]", T_INT8)                                                     \
+	A(X, T_FLOAT4_ARRAY, "real[]", T_FLOAT4)                                                   \
+	A(X, T_FLOAT8_ARRAY, "double precision[]", T_FLOAT8)                                       \
+	A(X, T_NUMERIC_ARRAY, "numeric[]", T_NUMERIC)                                              \
+	A(X, T_VARCHAR_ARRAY, "character varying[]", T_VARCHAR)                                    \
+	A(X, T_TIMESTAMP_ARRAY, "timestamp without time zone[]", T_TIMESTAMP)                      \
+	A(X, T_TIMESTAMPTZ_ARRAY, "timestamp with time zone[]", T_TIMESTAMPTZ)                     \
+	A(X, T_DATE_ARRAY, "date[]", T_DATE)                                                       \
+	A(X, T_INTERVAL_ARRAY, "interval[]", T_INTERVAL)
+#define TYPE_ARRAY_ENTRY(X, id, name, elem) X(id, name, Str)
+#define ARRAY_ENTRY_PLAIN(X, id, name, elem) X(id, name, elem)
+#define ARRAY_TYPES(X) ARRAY_TYPE_LIST(X, ARRAY_ENTRY_PLAIN)
 
 typedef struct Str {
 	const char *p;
@@ -99,6 +122,21 @@ static inline bool type_is_string(TypeId t)
 {
 	return t == T_VARCHAR || t == T_UNKNOWN;
 }
+/* Arrays: T_BOOL_ARRAY .. the last type. */
+static inline bool type_is_array(TypeId t)
+{
+	return t >= T_BOOL_ARRAY && t < T__COUNT;
+}
+/* Types whose values are a Str (strings and arrays): variable width in every encoding. */
+static inline bool type_is_varlen(TypeId t)
+{
+	return type_is_string(t) || type_is_array(t);
+}
+/* The element type of array type t; T_NULL when t is no array. */
+TypeId type_elem(TypeId t);
+/* The array type whose elements are t; T_NULL when there is none (T_UNKNOWN gives text[]). */
+TypeId type_array_of(TypeId t);
+
 static inline bool type_is_temporal(TypeId t)
 {
 	return t == T_TIMESTAMP || t == T_TIMESTAMPTZ || t == T_DATE;

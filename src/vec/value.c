@@ -50,6 +50,9 @@ void vec_get_value(const Vector *v, int row, Value *out)
 		break;
 	case T__COUNT:
 		break;
+	default: /* arrays */
+		out->u.s = VEC_DATA(v, Str)[row];
+		break;
 	}
 }
 
@@ -90,7 +93,8 @@ void vec_set_value(Vector *v, int row, const Value *val, Arena *a)
 		VEC_DATA(v, Numeric)[row] = val->u.n;
 		break;
 	case T_VARCHAR:
-	case T_UNKNOWN: {
+	case T_UNKNOWN:
+	default: { /* strings and arrays */
 		Str s = val->u.s;
 		if (a) {
 			char *d = arena_alloc(a, s.len ? s.len : 1);
@@ -102,8 +106,6 @@ void vec_set_value(Vector *v, int row, const Value *val, Arena *a)
 	}
 	case T_INTERVAL:
 		VEC_DATA(v, Interval)[row] = val->u.iv;
-		break;
-	case T__COUNT:
 		break;
 	}
 }

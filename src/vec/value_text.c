@@ -6,6 +6,7 @@
  * datetime.c; this file owns booleans, integers, floats and strings.
  */
 #include "vec/value.h"
+#include "vec/array.h"
 
 #include "vec/datetime.h"
 #include "vec/numeric.h"
@@ -174,6 +175,10 @@ int value_parse(TypeId t, const char *s, size_t n, Value *out, Arena *a, Err *e)
 		return dt_parse_interval(s, n, &out->u.iv, e);
 	case T__COUNT:
 		break;
+	default:
+		if (type_is_array(t))
+			return arr_parse(t, s, n, &out->u.s, a, e);
+		break;
 	}
 	return err_set(e, ERR_INTERNAL, "cannot parse type %d", (int)t);
 }
@@ -281,6 +286,10 @@ void value_format(const Value *v, StrBuf *out)
 		break;
 	case T__COUNT:
 		break;
+	default:
+		if (type_is_array(v->type))
+			arr_format(v->type, v->u.s, out);
+		break;
 	}
 }
 
@@ -319,6 +328,8 @@ int value_compare(const Value *a, const Value *b)
 	case T_INTERVAL:
 		return dt_iv_cmp(a->u.iv, b->u.iv);
 	default:
+		if (type_is_array(a->type))
+			return arr_compare(type_elem(a->type), a->u.s, b->u.s);
 		return a->u.i < b->u.i ? -1 : a->u.i > b->u.i;
 	}
 }

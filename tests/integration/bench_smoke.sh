@@ -34,9 +34,9 @@ check "peak_rss_bytes is positive" grep -q -E '"peak_rss_bytes":[1-9][0-9]*,' "$
 
 "$EDDY" bench nexmark --query q1,q2 --events 5000 --warmup 0 --threads 4 >"$out" 2>/dev/null
 check "table exits 0" test $? -eq 0
-check "table has a q1 row" grep -q -E '^q1 +(blackhole|mview) +5000 ' "$out"
-check "table has a q2 row" grep -q -E '^q2 +(blackhole|mview) +5000 ' "$out"
-check "table says one thread is used" grep -q 'threads: 1 used' "$out"
+check "table has a q1 row on 4 threads" grep -q -E '^q1 +parallel +4 +5000 ' "$out"
+check "table has a q2 row on 4 threads" grep -q -E '^q2 +parallel +4 +5000 ' "$out"
+check "table says how many threads" grep -q 'threads: 4 parallel dataflow instances' "$out"
 
 "$EDDY" bench nexmark --query q99 >/dev/null 2>&1
 check "unknown query is bad usage" test $? -eq 2

@@ -26,6 +26,19 @@ for cmd in d dt dv dm l dn; do
 	$PSQL -c "\\$cmd" >"$TMP/$cmd.out" 2>&1
 	check "psql \\$cmd" $E/meta_$cmd.out "$TMP/$cmd.out"
 done
+# \d name: psql 15's column, footer and publications queries (typed arrays, string_agg,
+# unnest, ARRAY(SELECT ...)) for a stream, a table and a view; \d+ adds storage and the view's
+# definition.
+for obj in pay cards per_card; do
+	$PSQL -c "\\d $obj" >"$TMP/d_$obj.out" 2>&1
+	check "psql \\d $obj" $E/meta_d_$obj.out "$TMP/d_$obj.out"
+done
+$PSQL -c "\\d+ per_card" >"$TMP/dplus.out" 2>&1
+check "psql \\d+ per_card" $E/meta_dplus_per_card.out "$TMP/dplus.out"
+# A source is a foreign table: its connector is the server, its other options the FDW options.
+$PSQL -c "CREATE SOURCE gen (n integer) WITH (connector = 'datagen', datagen.rows = '1')" \
+	-c "\\d gen" >"$TMP/d_gen.out" 2>&1
+check "psql \\d gen" $E/meta_d_gen.out "$TMP/d_gen.out"
 
 # Users: the verifier is stored, SCRAM checks a login against it.
 $PSQL -c "CREATE USER alice WITH PASSWORD 'wonder'" -c "CREATE USER alice" \

@@ -1,6 +1,6 @@
 /* test_agg_ckpt.c: checkpoints of aggregate states (AggFunc.save/load in expr/agg.c). Every
  * aggregate agg_resolve and agg_resolve_param hand out (names x argument types x DISTINCT x
- * append-only, approx_percentile at a few fractions) is fed random rows (deletes too where it
+ * append-only, approx_percentile at a few fractions, string_agg at two delimiters) is fed random rows (deletes too where it
  * retracts), saved, loaded into a fresh state, and must then answer the same, save the same
  * bytes and keep answering the same under more rows. Truncated, extended and garbled bytes must
  * fail with XX001 or decode, never crash or leak (ASan). */
@@ -262,6 +262,18 @@ static int all_aggs(const AggFunc **out, int cap)
 			if (f && n < cap)
 				out[n++] = f;
 		}
+	/* string_agg(text, delimiter) at two delimiters. */
+	static const char *const delims[] = {", ", ""};
+	for (size_t i = 0; i < sizeof delims / sizeof delims[0]; i++) {
+		err_clear(&e);
+		Value d = value_null(T_VARCHAR);
+		d.null = false;
+		d.u.s = (Str){delims[i], (uint32_t)strlen(delims[i])};
+		const AggFunc *f = agg_resolve_param("string_agg", T_VARCHAR, &d, &e);
+		assert_non_null(f);
+		if (n < cap)
+			out[n++] = f;
+	}
 	return n;
 }
 
@@ -273,7 +285,7 @@ static void test_every_aggregate_round_trips(void **st)
 	 * first/last x 24, DISTINCT count/sum/avg/min/max x 48, approx_percentile x 30. */
 	assert_true(n >= 200);
 	print_message("%d aggregates\n", n);
-	int kinds[6] = {0};
+	int kinds[7] = {0};
 	for (int i = 0; i < n; i++) {
 		check_one(fs[i]);
 		kinds[0] += strcmp(fs[i]->name, "approx_percentile") == 0;
@@ -282,8 +294,9 @@ static void test_every_aggregate_round_trips(void **st)
 		kinds[3] += fs[i]->arg_type == T_INTERVAL && strcmp(fs[i]->name, "sum") == 0;
 		kinds[4] += fs[i]->arg_type == T_NULL;
 		kinds[5] += strcmp(fs[i]->name, "var_pop") == 0;
+		kinds[6] += strcmp(fs[i]->name, "string_agg") == 0;
 	}
-	for (int k = 0; k < 6; k++)
+	for (int k = 0; k < 7; k++)
 		assert_true(kinds[k] > 0);
 }
 

@@ -726,8 +726,9 @@ static void test_more_errors(void **state)
 		   -1);
 	expect_err(t, "SELECT * FROM s FOR SYSTEM_TIME AS OF PROCTIME()", "0A000",
 		   "FOR SYSTEM_TIME AS OF is only supported on the right side of a JOIN", 39);
-	expect_err(t, "SELECT (a)[1] FROM s", "0A000", "arrays are not supported yet", 11);
-	expect_err(t, "SELECT regexp_match('a', 'b')", "0A000", "arrays are not supported yet", 8);
+	expect_err(t, "SELECT (a)[1] FROM s", "42804",
+		   "cannot subscript type integer because it does not support subscripting", 11);
+	expect_err(t, "SELECT ARRAY[] FROM s", "42P18", "cannot determine type of empty array", 8);
 }
 
 int main(void)
