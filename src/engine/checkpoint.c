@@ -108,6 +108,23 @@ void ckpt_close(struct Eddy *db)
 
 /* ---- restoring */
 
+/* Copies the value of entry tag + id into val: 1 found, 0 absent, -1 error. */
+static int get_entry(KvTxn *t, char tag, uint64_t id, StrBuf *val, Err *e)
+{
+	StrBuf k;
+	sb_init(&k);
+	id_key(&k, tag, id);
+	const void *v;
+	size_t n;
+	int rc = kv_get(t, k.data, k.len, &v, &n, e);
+	if (rc == 1) {
+		sb_reset(val);
+		sb_append(val, v, n);
+	}
+	sb_deinit(&k);
+	return rc;
+}
+
 int ckpt_stream_position(struct Eddy *db, ObjRt *rt, uint64_t *from, Err *e)
 {
 	if (!eng_restoring(db))
@@ -115,15 +132,13 @@ int ckpt_stream_position(struct Eddy *db, ObjRt *rt, uint64_t *from, Err *e)
 	KvTxn *t;
 	if (kv_begin(db->kv, false, &t, e) < 0)
 		return -1;
-	StrBuf k;
-	sb_init(&k);
-	id_key(&k, 'S', rt->cseq);
-	const void *v;
-	size_t n;
-	int rc = kv_get(t, k.data, k.len, &v, &n, e);
+	StrBuf v;
+	sb_init(&v);
+	int rc = get_entry(t, 'S', rt->cseq, &v, e);
+	kv_abort(t);
 	if (rc == 1) {
 		BinReader r;
-		bin_reader(&r, v, n);
+		bin_reader(&r, v.data, v.len);
 		uint64_t end = bin_get_u64(&r);
 		rt->rows = bin_get_u64(&r);
 		rt->watermark = bin_get_i64(&r);
@@ -137,8 +152,7 @@ int ckpt_stream_position(struct Eddy *db, ObjRt *rt, uint64_t *from, Err *e)
 		/* Not in the checkpoint: dropped before it, so nothing of it is replayed. */
 		*from = log_next_offset(rt->log);
 	}
-	sb_deinit(&k);
-	kv_abort(t);
+	sb_deinit(&v);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -191,17 +205,11 @@ int ckpt_restore_view(struct Eddy *db, ObjRt *view, Err *e)
 	KvTxn *t;
 	if (kv_begin(db->kv, false, &t, e) < 0)
 		return -1;
-	StrBuf k;
+	StrBuf k, hdr;
 	sb_init(&k);
-	id_key(&k, 'H', view->cseq);
-	const void *v;
-	size_t n;
-	int rc = kv_get(t, k.data, k.len, &v, &n, e);
+	sb_init(&hdr);
+	int rc = get_entry(t, 'H', view->cseq, &hdr, e);
 	if (rc == 1) {
-		/* Copy the header: the reads below may move LMDB's pages. */
-		StrBuf hdr;
-		sb_init(&hdr);
-		sb_append(&hdr, v, n);
 		RestoreArg a = {.view = view, .skip = 9};
 		id_key(&k, 'D', view->cseq);
 		rc = kv_scan_prefix(t, k.data, k.len, restore_df, &a, e);
@@ -231,7 +239,6 @@ int ckpt_restore_view(struct Eddy *db, ObjRt *view, Err *e)
 		if (rc == 0 && (!bin_done(&r) || nruns != (uint32_t)view->nruns))
 			rc = err_set(e, ERR_DATA_CORRUPTED, "checkpoint header of view \"%s\" does "
 				     "not match its sources", view->obj->name);
-		sb_deinit(&hdr);
 		if (rc == 0) {
 			view->ck_saved = true;
 			view->ck_restored = a.entries + 1;
@@ -240,6 +247,7 @@ int ckpt_restore_view(struct Eddy *db, ObjRt *view, Err *e)
 		/* Not in the checkpoint: the view was dropped before it (its DROP replays
 		 * below S), so it stays empty and inert until then. */
 	}
+	sb_deinit(&hdr);
 	sb_deinit(&k);
 	kv_abort(t);
 	return rc < 0 ? -1 : 0;
