@@ -13,46 +13,13 @@
 #include <cmocka.h>
 
 #include "eddy.h"
+#include "api_harness.h"
 
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static void exec_ok(Eddy *db, const char *sql)
-{
-	EddyError err;
-	if (eddy_exec(db, sql, NULL, NULL, &err) != 0)
-		fail_msg("%s: %s (%s)", sql, err.message, err.sqlstate);
-}
-
-/* The rows of a one-statement query as "a|b\n" lines. */
-static char *rows_of(Eddy *db, const char *sql)
-{
-	EddyResult *res;
-	EddyError err;
-	if (eddy_query(db, sql, &res, &err) != 0)
-		fail_msg("%s: %s (%s)", sql, err.message, err.sqlstate);
-	size_t cap = 4096, len = 0;
-	char *out = calloc(1, cap);
-	while (eddy_result_next(res)) {
-		for (int c = 0; c < eddy_result_ncols(res); c++) {
-			const char *v = eddy_result_text(res, c);
-			if (!v)
-				v = "NULL";
-			if (len + strlen(v) + 2 >= cap) {
-				cap = cap * 2 + strlen(v);
-				out = realloc(out, cap);
-			}
-			len += (size_t)sprintf(out + len, "%s%s", c ? "|" : "", v);
-		}
-		out[len++] = '\n';
-		out[len] = '\0';
-	}
-	eddy_result_free(res);
-	return out;
-}
 
 /* Column `col` of SHOW MATERIALIZED VIEWS for view `name`, as a number. */
 static long long show_col(Eddy *db, const char *name, const char *col)

@@ -20,14 +20,7 @@
 #include <cmocka.h>
 
 #include "eddy.h"
-
-static void exec_ok(Eddy *db, const char *sql)
-{
-	EddyError err;
-	int rc = eddy_exec(db, sql, NULL, NULL, &err);
-	if (rc != 0)
-		fail_msg("%s: %s", sql, err.message);
-}
+#include "api_harness.h"
 
 static int64_t nrows(Eddy *db, const char *sql)
 {
