@@ -226,8 +226,10 @@ int eddy_user_verifier(Eddy *db, const char *user, char *out, size_t cap);
 /* ---- Backup (engine/backup.c; docs/storage.md). */
 
 /* Copies the data directory data_dir, possibly in use by another process (its lock is not
- * taken), into out_file: a consistent cut of its journal and stream logs, as a ustar archive with
- * a CRC32C manifest. */
+ * taken), into out_file: a consistent cut of its journal and stream logs plus the last checkpoint
+ * of its views' state, as a ustar archive with a CRC32C manifest. Run it in a process that does
+ * not have data_dir open (the CLI's `eddy backup` is one): it reads the state store as a second
+ * LMDB reader, which LMDB allows across processes but not twice in one. */
 int eddy_backup(const char *data_dir, const char *out_file, EddyError *err);
 /* Verifies in_file and unpacks it into data_dir, which must be missing or empty. */
 int eddy_restore(const char *in_file, const char *data_dir, EddyError *err);

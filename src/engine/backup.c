@@ -14,6 +14,12 @@
  * (torn tails and later items dropped, as recovery drops them). The copy is the state the
  * database had just after item M: replay rebuilds exactly the views it had then.
  *
+ * Checkpoints. Before round 1 the state store (DIR/state, LMDB) is copied as a reader sees it:
+ * the last committed checkpoint, covering the items numbered below its S. Every item below S was
+ * written before that checkpoint committed, so M >= S - 1 and the copy restores the views as of
+ * S, after which the replay of the items S..M brings them to M, as on any open. Without it a
+ * restored copy would rebuild the views from the logs alone, which retention may have cut.
+ *
  * FILE is a POSIX ustar archive: "journal", "streams/<name>/<base>.seg" (cut segments; index
  * files are caches and are rebuilt), then "MANIFEST", a text file:
  *
@@ -27,6 +33,7 @@
 #include "engine/engine_int.h"
 
 #include "storage/crc32c.h"
+#include "storage/kv.h"
 #include "storage/segment.h"
 
 #include <dirent.h>
@@ -358,14 +365,36 @@ int eddy_backup(const char *data_dir, const char *out_file, EddyError *err)
 	if (stat(data_dir, &st) < 0 || !S_ISDIR(st.st_mode))
 		rc = err_set(&e, ERR_IO, "could not open data directory \"%s\": %s", data_dir,
 			     errno ? strerror(errno) : "not a directory");
-	/* Round 1 finds M; round 2 cuts every file at M (see the top of the file). */
+	/* The checkpoint first, then round 1 finds M and round 2 cuts every file at M (see the
+	 * top of the file). The copy waits beside out_file: nothing is written into data_dir. */
+	char state[4200], tmp[4200];
+	snprintf(state, sizeof state, "%s/state", data_dir);
+	snprintf(tmp, sizeof tmp, "%s.state.tmp", out_file);
+	uint64_t state_len = 0;
+	bool have_state = false;
+	char mdb[4300];
+	snprintf(mdb, sizeof mdb, "%s/data.mdb", state);
+	if (rc == 0 && stat(mdb, &st) == 0) {
+		int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (fd < 0)
+			rc = err_set(&e, ERR_IO, "could not create \"%s\": %s", tmp, strerror(errno));
+		else {
+			rc = kv_copy(state, fd, &e);
+			state_len = (uint64_t)lseek(fd, 0, SEEK_END);
+			close(fd);
+			have_state = rc == 0;
+		}
+	}
 	if (rc == 0)
 		rc = plan_build(data_dir, UINT64_MAX, &first, &e);
 	if (rc == 0)
 		rc = plan_build(data_dir, first.max_seq, &cut, &e);
 	cut.max_seq = first.max_seq;
+	if (rc == 0 && have_state)
+		plan_add(&cut, "state/data.mdb", tmp, state_len);
 	if (rc == 0)
 		rc = backup_write(&cut, out_file, &e);
+	unlink(tmp);
 	plan_free(&first);
 	plan_free(&cut);
 	eng_export_error(&e, err);

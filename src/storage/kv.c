@@ -186,6 +186,22 @@ int kv_scan_prefix(KvTxn *t, const void *prefix, size_t plen, KvScanFn fn, void 
 	return walk(t, prefix, plen, false, fn, arg, e);
 }
 
+int kv_copy(const char *dir, int fd, Err *e)
+{
+	Kv tmp = {.path = (char *)dir};
+	MDB_env *env;
+	int rc = mdb_env_create(&env);
+	if (rc != 0)
+		return lmdb_err(&tmp, rc, "copy", e);
+	rc = mdb_env_set_mapsize(env, KV_MAP_BYTES);
+	if (rc == 0)
+		rc = mdb_env_open(env, dir, MDB_RDONLY | MDB_NOTLS, 0644);
+	if (rc == 0)
+		rc = mdb_env_copyfd2(env, fd, MDB_CP_COMPACT);
+	mdb_env_close(env);
+	return rc == 0 ? 0 : lmdb_err(&tmp, rc, "copy", e);
+}
+
 size_t kv_file_bytes(Kv *kv)
 {
 	MDB_envinfo info;

@@ -43,6 +43,11 @@ typedef int (*KvScanFn)(void *arg, const void *key, size_t klen, const void *val
 			Err *e);
 int kv_scan_prefix(KvTxn *t, const void *prefix, size_t plen, KvScanFn fn, void *arg, Err *e);
 
+/* Writes a consistent, compacted copy of the store in directory `dir` (possibly in use by a
+ * writer in another process) to fd, as an LMDB data file. Must not run in a process that has
+ * the same store open (LMDB's rule). */
+int kv_copy(const char *dir, int fd, Err *e);
+
 /* Bytes the store's data file occupies. */
 size_t kv_file_bytes(Kv *kv);
 

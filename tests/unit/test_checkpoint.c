@@ -172,6 +172,22 @@ static void test_retention_keeps_views_whole(void **state)
 	assert_string_equal(m, "20000|200010000\n");
 	free(m);
 	eddy_close(db);
+	/* A backup carries the checkpoint: the restored copy's view is whole too, although its
+	 * log holds only the retained segments. */
+	char file[300], copy[300];
+	snprintf(file, sizeof file, "%s.tar", dir);
+	snprintf(copy, sizeof copy, "%s.copy", dir);
+	EddyError err;
+	assert_int_equal(eddy_backup(dir, file, &err), 0);
+	assert_int_equal(eddy_restore(file, copy, &err), 0);
+	db = open_db(copy, 1);
+	assert_true(show_col(db, "a", "restored_entries") > 1);
+	m = rows_of(db, "SELECT count(*), sum(v) FROM a");
+	assert_string_equal(m, "20000|200010000\n");
+	free(m);
+	eddy_close(db);
+	unlink(file);
+	remove_dir(strdup(copy));
 	remove_dir(dir);
 }
 
