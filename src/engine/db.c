@@ -82,6 +82,8 @@ void rt_free(ObjRt *rt)
 	for (int i = 0; i < rt->nhist; i++)
 		chunk_free(rt->hist[i]);
 	mem_free(rt->hist);
+	mem_free(rt->hist_us);
+	mem_free(rt->hist_bytes);
 	mem_free(rt->cons);
 	if (rt->store)
 		mvstore_free(rt->store);

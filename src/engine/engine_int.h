@@ -57,9 +57,16 @@ struct ObjRt {
 	struct Eddy *db;
 	Consumer *cons;
 	int ncons, capcons;
-	/* STREAM: the in-memory log of inserted rows (insert chunks, oldest first). */
+	/* STREAM in memory: the inserted rows (insert chunks, oldest first), the wall-clock time
+	 * and bytes of each, their total, and its retention options (0: none), which drop the
+	 * oldest chunks as the log's retention drops segments. */
 	Chunk **hist;
+	int64_t *hist_us;
+	uint64_t *hist_bytes;
 	int nhist, caphist;
+	uint64_t hist_total;
+	uint64_t mem_retention_bytes;
+	int64_t mem_retention_us;
 	uint64_t rows;       /* rows ever appended (streams) */
 	int64_t watermark;   /* streams: current watermark (INT64_MIN none) */
 	/* TABLE and MVIEW: the stored rows. */

@@ -106,6 +106,50 @@ static Chunk *copy_chunk(const Chunk *c)
 	return d;
 }
 
+/* Bytes a history chunk holds: its values and string bytes. */
+static uint64_t chunk_bytes(const Chunk *c)
+{
+	uint64_t n = 0;
+	for (int k = 0; k < c->ncols; k++) {
+		const Vector *v = &c->cols[k];
+		n += (uint64_t)c->nrows * (type_size(v->type) + 1);
+		if (type_is_varlen(v->type))
+			for (int r = 0; r < c->nrows; r++)
+				n += VEC_DATA(v, Str)[r].len;
+	}
+	return n;
+}
+
+/* Keeps an in-memory stream's history: appends a copy of c, then drops the oldest chunks
+ * beyond the stream's retention (never the newest one), as the log drops old segments. */
+static void hist_append(ObjRt *rt, const Chunk *c)
+{
+	if (rt->nhist == rt->caphist) {
+		rt->caphist = rt->caphist ? rt->caphist * 2 : 16;
+		rt->hist = mem_realloc(rt->hist, sizeof(Chunk *) * (size_t)rt->caphist);
+		rt->hist_us = mem_realloc(rt->hist_us, sizeof(int64_t) * (size_t)rt->caphist);
+		rt->hist_bytes = mem_realloc(rt->hist_bytes, sizeof(uint64_t) * (size_t)rt->caphist);
+	}
+	int64_t now = eng_now_us();
+	rt->hist[rt->nhist] = copy_chunk(c);
+	rt->hist_us[rt->nhist] = now;
+	rt->hist_bytes[rt->nhist] = chunk_bytes(c);
+	rt->hist_total += rt->hist_bytes[rt->nhist++];
+	int drop = 0;
+	while (drop < rt->nhist - 1 &&
+	       ((rt->mem_retention_bytes && rt->hist_total > rt->mem_retention_bytes) ||
+		(rt->mem_retention_us && now - rt->hist_us[drop] > rt->mem_retention_us))) {
+		rt->hist_total -= rt->hist_bytes[drop];
+		chunk_free(rt->hist[drop++]);
+	}
+	if (drop) {
+		rt->nhist -= drop;
+		memmove(rt->hist, rt->hist + drop, sizeof(Chunk *) * (size_t)rt->nhist);
+		memmove(rt->hist_us, rt->hist_us + drop, sizeof(int64_t) * (size_t)rt->nhist);
+		memmove(rt->hist_bytes, rt->hist_bytes + drop, sizeof(uint64_t) * (size_t)rt->nhist);
+	}
+}
+
 int eng_stream_publish(struct Eddy *db, CatObject *s, Chunk **chunks, int n, Err *e)
 {
 	ObjRt *rt = s->rt;
@@ -114,14 +158,8 @@ int eng_stream_publish(struct Eddy *db, CatObject *s, Chunk **chunks, int n, Err
 		Chunk *c = chunks[i];
 		if (c->nrows == 0)
 			continue;
-		if (!rt->log) {
-			/* In memory the history is the inserted chunks themselves. */
-			if (rt->nhist == rt->caphist) {
-				rt->caphist = rt->caphist ? rt->caphist * 2 : 16;
-				rt->hist = mem_realloc(rt->hist, sizeof(Chunk *) * (size_t)rt->caphist);
-			}
-			rt->hist[rt->nhist++] = copy_chunk(c);
-		}
+		if (!rt->log) /* in memory the history is the inserted chunks themselves */
+			hist_append(rt, c);
 		rt->rows += (uint64_t)c->nrows;
 		if (eng_publish(rt, c, e) < 0)
 			return -1;

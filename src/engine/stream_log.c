@@ -186,12 +186,16 @@ static void log_report(void *ctx, const char *msg)
 int eng_stream_open(struct Eddy *db, ObjRt *rt, Err *e)
 {
 	CatObject *s = rt->obj;
-	if (!db->data_dir)
-		return 0;
 	LogOptions o;
 	log_options_init(&o);
 	if (stream_options(s, rt, &o, e) < 0)
 		return -1;
+	if (!db->data_dir) {
+		/* In memory, retention applies to the history chunks (insert.c). */
+		rt->mem_retention_bytes = o.retention_bytes;
+		rt->mem_retention_us = o.retention_age_us;
+		return 0;
+	}
 	o.stream_id = (uint32_t)s->id;
 	o.report = log_report;
 	o.report_ctx = s;
