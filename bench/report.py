@@ -187,8 +187,8 @@ def main():
           "process on an in-memory database, bounded nexmark sources of that many events (all "
           "three types; seed 0, 10 000 events/s of event time), a warm-up of a tenth of the "
           "events first, then CREATE + FLUSH measured. Throughput per core = events / CPU "
-          "seconds (user + system) of the process. One thread (the engine is single-threaded "
-          "today; `--threads` is accepted and ignored).", ""]
+          "seconds (user + system) of the process. One thread (`--threads T` runs T parallel "
+          "instances over key partitions: docs/benchmarks.md has their scaling).", ""]
     if "blackhole" in outputs:
         L += ["**Output** into a blackhole sink (`CREATE SINK ... WITH (connector = "
               "'blackhole', type = 'upsert')`). A sink has no `state_bytes` in SHOW SINKS, so "
@@ -196,8 +196,8 @@ def main():
               "from CREATE to the end of FLUSH (`state_source` = heap in the JSON): the "
               "dataflow's state and buffers. q10 writes its own CSV files (a file sink).", "",
               "Caveats: eddy's generator is random-access by event number, so each source "
-              "generates only the events of its own type and skips the string columns no query "
-              "reads; the events counted are all three types, as in the other harnesses. q3 "
+              "generates only the events of its own type (with every column, read or not); the "
+              "events counted are all three types, as in the other harnesses. q3 "
               "and q8 read person and auction only (4 events in 50) and are cheap for that. Wall seconds are noisy on a "
               "shared 2-core machine (other work ran beside it); CPU seconds are the measure.",
               ""]
