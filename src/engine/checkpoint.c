@@ -611,7 +611,13 @@ int eng_checkpoint(struct Eddy *db, Err *e)
 {
 	if (!may_checkpoint(db))
 		return 0;
-	/* Synchronously (the caller holds the lock and no batch is in flight: ckpt_wait). */
+	/* Synchronously, with the lock held; a batch still in flight finishes first (its thread
+	 * needs the lock to record its outcome). */
+	while (in_flight(db)) {
+		pthread_mutex_unlock(&db->mu);
+		ckpt_wait(db);
+		pthread_mutex_lock(&db->mu);
+	}
 	CkBatch *b = collect(db, e);
 	if (!b)
 		return -1;

@@ -258,8 +258,8 @@ int ckpt_stream_position(struct Eddy *db, ObjRt *rt, uint64_t *from, Err *e);
 int ckpt_restore_view(struct Eddy *db, ObjRt *view, Err *e);
 /* A view or stream was dropped: its entries go at the next checkpoint. */
 void ckpt_forget(struct Eddy *db, ObjRt *rt);
-/* Takes a checkpoint now and writes it before returning (under the lock, between statements,
- * with no checkpoint in flight: ckpt_wait first). */
+/* Takes a checkpoint now and writes it before returning (under the lock, between statements;
+ * waits for one in flight, dropping the lock meanwhile). */
 int eng_checkpoint(struct Eddy *db, Err *e);
 /* When the interval has passed and no checkpoint is in flight: collects one under the lock and
  * hands it to the checkpoint thread; a failure is reported on stderr and retried. */
