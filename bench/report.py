@@ -349,10 +349,10 @@ def main():
               "CPU seconds, then FLUSH (`src/cli/bench_csv.c`). Where a row says `generator`, "
               "eddy's side is its in-process generator on the same events (an older run). The "
               "generator column shows what parsing CSV costs eddy." + check, "",
-              "Memory: an in-memory eddy STREAM keeps every row ingested into it (the history "
-              "that SELECT on a stream and a new view's backfill read; retention applies only to "
-              "streams on a data directory), so in CSV mode eddy's peak RSS includes the events "
-              "themselves, which the generator's sources never hold. Targets: eddy >= 10x Flink "
+              "Memory: the CSV mode's streams keep at most 1 MB of history each in memory "
+              "(`retention_bytes = '1MB'`; a stream's history is what SELECT on it and a new "
+              "view's backfill read, and Flink keeps none), so eddy's peak RSS is the queries' "
+              "state plus the ingest buffers. Targets: eddy >= 10x Flink "
               "per core, peak memory <= 1/10. At 1 M events Flink's fixed costs (local cluster "
               "start, planning, JIT warm-up) are a good part of its CPU seconds." + busy, "",
               "| query | inputs eddy / Flink | eddy ev/s/core | eddy (generator) | Flink ev/s/core "
