@@ -24,7 +24,7 @@ for q in $QUERIES; do
 	# the one with the most instructions.
 	rm -f "$f".*
 	valgrind --tool=callgrind --trace-children=yes --callgrind-out-file="$f.%p" \
-		"$REL/eddy" bench nexmark --query "$q" --events "$EVENTS" --warmup 0 --json \
+		"$REL/eddy" bench nexmark --query "$q" --events "$EVENTS" --warmup 0 --threads 1 --json \
 		>/dev/null 2>"$OUT/valgrind.$q.log"
 	big=$(ls -S "$f".* | head -1)
 	{

@@ -183,12 +183,13 @@ def main():
     ev = ok[0]["events"] if ok else 0
     outputs = {r.get("output") for r in ok}
     L += ["## Nexmark per core", "",
-          f"`eddy bench nexmark --query all --events {ev} --json`: each query in its own "
+          f"`eddy bench nexmark --query all --events {ev} --threads 1 --json`: each query in its own "
           "process on an in-memory database, bounded nexmark sources of that many events (all "
           "three types; seed 0, 10 000 events/s of event time), a warm-up of a tenth of the "
           "events first, then CREATE + FLUSH measured. Throughput per core = events / CPU "
-          "seconds (user + system) of the process. One thread (`--threads T` runs T parallel "
-          "instances over key partitions: docs/benchmarks.md has their scaling).", ""]
+          "seconds (user + system) of the process. One thread (by default `eddy bench` runs "
+          "on every core, as T parallel instances over key partitions: docs/benchmarks.md "
+          "has their scaling).", ""]
     if "blackhole" in outputs:
         L += ["**Output** into a blackhole sink (`CREATE SINK ... WITH (connector = "
               "'blackhole', type = 'upsert')`). A sink has no `state_bytes` in SHOW SINKS, so "

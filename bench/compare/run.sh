@@ -44,7 +44,7 @@ R=bench/results
 mkdir -p "$R"
 QS=$("$PY" bench/compare/peers.py list)
 echo "compare: eddy ($QS) on $EVENTS events" >&2
-"$EDDY" bench nexmark --query "$QS" --events "$EVENTS" --json >"$R/compare_eddy.json" || true
+"$EDDY" bench nexmark --query "$QS" --events "$EVENTS" --threads 1 --json >"$R/compare_eddy.json" || true
 # PEERS: which peers to run (default all); the others keep their last results.
 PEERS=" ${PEERS:-duckdb sqlite postgres flink} "
 has() { case "$PEERS" in *" $1 "*) return 0 ;; esac; return 1; }
@@ -64,7 +64,7 @@ elif command -v pg_ctlcluster >/dev/null 2>&1; then
 	# Peer authentication as the invoking user: make that user a role once.
 	runuser -u postgres -- psql -qtAc "SELECT 1 FROM pg_roles WHERE rolname = '$(id -un)'" |
 		grep -q 1 || runuser -u postgres -- psql -qc "CREATE ROLE \"$(id -un)\" SUPERUSER LOGIN"
-	"$EDDY" bench nexmark --query q7 --events "$PG_EVENTS" --json >"$R/compare_eddy_pg.json"
+	"$EDDY" bench nexmark --query q7 --events "$PG_EVENTS" --threads 1 --json >"$R/compare_eddy_pg.json"
 	PG_DSN="dbname=postgres" "$PY" bench/compare/peers.py postgres "$PGDATA_CSV" "$PG_EVENTS" \
 		1000 >"$R/compare_postgres.json"
 else
@@ -94,7 +94,7 @@ if [ "$FLINK_QUERIES" != none ] && has flink; then
 	tail -n 1 "$R/compare_csv_check.txt" >&2
 	FQ=$(echo $FLINK_QUERIES | tr ' ' ,)
 	echo "compare: eddy --csv ($FQ) on $EVENTS events" >&2
-	"$EDDY" bench nexmark --csv "$DATA" --query "$FQ" --events "$EVENTS" --json \
+	"$EDDY" bench nexmark --csv "$DATA" --query "$FQ" --events "$EVENTS" --threads 1 --json \
 		>"$R/compare_eddy_csv.json" || true
 	echo "compare: Flink ($FLINK_QUERIES; one JVM each, slow to start)" >&2
 	load0=$(cut -d' ' -f1-3 /proc/loadavg)

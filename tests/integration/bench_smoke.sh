@@ -20,7 +20,7 @@ check() { # name, then a command that must succeed
 
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-"$EDDY" bench nexmark --query q0 --events 10000 --json >"$out" 2>/dev/null
+"$EDDY" bench nexmark --query q0 --events 10000 --threads 1 --json >"$out" 2>/dev/null
 check "bench --json exits 0" test $? -eq 0
 check "one line for one query" test "$(wc -l <"$out")" -eq 1
 for f in '"query":"q0"' '"events":10000,' '"wall_s":' '"cpu_s":' '"events_per_s":' \
