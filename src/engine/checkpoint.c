@@ -158,26 +158,20 @@ int ckpt_stream_position(struct Eddy *db, ObjRt *rt, uint64_t *from, Err *e)
 
 typedef struct RestoreArg {
 	ObjRt *view;
-	size_t skip; /* key prefix to strip */
+	size_t skip; /* key prefix to strip: tag + id */
+	bool rows;   /* entries of the view's rows ('R'), else of its dataflow ('D') */
 	uint64_t entries;
 } RestoreArg;
 
-static int restore_df(void *arg, const void *key, size_t klen, const void *val, size_t vlen,
-		      Err *e)
+static int restore_entry(void *arg, const void *key, size_t klen, const void *val, size_t vlen,
+			 Err *e)
 {
 	RestoreArg *a = arg;
 	a->entries++;
-	return dataflow_restore(a->view->df, (const char *)key + a->skip, klen - a->skip, val,
-				vlen, e);
-}
-
-static int restore_rows(void *arg, const void *key, size_t klen, const void *val, size_t vlen,
-			Err *e)
-{
-	RestoreArg *a = arg;
-	a->entries++;
-	return mvstore_restore(a->view->store, (const char *)key + a->skip, klen - a->skip, val,
-			       vlen, e);
+	const char *k = (const char *)key + a->skip;
+	klen -= a->skip;
+	return a->rows ? mvstore_restore(a->view->store, k, klen, val, vlen, e)
+		       : dataflow_restore(a->view->df, k, klen, val, vlen, e);
 }
 
 /* Skips the rows a generator reader had produced at the checkpoint. */
@@ -212,12 +206,13 @@ int ckpt_restore_view(struct Eddy *db, ObjRt *view, Err *e)
 	if (rc == 1) {
 		RestoreArg a = {.view = view, .skip = 9};
 		id_key(&k, 'D', view->cseq);
-		rc = kv_scan_prefix(t, k.data, k.len, restore_df, &a, e);
+		rc = kv_scan_prefix(t, k.data, k.len, restore_entry, &a, e);
 		if (rc == 0)
 			rc = dataflow_restore_done(view->df, e);
 		if (rc == 0 && view->store) {
 			id_key(&k, 'R', view->cseq);
-			rc = kv_scan_prefix(t, k.data, k.len, restore_rows, &a, e);
+			a.rows = true;
+			rc = kv_scan_prefix(t, k.data, k.len, restore_entry, &a, e);
 		}
 		BinReader r;
 		bin_reader(&r, hdr.data, hdr.len);
