@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include "tmp_dir.h"
+
 #include "eddy.h"
 #include "api_harness.h"
 
@@ -39,22 +41,6 @@ static long long show_col(Eddy *db, const char *name, const char *col)
 	eddy_result_free(res);
 	assert_true(v >= 0);
 	return v;
-}
-
-static char *make_dir(void)
-{
-	char tmpl[] = "/tmp/eddy_ckpt_XXXXXX";
-	char *d = mkdtemp(tmpl);
-	assert_non_null(d);
-	return strdup(d);
-}
-
-static void remove_dir(char *dir)
-{
-	char cmd[300];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
-	free(dir);
 }
 
 /* Opens dir with a checkpoint after every statement (interval 1 ms) or never (-1). */

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tmp_dir.h"
+
 #include "base/mem.h"
 #include "storage/kv.h"
 
@@ -15,22 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static char *make_dir(void)
-{
-	char tmpl[] = "/tmp/eddy_kv_XXXXXX";
-	char *d = mkdtemp(tmpl);
-	assert_non_null(d);
-	return mem_strdup(d);
-}
-
-static void remove_dir(char *dir)
-{
-	char cmd[300];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
-	mem_free(dir);
-}
 
 static void put_str(KvTxn *t, const char *k, const char *v)
 {

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tmp_dir.h"
+
 #include "base/mem.h"
 #include "storage/log.h"
 
@@ -18,22 +20,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static char *make_dir(void)
-{
-	char tmpl[] = "/tmp/eddy_log_XXXXXX";
-	char *d = mkdtemp(tmpl);
-	assert_non_null(d);
-	return mem_strdup(d);
-}
-
-static void remove_dir(char *dir)
-{
-	char cmd[300];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
-	mem_free(dir);
-}
 
 /* The payload of batch i: len bytes that compress (a repeated pattern) but differ per batch. */
 static size_t payload_of(uint32_t i, uint8_t *p, size_t cap)

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tmp_dir.h"
+
 #include "base/mem.h"
 #include "storage/crc32c.h"
 #include "storage/segment.h"
@@ -20,22 +22,6 @@
 
 /* Bytes per sparse index entry: small, so that a few kilobytes of batches make many entries. */
 #define IVL 256
-
-static char *make_dir(void)
-{
-	char tmpl[] = "/tmp/eddy_seg_XXXXXX";
-	char *d = mkdtemp(tmpl);
-	assert_non_null(d);
-	return mem_strdup(d);
-}
-
-static void remove_dir(char *dir)
-{
-	char cmd[300];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
-	mem_free(dir);
-}
 
 static void test_crc_vectors(void **state)
 {
