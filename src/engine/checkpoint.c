@@ -442,6 +442,19 @@ static bool all_checkpointable(struct Eddy *db)
 	return true;
 }
 
+/* A batch that will not be written: its views' operators already forgot the changes it holds,
+ * so the next checkpoint rewrites every view whole, and its dropped views are queued again. */
+static void undo(struct Eddy *db, const CkBatch *b)
+{
+	for (int i = 0; i < catalog_count(db->cat); i++) {
+		ObjRt *rt = catalog_at(db->cat, i)->rt;
+		if (rt && rt->df)
+			rt->ck_saved = false;
+	}
+	for (int i = 0; i < b->ndropped; i++)
+		ckpt_forget_id(db, b->dropped[i]);
+}
+
 /* The first half, under the engine lock. NULL with e set on failure (then every view is
  * rewritten whole next time). */
 static CkBatch *collect(struct Eddy *db, Err *e)
@@ -480,13 +493,7 @@ static CkBatch *collect(struct Eddy *db, Err *e)
 	batch_op(b, OP_PUT, "M", 1, v.data, v.len);
 	sb_deinit(&v);
 	if (rc < 0) {
-		for (int i = 0; i < catalog_count(db->cat); i++) {
-			ObjRt *rt = catalog_at(db->cat, i)->rt;
-			if (rt && rt->df)
-				rt->ck_saved = false;
-		}
-		for (int i = 0; i < b->ndropped; i++)
-			ckpt_forget_id(db, b->dropped[i]);
+		undo(db, b);
 		batch_free(b);
 		return NULL;
 	}
@@ -528,13 +535,7 @@ static void finish(struct Eddy *db, CkBatch *b, int rc, const Err *e)
 	if (rc < 0) {
 		fprintf(stderr, "eddy: checkpoint failed: %s (SQLSTATE %s); retrying in %lld ms\n",
 			e->msg, err_sqlstate(e->code), (long long)(db->ck_interval_us / 1000));
-		for (int i = 0; i < catalog_count(db->cat); i++) {
-			ObjRt *rt = catalog_at(db->cat, i)->rt;
-			if (rt && rt->df)
-				rt->ck_saved = false;
-		}
-		for (int i = 0; i < b->ndropped; i++)
-			ckpt_forget_id(db, b->dropped[i]);
+		undo(db, b);
 		return;
 	}
 	for (int i = 0; i < catalog_count(db->cat); i++) {
@@ -625,9 +626,8 @@ int eng_checkpoint(struct Eddy *db, Err *e)
 
 void eng_checkpoint_due(struct Eddy *db)
 {
-	if (!db->kv || db->replaying || db->ck_interval_us < 0 ||
-	    mono_now() - db->ck_last_us < db->ck_interval_us || in_flight(db) ||
-	    !may_checkpoint(db))
+	if (!db->kv || mono_now() - db->ck_last_us < db->ck_interval_us || !may_checkpoint(db) ||
+	    in_flight(db))
 		return;
 	db->ck_last_us = mono_now();
 	Err e;

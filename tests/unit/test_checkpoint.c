@@ -15,6 +15,7 @@
 #include "tmp_dir.h"
 
 #include "eddy.h"
+#include "storage/kv.h"
 #include "api_harness.h"
 
 #include <fcntl.h>
@@ -351,6 +352,74 @@ static void test_damaged_store(void **state)
 	remove_dir(dir);
 }
 
+/* The keys of a prefix scan (checkpoint keys are short). */
+typedef struct Keys {
+	char key[16][64];
+	size_t len[16];
+	int n;
+} Keys;
+
+static int collect_key(void *arg, const void *key, size_t klen, const void *val, size_t vlen,
+		       Err *e)
+{
+	Keys *k = arg;
+	assert_true(k->n < 16 && klen <= sizeof k->key[0]);
+	memcpy(k->key[k->n], key, klen);
+	k->len[k->n++] = klen;
+	return 0;
+}
+
+/* Overwrites every entry of DIR/state whose key starts with prefix with 3 bad bytes. */
+static void garble(const char *dir, const char *prefix)
+{
+	char path[300];
+	snprintf(path, sizeof path, "%s/state", dir);
+	Kv *kv;
+	KvTxn *t;
+	Err e;
+	err_clear(&e);
+	Keys keys = {.n = 0};
+	assert_int_equal(kv_open(path, &kv, &e), 0);
+	assert_int_equal(kv_begin(kv, true, &t, &e), 0);
+	assert_int_equal(kv_scan_prefix(t, prefix, 1, collect_key, &keys, &e), 0);
+	assert_true(keys.n > 0);
+	for (int i = 0; i < keys.n; i++)
+		assert_int_equal(kv_put(t, keys.key[i], keys.len[i], "bad", 3, &e), 0);
+	assert_int_equal(kv_commit(t, &e), 0);
+	kv_close(kv);
+}
+
+/* A damaged checkpoint entry (the meta entry, a stream's position, a view's header) fails the
+ * open with XX001 naming what is damaged; nothing is guessed. */
+static void test_damaged_entries(void **state)
+{
+	static const struct {
+		const char *prefix, *message;
+	} cases[] = {
+		{"M", "has format"},
+		{"S", "checkpoint entry of stream \"s\" is damaged"},
+		{"H", "checkpoint header of view \"a\" does not match its sources"},
+	};
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		char *dir = make_dir();
+		Eddy *db = open_db(dir, 1);
+		exec_ok(db, "CREATE STREAM s (k int, v int, ts timestamp)");
+		exec_ok(db, "CREATE MATERIALIZED VIEW a AS " VIEW_Q);
+		insert_range(db, 1, 10);
+		eddy_close(db);
+		garble(dir, cases[c].prefix);
+		EddyOptions o = {.data_dir = dir};
+		EddyError err;
+		Eddy *bad = NULL;
+		assert_int_equal(eddy_open_ex(&o, &bad, &err), -1);
+		assert_null(bad);
+		assert_string_equal(err.sqlstate, "XX001");
+		if (!strstr(err.message, cases[c].message))
+			fail_msg("%s: %s", cases[c].prefix, err.message);
+		remove_dir(dir);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -360,6 +429,7 @@ int main(void)
 		cmocka_unit_test(test_generator_sources_resume),
 		cmocka_unit_test(test_every_kind_restores),
 		cmocka_unit_test(test_damaged_store),
+		cmocka_unit_test(test_damaged_entries),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
