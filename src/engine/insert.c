@@ -133,7 +133,8 @@ static void hist_append(ObjRt *rt, const Chunk *c)
 	int64_t now = eng_now_us();
 	rt->hist[rt->nhist] = copy_chunk(c);
 	rt->hist_us[rt->nhist] = now;
-	rt->hist_bytes[rt->nhist] = chunk_bytes(c);
+	/* Sized only when a byte limit needs it: the sum walks every string. */
+	rt->hist_bytes[rt->nhist] = rt->mem_retention_bytes ? chunk_bytes(c) : 0;
 	rt->hist_total += rt->hist_bytes[rt->nhist++];
 	int drop = 0;
 	while (drop < rt->nhist - 1 &&
