@@ -39,17 +39,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #define CKPT_FORMAT 1
 #define CKPT_DEFAULT_MS 1000
-
-static int64_t mono_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * US_PER_SEC + ts.tv_nsec / 1000;
-}
 
 /* tag + big-endian id */
 static void id_key(StrBuf *k, char tag, uint64_t id)
@@ -69,7 +61,7 @@ bool eng_restoring(const struct Eddy *db)
 int ckpt_open(struct Eddy *db, int interval_ms, Err *e)
 {
 	db->ck_interval_us = (int64_t)(interval_ms ? interval_ms : CKPT_DEFAULT_MS) * 1000;
-	db->ck_last_us = mono_now();
+	db->ck_last_us = eng_mono_us();
 	char path[4200];
 	snprintf(path, sizeof path, "%s/state", db->data_dir);
 	if (kv_open(path, &db->kv, e) < 0)
@@ -360,7 +352,7 @@ static void delete_view(CkBatch *b, uint64_t id)
 static int save_view(ObjRt *rt, KvWriter *kw, Err *e)
 {
 	bool full = !rt->ck_saved;
-	int64_t t0 = mono_now();
+	int64_t t0 = eng_mono_us();
 	uint64_t before = kw->b->puts + kw->b->dels;
 	if (full)
 		delete_view(kw->b, rt->cseq);
@@ -391,7 +383,7 @@ static int save_view(ObjRt *rt, KvWriter *kw, Err *e)
 	sb_deinit(&v);
 	rt->ck_saved = true; /* the batch holds it; a failed write undoes this (finish) */
 	rt->ck_entries = kw->b->puts + kw->b->dels - before;
-	rt->ck_us = mono_now() - t0;
+	rt->ck_us = eng_mono_us() - t0;
 	return 0;
 }
 
@@ -461,7 +453,7 @@ static CkBatch *collect(struct Eddy *db, Err *e)
 {
 	CkBatch *b = mem_calloc(1, sizeof *b);
 	sb_init(&b->ops);
-	b->t0 = mono_now();
+	b->t0 = eng_mono_us();
 	b->seq = db->seq;
 	b->dropped = db->ck_dropped;
 	b->ndropped = db->nck_dropped;
@@ -548,7 +540,7 @@ static void finish(struct Eddy *db, CkBatch *b, int rc, const Err *e)
 	}
 	db->ck_seq = b->seq;
 	db->ck_count++;
-	db->ck_last_duration_us = mono_now() - b->t0;
+	db->ck_last_duration_us = eng_mono_us() - b->t0;
 	db->ck_last_puts = b->puts;
 	db->ck_last_dels = b->dels;
 }
@@ -619,17 +611,17 @@ int eng_checkpoint(struct Eddy *db, Err *e)
 		return -1;
 	int rc = apply(db->kv, b, e);
 	finish(db, b, rc, e);
-	db->ck_last_us = mono_now();
+	db->ck_last_us = eng_mono_us();
 	batch_free(b);
 	return rc;
 }
 
 void eng_checkpoint_due(struct Eddy *db)
 {
-	if (!db->kv || mono_now() - db->ck_last_us < db->ck_interval_us || !may_checkpoint(db) ||
+	if (!db->kv || eng_mono_us() - db->ck_last_us < db->ck_interval_us || !may_checkpoint(db) ||
 	    in_flight(db))
 		return;
-	db->ck_last_us = mono_now();
+	db->ck_last_us = eng_mono_us();
 	Err e;
 	err_clear(&e);
 	CkBatch *b = collect(db, &e);

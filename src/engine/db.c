@@ -26,7 +26,7 @@ int64_t eng_now_us(void)
 	return (int64_t)ts.tv_sec * US_PER_SEC + ts.tv_nsec / 1000;
 }
 
-static int64_t mono_us(void)
+int64_t eng_mono_us(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -51,7 +51,7 @@ ObjRt *rt_new(struct Eddy *db, CatObject *obj)
 	rt->obj = obj;
 	rt->db = db;
 	rt->watermark = INT64_MIN;
-	rt->active_us = mono_us();
+	rt->active_us = eng_mono_us();
 	rt->cseq = db->seq;
 	obj->rt = rt;
 	if (obj->kind == OBJ_TABLE || obj->kind == OBJ_MVIEW) {
@@ -135,7 +135,7 @@ int eng_publish(ObjRt *rt, const Chunk *c, Err *e)
 {
 	if (c->nrows == 0 || eng_restoring(rt->db))
 		return 0;
-	rt->active_us = mono_us();
+	rt->active_us = eng_mono_us();
 	for (int i = 0; i < rt->ncons; i++) {
 		Consumer *k = &rt->cons[i];
 		if (dataflow_push(k->view->df, k->input, c, e) < 0)
@@ -190,7 +190,7 @@ int eng_watermark_of(CatObject *obj, const Chunk *c, int64_t stmt_now, Err *e, i
 static int run_push(struct Eddy *db, SourceRun *run, Err *e)
 {
 	CatObject *src = run->src->obj;
-	run->active_us = mono_us();
+	run->active_us = eng_mono_us();
 	if (dataflow_push(run->view->df, run->input, run->chunk, e) < 0)
 		return -1;
 	int64_t wm;
@@ -241,7 +241,7 @@ static int64_t input_active_us(const ObjRt *view, int input, const ObjRt *in)
 static int mark_idle_inputs(struct Eddy *db, Err *e)
 {
 	int marked = 0;
-	int64_t now = mono_us();
+	int64_t now = eng_mono_us();
 	int n = catalog_count(db->cat);
 	for (int i = 0; i < n; i++) {
 		ObjRt *rt = catalog_at(db->cat, i)->rt;
@@ -294,10 +294,10 @@ int eng_pump(struct Eddy *db, int max_chunks, Err *e)
 				 * just the rows that are due. */
 				/* A reader restored from a checkpoint goes on at its pace. */
 				if (!run->started_us)
-					run->started_us = mono_us() -
+					run->started_us = eng_mono_us() -
 							  (int64_t)((double)run->produced /
 								    run->reader->rate * 1e6);
-				double due = (double)(mono_us() - run->started_us) / 1e6 *
+				double due = (double)(eng_mono_us() - run->started_us) / 1e6 *
 					     run->reader->rate;
 				double lag = due - (double)run->produced;
 				for (int k = 0; lag >= 1 && (max_chunks < 0 || k < max_chunks); k++) {
@@ -473,7 +473,7 @@ int eng_backfill(struct Eddy *db, ObjRt *view, Err *e)
 			run->view = view;
 			run->input = i;
 			run->watermark = INT64_MIN;
-			run->active_us = mono_us();
+			run->active_us = eng_mono_us();
 			Option *opts;
 			int nopts = eng_connector_opts(in, &opts);
 			run->reader = source_open(catobj_option(in, "connector"), opts, nopts,

@@ -177,6 +177,8 @@ int eng_end_epoch(struct Eddy *db, Err *e);
 int eng_pump(struct Eddy *db, int max_chunks, Err *e);
 int eng_flush(struct Eddy *db, Err *e);
 int64_t eng_now_us(void);
+/* Monotonic microseconds, for intervals (pacing, idle timeouts, checkpoints). */
+int64_t eng_mono_us(void);
 void eng_start_pump(struct Eddy *db);
 
 /* Feeds a view's dataflow the current contents of everything it reads and ends the epoch. */
