@@ -12,23 +12,11 @@
 # backup is refused with XX001 (nothing written), a restore into a non-empty directory is refused. Last line: "N passed, N failed".
 B=${EDDY_BUILD:-build/asan}
 EDDY=${EDDY_BIN:-$B/eddy}
+. "$(dirname "$0")/lib/checks.sh"
 T=$(mktemp -d)
-pass=0
-fail=0
 SRV=
 ING=
 
-ok() { pass=$((pass + 1)); }
-bad() {
-	fail=$((fail + 1))
-	echo "FAIL: $*"
-}
-check() { # name expected-substring actual
-	case "$3" in
-	*"$2"*) ok ;;
-	*) bad "$1: expected [$2] in [$3]" ;;
-	esac
-}
 cleanup() {
 	touch "$T/stop"
 	[ -n "$ING" ] && wait "$ING" 2>/dev/null
@@ -36,10 +24,6 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
-
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 started=
 for attempt in 1 2 3; do
@@ -76,7 +60,7 @@ INSERT INTO dim VALUES (0, 'zero'), (1, 'one'), (2, 'two');
 CREATE MATERIALIZED VIEW mv_agg AS SELECT k, count(*) AS n, sum(v) AS s FROM ev GROUP BY k;
 CREATE MATERIALIZED VIEW mv_join AS
   SELECT d.name, count(*) AS n, sum(e.v) AS s FROM ev e JOIN dim d ON e.k = d.k GROUP BY d.name")
-check "ddl" '"CREATE MATERIALIZED VIEW"},{"tag":"CREATE MATERIALIZED VIEW"' "$r"
+check_has "ddl" '"CREATE MATERIALIZED VIEW"},{"tag":"CREATE MATERIALIZED VIEW"' "$r"
 
 # The ingest loop: stream batch i (200 rows, v = i), then table row 1000+i (a journal record).
 python3 -c "
@@ -126,7 +110,7 @@ for k in 1 2; do
 	"$EDDY" restore "$T/b$k.tar" --data "$T/r$k" 2>"$T/err" && ok ||
 		bad "restore $k: $(cat "$T/err")"
 	verify "backup $k" "$T/r$k" "$before" "$after"
-	check "backup $k: nonempty" "1" "$([ "$before" -gt 0 ] && echo 1)"
+	check_has "backup $k: nonempty" "1" "$([ "$before" -gt 0 ] && echo 1)"
 	sleep 0.5
 done
 touch "$T/stop"
@@ -135,8 +119,8 @@ ING=
 
 # A restore refuses a directory that is not empty.
 "$EDDY" restore "$T/b1.tar" --data "$T/r1" 2>"$T/err"
-check "non-empty target: exit" 1 "$?"
-check "non-empty target: message" "exists but is not empty" "$(cat "$T/err")"
+check_eq "non-empty target: exit" 1 "$?"
+check_has "non-empty target: message" "exists but is not empty" "$(cat "$T/err")"
 
 # A damaged byte anywhere in the archive is found before anything is written.
 python3 - "$T/b2.tar" "$T/bad.tar" <<'EOF'
@@ -146,20 +130,19 @@ b[512 + 100] ^= 0x40  # inside the first file's data
 open(sys.argv[2], 'wb').write(b)
 EOF
 "$EDDY" restore "$T/bad.tar" --data "$T/rbad" 2>"$T/err"
-check "corrupted: exit" 1 "$?"
-check "corrupted: message" "is corrupted: checksum or size mismatch for \"journal\" (SQLSTATE XX001)" \
+check_eq "corrupted: exit" 1 "$?"
+check_has "corrupted: message" "is corrupted: checksum or size mismatch for \"journal\" (SQLSTATE XX001)" \
 	"$(cat "$T/err")"
-check "corrupted: nothing written" "absent" "$([ -e "$T/rbad" ] || echo absent)"
+check_has "corrupted: nothing written" "absent" "$([ -e "$T/rbad" ] || echo absent)"
 head -c 2000 "$T/b2.tar" >"$T/short.tar"
 "$EDDY" restore "$T/short.tar" --data "$T/rshort" 2>"$T/err"
-check "truncated: message" "XX001" "$(cat "$T/err")"
+check_has "truncated: message" "XX001" "$(cat "$T/err")"
 
 # The server is still fine and its directory untouched by the backups.
-check "server alive" '"rows":[[' "$(sql "SELECT count(*) FROM mv_agg")"
+check_has "server alive" '"rows":[[' "$(sql "SELECT count(*) FROM mv_agg")"
 kill "$SRV"
 wait "$SRV"
-check "server exit" 0 "$?"
+check_eq "server exit" 0 "$?"
 SRV=
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

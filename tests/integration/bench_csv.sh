@@ -6,32 +6,21 @@
 # message. Never timings. Last line "N passed, N failed".
 cd "$(dirname "$0")/../.." || exit 1
 EDDY=${EDDY_BIN:-build/asan/eddy}
-passed=0
-failed=0
-check() { # name, then a command that must succeed
-	name=$1
-	shift
-	if "$@" >/dev/null 2>&1; then
-		passed=$((passed + 1))
-	else
-		echo "FAIL: $name"
-		failed=$((failed + 1))
-	fi
-}
+. tests/integration/lib/checks.sh
 
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 "$EDDY" nexmark export --events 5000 --seed 0 --rate 10000 --base-time '2015-07-15 00:00:00' \
 	--out "$dir/nx" >/dev/null 2>&1
-check "export writes bid.csv" test -s "$dir/nx/bid.csv"
+check_run "export writes bid.csv" test -s "$dir/nx/bid.csv"
 
 "$EDDY" bench nexmark --csv "$dir/nx" --query q0,q3 --events 5000 --warmup 500 --json \
 	>"$dir/out" 2>"$dir/err"
-check "bench --csv exits 0" test $? -eq 0
-check "one line per query" test "$(wc -l <"$dir/out")" -eq 2
-check "input is csv" test "$(grep -c -F '"input":"csv"' "$dir/out")" -eq 2
-check "events as asked" test "$(grep -c -F '"events":5000,' "$dir/out")" -eq 2
-check "events_per_core_s is a positive number" \
+check_run "bench --csv exits 0" test $? -eq 0
+check_run "one line per query" test "$(wc -l <"$dir/out")" -eq 2
+check_run "input is csv" test "$(grep -c -F '"input":"csv"' "$dir/out")" -eq 2
+check_run "events as asked" test "$(grep -c -F '"events":5000,' "$dir/out")" -eq 2
+check_run "events_per_core_s is a positive number" \
 	grep -q -E '"events_per_core_s":[0-9]+(\.[0-9]+)?,' "$dir/out"
 
 # The same rows from the files as from the generator (the export is of the same events).
@@ -41,32 +30,31 @@ check "events_per_core_s is a positive number" \
 	>"$dir/gen" 2>/dev/null
 rows_csv=$(grep -o '"rows":[0-9]*' "$dir/csv")
 rows_gen=$(grep -o '"rows":[0-9]*' "$dir/gen")
-check "q3 has rows" test -n "$rows_csv"
-check "q3 from the files has the generator's rows ($rows_csv, $rows_gen)" \
+check_run "q3 has rows" test -n "$rows_csv"
+check_run "q3 from the files has the generator's rows ($rows_csv, $rows_gen)" \
 	test "$rows_csv" = "$rows_gen"
 
 "$EDDY" bench nexmark --csv "$dir/nx" --query q0 --events 6000 --warmup 0 --json \
 	>"$dir/out" 2>/dev/null
-check "more events than the files hold fails" test $? -eq 1
-check "and says how many they hold" grep -q -F 'holds 5000 events, fewer than the 6000' \
+check_run "more events than the files hold fails" test $? -eq 1
+check_run "and says how many they hold" grep -q -F 'holds 5000 events, fewer than the 6000' \
 	"$dir/out"
 "$EDDY" bench nexmark --csv "$dir/none" --query q0 --events 10 --warmup 0 --json \
 	>"$dir/out" 2>/dev/null
-check "a folder without the files fails" test $? -eq 1
-check "and names the file" grep -q -F 'could not open file' "$dir/out"
+check_run "a folder without the files fails" test $? -eq 1
+check_run "and names the file" grep -q -F 'could not open file' "$dir/out"
 # Quoted fields (a comma, a newline inside quotes) are one field; the date_time after them is
 # still found for the merge.
 awk 'NR == 2 { sub(/^[0-9]+,[^,]*,/, $1 ",\"Smith, J.\nSr.\","); print; next } { print }' \
 	FS=, "$dir/nx/person.csv" >"$dir/p.csv" && mv "$dir/p.csv" "$dir/nx/person.csv"
-check "the quoted field is in the file" grep -q -F '"Smith, J.' "$dir/nx/person.csv"
+check_run "the quoted field is in the file" grep -q -F '"Smith, J.' "$dir/nx/person.csv"
 "$EDDY" bench nexmark --csv "$dir/nx" --query q3 --events 5000 --warmup 0 --json \
 	>"$dir/out" 2>/dev/null
-check "quoted fields are read" test $? -eq 0
+check_run "quoted fields are read" test $? -eq 0
 sed '3s/^[0-9]*,/x,/' "$dir/nx/bid.csv" >"$dir/bad.csv" && mv "$dir/bad.csv" "$dir/nx/bid.csv"
 "$EDDY" bench nexmark --csv "$dir/nx" --query q0 --events 100 --warmup 0 --json \
 	>"$dir/out" 2>/dev/null
-check "a bad line fails the run" test $? -eq 1
-check "and names bid.csv line 3" grep -q -F 'bid.csv line 3: ' "$dir/out"
+check_run "a bad line fails the run" test $? -eq 1
+check_run "and names bid.csv line 3" grep -q -F 'bid.csv line 3: ' "$dir/out"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

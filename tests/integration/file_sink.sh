@@ -6,15 +6,7 @@
 # and message in tests/sql/ddl/sink.slt) of bad options and queries a sink cannot take. Last line "N passed, N failed".
 cd "$(dirname "$0")/../.." || exit 1
 EDDY=${EDDY_BIN:-build/asan/eddy}
-passed=0
-failed=0
-ok() {
-	passed=$((passed + 1))
-}
-bad() {
-	echo "FAIL: $1"
-	failed=$((failed + 1))
-}
+. tests/integration/lib/checks.sh
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 
@@ -88,5 +80,4 @@ fails "a rejected sink creates nothing" 'invalid value for option "format"' \
 	"CREATE STREAM ev (id int); CREATE SINK s FROM ev WITH (connector = 'file', path = '$dir/x', format = 'xml')"
 [ ! -e "$dir/x" ] && ok || bad "a rejected sink created its directory"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -12,26 +12,16 @@
 # Last line: "N passed, N failed".
 B=${EDDY_BUILD:-build/asan}
 EDDY=${EDDY_BIN:-$B/eddy}
+. "$(dirname "$0")/lib/checks.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 T=$(mktemp -d)
-pass=0
-fail=0
 RUN=
 
-ok() { pass=$((pass + 1)); }
-bad() {
-	fail=$((fail + 1))
-	echo "FAIL: $*"
-}
 cleanup() {
 	[ -n "$RUN" ] && kill -TERM "$RUN" 2>/dev/null && wait "$RUN" 2>/dev/null
 	rm -rf "$T"
 }
 trap cleanup EXIT
-
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 # Runs SQL through POST /v1/sql; prints the JSON answer.
 sql() { curl -s "http://$HTTP/v1/sql" --data-binary "$1"; }
@@ -164,5 +154,4 @@ RUN=
 grep -q 'event=stopped msg="database closed"' "$T/data.log" && ok ||
 	bad "server did not stop cleanly: $(tail -n 3 "$T/data.log")"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

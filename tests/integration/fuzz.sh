@@ -5,19 +5,17 @@
 # Longer libFuzzer runs: docs/testing.md. Last line: "N passed, N failed".
 B=${EDDY_BUILD:-build/asan}
 cd "$(dirname "$0")/../.." || exit 1
-pass=0
-fail=0
+. tests/integration/lib/checks.sh
 for bin in "$B"/fuzz/fuzz_*; do
 	[ -x "$bin" ] || continue
 	case "$bin" in *.d | *.o) continue ;; esac
 	name=$(basename "$bin")
 	[ -e "tests/integration/${name#fuzz_}_fuzz.sh" ] && continue
 	if "$bin" >"$B/fuzz/$name.log" 2>&1; then
-		pass=$((pass + 1))
+		ok
 		echo "ok   $name"
 	else
-		fail=$((fail + 1))
-		echo "FAIL $name"
+		bad "$name"
 		tail -n 30 "$B/fuzz/$name.log"
 	fi
 done
@@ -25,5 +23,4 @@ if [ $((pass + fail)) -eq 0 ]; then
 	echo "fuzz: no fuzz targets under $B/fuzz (build them with make test)"
 	fail=1
 fi
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

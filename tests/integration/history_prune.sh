@@ -5,12 +5,8 @@
 # exactly; retention by size deletes old segments, so SELECT no longer sees their rows, while a
 # view created before keeps what it counted. Last line "N passed, N failed".
 E=${EDDY_BIN:-build/asan/eddy}
+. "$(dirname "$0")/lib/checks.sh"
 T=$(mktemp -d /tmp/eddy_history_prune_XXXXXX)
-pass=0 fail=0
-check() { # name expected actual
-	if [ "$2" = "$3" ]; then pass=$((pass + 1)); else
-		fail=$((fail + 1)); printf 'FAIL %s\n--- want\n%s\n--- got\n%s\n' "$1" "$2" "$3"; fi
-}
 q() { "$E" sql --data "$T/$1" --format csv -c "$2" -c "SHOW STREAMS" | grep -v '^name,\|^count$'; }
 
 # 48 INSERTs (one log batch each), one every half hour from midnight, 3 rows each.
@@ -25,29 +21,29 @@ q() { "$E" sql --data "$T/$1" --format csv -c "$2" -c "SHOW STREAMS" | grep -v '
 	done
 } >"$T/load.sql"
 "$E" sql --data "$T/d" -f "$T/load.sql" >/dev/null 2>"$T/err"
-check "load" "" "$(cat "$T/err")"
-check "one hour" "6
+check_eq "load" "" "$(cat "$T/err")"
+check_eq "one hour" "6
 s,144,2024-01-01 23:30:20,2,46" \
 	"$(q d "SELECT count(*) FROM s WHERE ts >= '2024-01-01 05:00' AND ts < '2024-01-01 06:00'")"
-check "gt le" "3
+check_eq "gt le" "3
 s,144,2024-01-01 23:30:20,1,47" \
 	"$(q d "SELECT count(*) FROM s WHERE ts > '2024-01-01 05:00:20' AND ts <= '2024-01-01 05:30:20'")"
-check "between" "5
+check_eq "between" "5
 s,144,2024-01-01 23:30:20,3,45" \
 	"$(q d "SELECT count(*) FROM s WHERE ts BETWEEN '2024-01-01 10:00:20' AND '2024-01-01 11:00:00'")"
-check "or: no pruning" "5
+check_eq "or: no pruning" "5
 s,144,2024-01-01 23:30:20,48,0" \
 	"$(q d "SELECT count(*) FROM s WHERE ts BETWEEN '2024-01-01 10:00:20' AND '2024-01-01 11:00:00' OR id < 0")"
-check "constant first" "1
+check_eq "constant first" "1
 s,144,2024-01-01 23:30:20,1,47" \
 	"$(q d "SELECT count(*) FROM s WHERE '2024-01-01 07:30:10' = ts")"
 # The log's time index skips the whole segment: no batch header is even read.
-check "empty range" "0
+check_eq "empty range" "0
 s,144,2024-01-01 23:30:20,0,0" \
 	"$(q d "SELECT count(*) FROM s WHERE ts < '2023-12-31' AND id >= 0")"
-check "no range: every batch" "144
+check_eq "no range: every batch" "144
 s,144,2024-01-01 23:30:20,48,0" "$(q d "SELECT count(*) FROM s WHERE id >= 0")"
-check "in memory: exact, no log" "2
+check_eq "in memory: exact, no log" "2
 s,3,2024-01-01 01:00:00,0,0" "$("$E" sql --format csv \
 	-c "CREATE STREAM s (ts timestamp, WATERMARK FOR ts AS ts)" \
 	-c "INSERT INTO s VALUES ('2024-01-01 00:00')" \
@@ -68,21 +64,20 @@ s,3,2024-01-01 01:00:00,0,0" "$("$E" sql --format csv \
 } >"$T/ret.sql"
 echo "SELECT n, lo FROM rv; SELECT count(*), min(id), max(id) FROM r;" >>"$T/ret.sql"
 "$E" sql --data "$T/r" --format csv -f "$T/ret.sql" >"$T/out" 2>"$T/err"
-check "retention load" "" "$(grep -v 'retention: removing segment' "$T/err")"
-if grep -q 'retention: removing segment' "$T/err"; then pass=$((pass + 1)); else
-	fail=$((fail + 1)); echo "FAIL retention: no segment removal reported"; fi
+check_eq "retention load" "" "$(grep -v 'retention: removing segment' "$T/err")"
+if grep -q 'retention: removing segment' "$T/err"; then ok; else
+	bad "retention: no segment removal reported"; fi
 # In the same session: the view never re-reads the log, so it still counts every row.
 # (After a reopen the view is rebuilt by replaying the log, which no longer holds the deleted
 # rows: see "Retention" in docs/storage.md.)
-check "view keeps its results" "60,0" "$(grep -A1 '^n,lo$' "$T/out" | tail -1)"
+check_eq "view keeps its results" "60,0" "$(grep -A1 '^n,lo$' "$T/out" | tail -1)"
 out=$(tail -1 "$T/out")
 n=${out%%,*} rest=${out#*,} lo=${rest%%,*}
 if [ "$n" -gt 0 ] && [ "$n" -lt 60 ] && [ "$lo" -gt 0 ] && [ "$rest" = "$lo,59" ] &&
-	[ "$n" -eq $((60 - lo)) ]; then pass=$((pass + 1)); else
-	fail=$((fail + 1)); echo "FAIL retention: SELECT sees $out (want a suffix of ids, some gone)"; fi
+	[ "$n" -eq $((60 - lo)) ]; then ok; else
+	bad "retention: SELECT sees $out (want a suffix of ids, some gone)"; fi
 segs=$(ls "$T/r/streams/r" | grep -c '\.seg$')
-if [ "$segs" -le 3 ]; then pass=$((pass + 1)); else
-	fail=$((fail + 1)); echo "FAIL retention: $segs segment files left"; fi
+if [ "$segs" -le 3 ]; then ok; else
+	bad "retention: $segs segment files left"; fi
 rm -rf "$T"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

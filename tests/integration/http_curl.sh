@@ -10,33 +10,17 @@
 # Last line: "N passed, N failed".
 B=${EDDY_BUILD:-build/asan}
 EDDY=${EDDY_BIN:-$B/eddy}
+. "$(dirname "$0")/lib/checks.sh"
 T=$(mktemp -d)
-pass=0
-fail=0
 SRV=
 SSE=
 
-ok() { pass=$((pass + 1)); }
-bad() {
-	fail=$((fail + 1))
-	echo "FAIL: $*"
-}
-check() { # name expected-substring actual
-	case "$3" in
-	*"$2"*) ok ;;
-	*) bad "$1: expected [$2] in [$3]" ;;
-	esac
-}
 cleanup() {
 	[ -n "$SSE" ] && kill "$SSE" 2>/dev/null
 	[ -n "$SRV" ] && kill "$SRV" 2>/dev/null && wait "$SRV" 2>/dev/null
 	rm -rf "$T"
 }
 trap cleanup EXIT
-
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 # Starts "$@" and waits for /healthz; 0 when it answers.
 start() {
@@ -86,23 +70,23 @@ post() { # content-type body-file path -> "body CODE"
 }
 
 # ---- health
-check healthz "ok" "$(curl -s "$U/healthz")"
-check readyz "200" "$(curl -s -o /dev/null -w '%{http_code}' "$U/readyz")"
+check_has healthz "ok" "$(curl -s "$U/healthz")"
+check_has readyz "200" "$(curl -s -o /dev/null -w '%{http_code}' "$U/readyz")"
 
 # ---- DDL through /v1/sql
 r=$(sql "CREATE STREAM tx (id int NOT NULL, card varchar, amount numeric(10,2), ts timestamp);
 CREATE MATERIALIZED VIEW per_card AS SELECT card, count(*) AS n, sum(amount) AS total FROM tx GROUP BY card;")
-check create '{"results":[{"tag":"CREATE STREAM"},{"tag":"CREATE MATERIALIZED VIEW"}]}' "$r"
+check_has create '{"results":[{"tag":"CREATE STREAM"},{"tag":"CREATE MATERIALIZED VIEW"}]}' "$r"
 r=$(curl -s -w ' %{http_code}' -X POST -H 'Content-Type: application/json' \
 	--data '{"sql": "SELECT 1 AS one, 2.5::float8 AS f, NULL AS z, true AS b, '"'"'x\"y'"'"' AS s"}' "$U/v1/sql")
-check sql-json '"rows":[[1,2.5,null,true,"x\"y"]]' "$r"
-check sql-json-code " 200" "$r"
+check_has sql-json '"rows":[[1,2.5,null,true,"x\"y"]]' "$r"
+check_has sql-json-code " 200" "$r"
 r=$(curl -s -w ' %{http_code}' -X POST --data 'SELECT * FROM nope' "$U/v1/sql")
-check sql-error '"sqlstate":"42P01"' "$r"
-check sql-error-position '"position":15' "$r"
-check sql-error-code " 400" "$r"
+check_has sql-error '"sqlstate":"42P01"' "$r"
+check_has sql-error-position '"position":15' "$r"
+check_has sql-error-code " 400" "$r"
 r=$(curl -s -w ' %{http_code}' -X POST -H 'Content-Type: application/json' --data '{"sq": 1}' "$U/v1/sql")
-check sql-bad-json " 400" "$r"
+check_has sql-bad-json " 400" "$r"
 
 # ---- SSE subscriber (started before the ingest, with the snapshot)
 curl -s -N "$U/v1/subscribe/per_card?snapshot=true" >"$T/sse.out" 2>&1 &
@@ -116,28 +100,28 @@ cat >"$T/a.ndjson" <<'EOF'
 {"id": 4, "card": "b", "amount": 4}
 EOF
 r=$(post application/x-ndjson "$T/a.ndjson" /v1/streams/tx)
-check ndjson-counts '"accepted":2,"rejected":2' "$r"
-check ndjson-line2 '{"line":2,"error":"column \"amount\": invalid input syntax for type numeric: \"ten\"","sqlstate":"22P02"}' "$r"
-check ndjson-line3 '{"line":3,"error":"invalid JSON' "$r"
-check ndjson-code " 207" "$r"
+check_has ndjson-counts '"accepted":2,"rejected":2' "$r"
+check_has ndjson-line2 '{"line":2,"error":"column \"amount\": invalid input syntax for type numeric: \"ten\"","sqlstate":"22P02"}' "$r"
+check_has ndjson-line3 '{"line":3,"error":"invalid JSON' "$r"
+check_has ndjson-code " 207" "$r"
 
 # ---- CSV ingest with a broken line
 printf 'id,card,amount\r\n5,c,1\r\n6,c\r\n7,"c",2\r\n' >"$T/a.csv"
 r=$(post text/csv "$T/a.csv" /v1/streams/tx)
-check csv-counts '"accepted":2,"rejected":1' "$r"
-check csv-line3 '{"line":3,"error":"missing data for column \"amount\"' "$r"
-check csv-line3-state '"sqlstate":"22P04"' "$r"
+check_has csv-counts '"accepted":2,"rejected":1' "$r"
+check_has csv-line3 '{"line":3,"error":"missing data for column \"amount\"' "$r"
+check_has csv-line3-state '"sqlstate":"22P04"' "$r"
 printf '8;d;3;\n' >"$T/b.csv"
 r=$(curl -s -w ' %{http_code}' -X POST -H 'Content-Type: text/csv' --data-binary "@$T/b.csv" \
 	"$U/v1/streams/tx?header=false&delimiter=;")
-check csv-positional '{"accepted":1,"rejected":0,"errors":[]}' "$r"
-check csv-positional-code ' 200' "$r"
+check_has csv-positional '{"accepted":1,"rejected":0,"errors":[]}' "$r"
+check_has csv-positional-code ' 200' "$r"
 printf '{"id":"x"}\n' >"$T/c.ndjson"
-check all-rejected " 400" "$(post application/x-ndjson "$T/c.ndjson" /v1/streams/tx)"
+check_has all-rejected " 400" "$(post application/x-ndjson "$T/c.ndjson" /v1/streams/tx)"
 
 # ---- the view through /v1/sql
 r=$(sql "SELECT card, n, total FROM per_card ORDER BY card")
-check view-rows '"rows":[["a",1,10.50],["b",1,4.00],["c",2,3.00],["d",1,3.00]]' "$r"
+check_has view-rows '"rows":[["a",1,10.50],["b",1,4.00],["c",2,3.00],["d",1,3.00]]' "$r"
 
 # ---- the change arrived at the subscriber
 i=0
@@ -145,8 +129,8 @@ while [ $i -lt 50 ] && ! grep -q '"card":"d"' "$T/sse.out"; do
 	sleep 0.1
 	i=$((i + 1))
 done
-check sse-change 'data: {"op":"+","row":{"card":"d","n":1,"total":3.00}}' "$(cat "$T/sse.out")"
-check sse-batch 'data: {"op":"+","row":{"card":"c","n":2,"total":3.00}}' "$(cat "$T/sse.out")"
+check_has sse-change 'data: {"op":"+","row":{"card":"d","n":1,"total":3.00}}' "$(cat "$T/sse.out")"
+check_has sse-batch 'data: {"op":"+","row":{"card":"c","n":2,"total":3.00}}' "$(cat "$T/sse.out")"
 kill "$SSE" 2>/dev/null
 wait "$SSE" 2>/dev/null
 SSE=
@@ -156,22 +140,22 @@ while [ $i -lt 80 ] && ! curl -s "$U/metrics" | grep -q '^eddy_http_subscribers 
 	sleep 0.1
 	i=$((i + 1))
 done
-check sse-gone 'eddy_http_subscribers 0' "$(curl -s "$U/metrics")"
+check_has sse-gone 'eddy_http_subscribers 0' "$(curl -s "$U/metrics")"
 r=$(curl -s -w ' %{http_code}' "$U/v1/subscribe/nope")
-check sse-unknown '"sqlstate":"42P01"' "$r"
-check sse-unknown-code " 404" "$r"
+check_has sse-unknown '"sqlstate":"42P01"' "$r"
+check_has sse-unknown-code " 404" "$r"
 
 # ---- errors
-check 404 ' 404' "$(curl -s -w ' %{http_code}' "$U/v2/nothing")"
-check 404-json '"error":' "$(curl -s "$U/v2/nothing")"
-check 405 ' 405' "$(curl -s -w ' %{http_code}' "$U/v1/sql")"
-check 405-allow 'Allow: POST' "$(curl -s -i "$U/v1/sql" | tr -d '\r')"
-check 415 ' 415' "$(post text/plain "$T/a.csv" /v1/streams/tx)"
-check unknown-stream ' 404' "$(post text/csv "$T/a.csv" /v1/streams/nope)"
+check_has 404 ' 404' "$(curl -s -w ' %{http_code}' "$U/v2/nothing")"
+check_has 404-json '"error":' "$(curl -s "$U/v2/nothing")"
+check_has 405 ' 405' "$(curl -s -w ' %{http_code}' "$U/v1/sql")"
+check_has 405-allow 'Allow: POST' "$(curl -s -i "$U/v1/sql" | tr -d '\r')"
+check_has 415 ' 415' "$(post text/plain "$T/a.csv" /v1/streams/tx)"
+check_has unknown-stream ' 404' "$(post text/csv "$T/a.csv" /v1/streams/nope)"
 head -c 2000000 /dev/zero | tr '\0' 'x' >"$T/big.csv"
 r=$(post text/csv "$T/big.csv" /v1/streams/tx)
-check 413 ' 413' "$r"
-check 413-json '"sqlstate":"54000"' "$r"
+check_has 413 ' 413' "$r"
+check_has 413-json '"sqlstate":"54000"' "$r"
 
 # ---- 200 concurrent ingest connections, all accounted for
 i=1000
@@ -181,10 +165,10 @@ while [ $i -lt 1200 ]; do
 done
 ls "$T"/p*.ndjson | xargs -P 200 -I{} curl -s -o {}.out -w '%{http_code}\n' -X POST \
 	-H 'Content-Type: application/x-ndjson' --data-binary @{} "$U/v1/streams/tx" >"$T/codes"
-check parallel-200 "200" "$(sort "$T/codes" | uniq -c | tr -s ' ')"
-check parallel-all "200" "$(grep -c '^200$' "$T/codes")"
-check parallel-accepted "200" "$(cat "$T"/p*.out | grep -c '"accepted":1,"rejected":0')"
-check parallel-view '[["p",200]]' "$(sql "SELECT card, n FROM per_card WHERE card = 'p'")"
+check_has parallel-200 "200" "$(sort "$T/codes" | uniq -c | tr -s ' ')"
+check_has parallel-all "200" "$(grep -c '^200$' "$T/codes")"
+check_has parallel-accepted "200" "$(cat "$T"/p*.out | grep -c '"accepted":1,"rejected":0')"
+check_has parallel-view '[["p",200]]' "$(sql "SELECT card, n FROM per_card WHERE card = 'p'")"
 
 # ---- a subscriber that falls behind (EDDY_SUBSCRIBER_BUFFER rows) is cut off
 python3 - "$HTTP" >"$T/slow.out" 2>&1 <<'EOF' &
@@ -218,26 +202,26 @@ for k in 1 2 3 4; do
 	post application/x-ndjson "$T/many.ndjson" /v1/streams/tx >/dev/null
 done
 wait $SLOW
-check slow-subscriber "error-event" "$(cat "$T/slow.out")"
+check_has slow-subscriber "error-event" "$(cat "$T/slow.out")"
 
 # ---- metrics
 m=$(curl -s "$U/metrics")
-check metrics-view-rows 'eddy_view_rows{view="per_card"}' "$m"
-check metrics-help '# HELP eddy_view_rows' "$m"
-check metrics-type '# TYPE eddy_view_late_rows_total counter' "$m"
-check metrics-state 'eddy_view_state_bytes{view="per_card"}' "$m"
-check metrics-errors 'eddy_view_row_errors_total{view="per_card"} 0' "$m"
-check metrics-stream 'eddy_stream_rows_total{stream="tx"}' "$m"
-check metrics-ingest 'eddy_ingest_rows_total{stream="tx",result="rejected"} 4' "$m"
-check metrics-requests 'eddy_http_requests_total{path="/v1/streams/{name}",code="207"} 2' "$m"
-check metrics-rss 'process_resident_memory_bytes ' "$m"
+check_has metrics-view-rows 'eddy_view_rows{view="per_card"}' "$m"
+check_has metrics-help '# HELP eddy_view_rows' "$m"
+check_has metrics-type '# TYPE eddy_view_late_rows_total counter' "$m"
+check_has metrics-state 'eddy_view_state_bytes{view="per_card"}' "$m"
+check_has metrics-errors 'eddy_view_row_errors_total{view="per_card"} 0' "$m"
+check_has metrics-stream 'eddy_stream_rows_total{stream="tx"}' "$m"
+check_has metrics-ingest 'eddy_ingest_rows_total{stream="tx",result="rejected"} 4' "$m"
+check_has metrics-requests 'eddy_http_requests_total{path="/v1/streams/{name}",code="207"} 2' "$m"
+check_has metrics-rss 'process_resident_memory_bytes ' "$m"
 
 # ---- SIGTERM: a clean exit
 kill -TERM "$SRV"
 wait "$SRV"
 rc=$?
 SRV=
-check sigterm-exit "0" "$rc"
+check_has sigterm-exit "0" "$rc"
 if grep -q "ERROR: \|runtime error" "$T/server.log"; then
 	bad "sanitizer report in the server log"
 	cat "$T/server.log"
@@ -245,5 +229,4 @@ else
 	ok
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

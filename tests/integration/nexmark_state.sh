@@ -26,14 +26,12 @@ trap 'rm -f "$OUT"' EXIT
 DDL=$(sed -e "s/\${NEXMARK_EVENTS}/$EVENTS/" -e 's/${NEXMARK_SEED}/0/' \
 	-e 's/${NEXMARK_RATE}/10000/' -e 's/${NEXMARK_BASE_TIME}/2015-07-15 00:00:00/' \
 	bench/nexmark/ddl.sql)
-passed=0
-failed=0
+. tests/integration/lib/checks.sh
 if "$PROBE" "$BIDS" $((BIDS / 20)) "$DDL" "$(cat bench/nexmark/q5.sql)" \
 	"$(cat bench/nexmark/q7.sql)" >"$OUT"; then
-	passed=$((passed + 1))
+	ok
 else
-	echo "FAIL: state_probe exited with an error"
-	failed=$((failed + 1))
+	bad "state_probe exited with an error"
 fi
 cat "$OUT"
 
@@ -54,13 +52,11 @@ for v in nexmark_q5 nexmark_q7; do
 	ok*)
 		echo "ok $v: peak state $(echo "$verdict" | cut -d' ' -f2) bytes at 20-50%," \
 			"$(echo "$verdict" | cut -d' ' -f3) after, $(echo "$verdict" | cut -d' ' -f4) at the end"
-		passed=$((passed + 1))
+		ok
 		;;
 	*)
-		echo "FAIL $v: $verdict"
-		failed=$((failed + 1))
+		bad "$v: $verdict"
 		;;
 	esac
 done
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

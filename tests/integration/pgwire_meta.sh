@@ -24,21 +24,21 @@ CREATE MATERIALIZED VIEW per_card AS SELECT card, sum(amount) AS total FROM pay 
 SQL
 for cmd in d dt dv dm l dn; do
 	$PSQL -c "\\$cmd" >"$TMP/$cmd.out" 2>&1
-	check "psql \\$cmd" $E/meta_$cmd.out "$TMP/$cmd.out"
+	check_file "psql \\$cmd" $E/meta_$cmd.out "$TMP/$cmd.out"
 done
 # \d name: psql 15's column, footer and publications queries (typed arrays, string_agg,
 # unnest, ARRAY(SELECT ...)) for a stream, a table and a view; \d+ adds storage and the view's
 # definition.
 for obj in pay cards per_card; do
 	$PSQL -c "\\d $obj" >"$TMP/d_$obj.out" 2>&1
-	check "psql \\d $obj" $E/meta_d_$obj.out "$TMP/d_$obj.out"
+	check_file "psql \\d $obj" $E/meta_d_$obj.out "$TMP/d_$obj.out"
 done
 $PSQL -c "\\d+ per_card" >"$TMP/dplus.out" 2>&1
-check "psql \\d+ per_card" $E/meta_dplus_per_card.out "$TMP/dplus.out"
+check_file "psql \\d+ per_card" $E/meta_dplus_per_card.out "$TMP/dplus.out"
 # A source is a foreign table: its connector is the server, its other options the FDW options.
 $PSQL -c "CREATE SOURCE gen (n integer) WITH (connector = 'datagen', datagen.rows = '1')" \
 	-c "\\d gen" >"$TMP/d_gen.out" 2>&1
-check "psql \\d gen" $E/meta_d_gen.out "$TMP/d_gen.out"
+check_file "psql \\d gen" $E/meta_d_gen.out "$TMP/d_gen.out"
 
 # Users: the verifier is stored, SCRAM checks a login against it.
 $PSQL -c "CREATE USER alice WITH PASSWORD 'wonder'" -c "CREATE USER alice" \
@@ -49,15 +49,14 @@ PGPASSWORD=wrong $PSQL -U alice -At -c "SELECT 1" 2>&1 | sed 's/.*FATAL:/FATAL:/
 $PSQL -c "ALTER USER alice PASSWORD 'land'" >>"$TMP/users.out" 2>&1
 PGPASSWORD=wonder $PSQL -U alice -At -c "SELECT 1" 2>&1 | sed 's/.*FATAL:/FATAL:/' \
 	>>"$TMP/users.out"
-check users $E/meta_users.out "$TMP/users.out"
+check_file users $E/meta_users.out "$TMP/users.out"
 # \du: its query reads pg_roles with ARRAY(SELECT ...) correlated to each role.
 $PSQL -c '\du' >"$TMP/du.out" 2>&1
-check "psql \du" $E/meta_du.out "$TMP/du.out"
+check_file "psql \du" $E/meta_du.out "$TMP/du.out"
 if grep -aq "land\|wonder" "$TMP/data/journal"; then
-	failed=$((failed + 1))
-	echo "FAIL a password was written to the journal"
+	bad "a password was written to the journal"
 else
-	passed=$((passed + 1))
+	ok
 fi
 
 # After a restart the user is still there (replayed from the journal's verifier).
@@ -74,6 +73,6 @@ PGPASSWORD=land $PSQL -U alice -At -c "SELECT 'alice after restart'" >"$TMP/rest
 $PSQL -c "DROP USER alice" >>"$TMP/restart.out" 2>&1
 PGPASSWORD=land $PSQL -U alice -At -c "SELECT 1" 2>&1 | sed 's/.*FATAL:/FATAL:/' \
 	>>"$TMP/restart.out"
-check users_restart $E/meta_users_restart.out "$TMP/restart.out"
+check_file users_restart $E/meta_users_restart.out "$TMP/restart.out"
 pg_stop
 finish

@@ -15,18 +15,18 @@ pg_start || { echo "0 passed, 1 failed"; exit 1; }
 
 PSQL="psql -X -q -v VERBOSITY=verbose"
 $PSQL -f $D/psql_basic.sql >"$TMP/basic.out" 2>&1
-check psql_basic $D/psql_basic.expected "$TMP/basic.out"
+check_file psql_basic $D/psql_basic.expected "$TMP/basic.out"
 
 # \copy reads a client-side file and sends it as COPY FROM STDIN.
 printf 'id,sym,qty,price\n10,EAST,2,3.5\n11,EAST,4,3.75\n' >"$TMP/in.csv"
 $PSQL -c "\\copy trades FROM '$TMP/in.csv' WITH (FORMAT csv, HEADER true)" \
 	-c "SELECT * FROM by_sym WHERE sym = 'EAST'" >"$TMP/copy.out" 2>&1
-check psql_backslash_copy $D/psql_copy.expected "$TMP/copy.out"
+check_file psql_backslash_copy $D/psql_copy.expected "$TMP/copy.out"
 
 # Invalid UTF-8 in the query text: an error, and the session goes on.
 printf "SELECT 'caf\351';\nSELECT 'still here' AS s;\n" >"$TMP/bad.sql"
 $PSQL <"$TMP/bad.sql" >"$TMP/utf8.out" 2>&1
-check psql_invalid_utf8 $D/psql_utf8.expected "$TMP/utf8.out"
+check_file psql_invalid_utf8 $D/psql_utf8.expected "$TMP/utf8.out"
 
 # A client that vanishes in the middle of a COPY loses that COPY only.
 {
@@ -37,7 +37,7 @@ check psql_invalid_utf8 $D/psql_utf8.expected "$TMP/utf8.out"
 } 2>/dev/null
 $PSQL -At -c "SELECT count(*) FROM trades WHERE sym = 'GONE'" >"$TMP/gone.out" 2>&1
 echo 0 >"$TMP/gone.expected"
-check psql_vanish_mid_copy "$TMP/gone.expected" "$TMP/gone.out"
+check_file psql_vanish_mid_copy "$TMP/gone.expected" "$TMP/gone.out"
 
 pg_stop
 finish

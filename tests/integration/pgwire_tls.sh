@@ -28,9 +28,9 @@ cert other
 # A server without a certificate: sslmode=require fails, prefer falls back to plain text.
 pg_start || { finish; exit 1; }
 out=$(psql -X -At "sslmode=require" -c 'SELECT 1' 2>&1)
-expect "require without a certificate" "server does not support SSL, but SSL was required" "$out"
+check_has "require without a certificate" "server does not support SSL, but SSL was required" "$out"
 out=$(psql -X -At "sslmode=prefer" -c 'SELECT 1' 2>&1)
-expect "prefer without a certificate" "1" "$out"
+check_has "prefer without a certificate" "1" "$out"
 pg_stop
 
 # Settings that cannot work stop the server at start, with a reason.
@@ -38,13 +38,13 @@ pg_stop
 	--tls-key "$TMP/server.key" >"$TMP/bad1.log" 2>&1
 rc=$?
 [ $rc -ne 0 ] && ok || bad "server started with a missing certificate"
-expect "missing certificate" "cannot load tls_cert" "$(cat "$TMP/bad1.log")"
+check_has "missing certificate" "cannot load tls_cert" "$(cat "$TMP/bad1.log")"
 "$EDDY_BIN" server --pg-listen 127.0.0.1:1 --http-listen 127.0.0.1:1 --tls-cert "$TMP/server.crt" \
 	--tls-key "$TMP/other.key" >"$TMP/bad2.log" 2>&1
-expect "key of another certificate" "key values mismatch" "$(cat "$TMP/bad2.log")"
+check_has "key of another certificate" "key values mismatch" "$(cat "$TMP/bad2.log")"
 EDDY_TLS_CERT=$TMP/server.crt "$EDDY_BIN" server --pg-listen 127.0.0.1:1 \
 	--http-listen 127.0.0.1:1 >"$TMP/bad3.log" 2>&1
-expect "certificate without key" "tls_cert and tls_key must be set together" "$(cat "$TMP/bad3.log")"
+check_has "certificate without key" "tls_cert and tls_key must be set together" "$(cat "$TMP/bad3.log")"
 
 # A server with a certificate (the SCRAM one first, for pg_client's second half).
 EDDY_PASSWORD=s3cret pg_start --auth scram-sha-256 --tls-cert "$TMP/server.crt" \
@@ -54,29 +54,29 @@ EDDY_TLS_CERT=$TMP/server.crt EDDY_TLS_KEY=$TMP/server.key pg_start ||
 	{ kill -TERM $SCRAM_PID; finish; exit 1; }
 
 out=$(psql -X "sslmode=require" -c '\conninfo' 2>&1)
-expect "psql sslmode=require" "SSL connection (protocol: TLSv1.3" "$out"
+check_has "psql sslmode=require" "SSL connection (protocol: TLSv1.3" "$out"
 out=$(psql -X -At "sslmode=require" -c "CREATE STREAM pay (card varchar, amount numeric)" \
 	-c "CREATE MATERIALIZED VIEW per_card AS SELECT card, sum(amount) AS total FROM pay GROUP BY card" \
 	-c "INSERT INTO pay VALUES ('a', 1.5), ('a', 2), ('b', 7)" \
 	-c "SELECT card, total FROM per_card ORDER BY card" 2>&1)
-expect "queries over TLS" "a|3.5
+check_has "queries over TLS" "a|3.5
 b|7" "$out"
 printf 'c\t4\nc\t5\n' >"$TMP/pay.tsv"
 out=$(psql -X -At "sslmode=require" -c "\\copy pay FROM '$TMP/pay.tsv'" \
 	-c "SELECT total FROM per_card WHERE card = 'c'" 2>&1)
-expect "COPY over TLS" "COPY 2
+check_has "COPY over TLS" "COPY 2
 9" "$out"
 out=$(psql -X -At "sslmode=verify-full host=localhost sslrootcert=$TMP/server.crt" \
 	-c 'SELECT 42' 2>&1)
-expect "verify-full with the server's certificate" "42" "$out"
+check_has "verify-full with the server's certificate" "42" "$out"
 out=$(psql -X -At "sslmode=verify-full host=localhost sslrootcert=$TMP/other.crt" \
 	-c 'SELECT 42' 2>&1)
-expect "verify-full with another CA" "certificate verify failed" "$out"
+check_has "verify-full with another CA" "certificate verify failed" "$out"
 out=$(psql -X -At "sslmode=disable" -c 'SELECT 43' 2>&1)
-expect "plain connection to a TLS server" "43" "$out"
+check_has "plain connection to a TLS server" "43" "$out"
 out=$(EDDY_PASSWORD= PGPASSWORD=wrong psql -X -At "sslmode=require port=$SCRAM_PORT" \
 	-c 'SELECT 1' 2>&1)
-expect "SCRAM over TLS, wrong password" "password authentication failed" "$out"
+check_has "SCRAM over TLS, wrong password" "password authentication failed" "$out"
 
 # Plain bytes after SSLRequest, before the server's answer: FATAL 08P01, in plain text.
 out=$(python3 - "$PGPORT" <<'EOF'
@@ -92,8 +92,8 @@ while True:
 print(data[:1], b"received unencrypted data after SSL request" in data)
 EOF
 )
-expect "data after SSLRequest" "b'E' True" "$out"
-expect "log shows TLS sessions" "tls=TLSv1.3" "$(cat "$SRV_LOG")"
+check_has "data after SSLRequest" "b'E' True" "$out"
+check_has "log shows TLS sessions" "tls=TLSv1.3" "$(cat "$SRV_LOG")"
 
 # libpq's full scenario over TLS.
 bin="$B/tools/pg_client"

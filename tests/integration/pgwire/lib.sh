@@ -3,13 +3,12 @@
 # pg_start [extra server flags...]: starts $EDDY_BIN server on a fresh data directory with free
 # ports on 127.0.0.1 (tries a few random ports), waits until it accepts connections and sets
 # PGPORT, HTTPPORT, SRV_PID, SRV_LOG. pg_stop: SIGTERM, then checks the exit status is 0.
-# check NAME EXPECTED ACTUAL: counts a pass or prints a diff. expect NAME SUBSTRING ACTUAL: a
-# pass when ACTUAL contains SUBSTRING. ok / bad WHAT: count a pass / a failure.
+# check_file NAME EXPECTED-FILE ACTUAL-FILE: a pass, or a diff. add_counts: a client's counts.
+# The rest (check_eq, check_has, ok, bad, finish) comes from ../lib/checks.sh.
 B=${EDDY_BUILD:-build/asan}
 EDDY_BIN=${EDDY_BIN:-$B/eddy}
 TMP=$(mktemp -d /tmp/eddy_pgwire.XXXXXX)
-passed=0
-failed=0
+. "$(dirname "$0")/lib/checks.sh"
 export PGHOST=127.0.0.1 PGUSER=eddy PGDATABASE=eddy PGCONNECT_TIMEOUT=5 PGAPPNAME=eddy_test
 
 pg_start() {
@@ -36,7 +35,7 @@ pg_start() {
 		kill -TERM $SRV_PID 2>/dev/null
 		wait $SRV_PID 2>/dev/null
 	done
-	echo "could not start eddy server"
+	bad "could not start eddy server"
 	cat "$SRV_LOG"
 	return 1
 }
@@ -46,47 +45,29 @@ pg_stop() {
 	wait $SRV_PID
 	rc=$?
 	if [ $rc -eq 0 ]; then
-		passed=$((passed + 1))
+		ok
 	else
-		failed=$((failed + 1))
-		echo "FAIL server exit status $rc after SIGTERM"
+		bad "server exit status $rc after SIGTERM"
 		tail -20 "$SRV_LOG"
 	fi
 }
 
-check() { # name expected-file actual-file
+check_file() { # name expected-file actual-file
 	if diff -u "$2" "$3" >"$TMP/diff" 2>&1; then
-		passed=$((passed + 1))
+		ok
 	else
-		failed=$((failed + 1))
-		echo "FAIL $1"
+		bad "$1"
 		cat "$TMP/diff"
 	fi
-}
-
-ok() { passed=$((passed + 1)); }
-bad() { # what went wrong
-	failed=$((failed + 1))
-	echo "FAIL $*"
-}
-expect() { # name expected-substring actual: a pass when actual contains the substring
-	case "$3" in
-	*"$2"*) ok ;;
-	*) bad "$1: expected [$2] in [$3]" ;;
-	esac
 }
 
 add_counts() { # output-file exit-status: adds a client's "N passed, N failed" line to ours
 	grep -v "passed, .* failed$" "$1"
 	p=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$1")
 	f=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$1")
-	passed=$((passed + ${p:-0}))
-	failed=$((failed + ${f:-1}))
-	[ "$2" -ne 0 ] && [ "${f:-1}" -eq 0 ] && failed=$((failed + 1))
+	pass=$((pass + ${p:-0}))
+	fail=$((fail + ${f:-1}))
+	[ "$2" -ne 0 ] && [ "${f:-1}" -eq 0 ] && fail=$((fail + 1))
 }
 
-finish() {
-	rm -rf "$TMP"
-	echo "$passed passed, $failed failed"
-	[ $failed -eq 0 ]
-}
+trap 'rm -rf "$TMP"' EXIT
