@@ -7,9 +7,10 @@
  * head past it, so neither ever touches a slot the other owns: release stores publish, acquire
  * loads observe. A slot's chunk is allocated on first use and reset when reused.
  *
- * Sender: for each row, the key (columns, or expressions evaluated once per chunk) is encoded
- * with ROWCODEC_NORMALIZE and hashed with XXH3; the row is appended to the chunk being filled
- * for instance hash % T, published when full. Watermarks, barriers and idle marks first publish
+ * Sender: the key (columns, or expressions evaluated once per chunk) is hashed a column at a
+ * time (hash_column: equal SQL values hash alike), each row goes to instance hash % T, and the
+ * rows of one destination are appended to the chunk being filled for it a column at a time
+ * (chunk_append_sel), published when full. Watermarks, barriers and idle marks first publish
  * every partly filled chunk (so they never overtake rows), then go to all T receivers. A full
  * queue makes the sender call its instance's wait function, which drains other fragments'
  * receivers so two instances waiting on each other both make progress.
@@ -100,7 +101,10 @@ typedef struct SendOp {
 	uint32_t *tail;  /* per destination: the producer's copy of its queue's tail */
 	bool *filling;   /* per destination: the slot at tail holds rows not yet published */
 	Arena key_arena; /* key expression results; reset per chunk */
-	StrBuf key;
+	StrBuf key;      /* one key value's encoding (types hashed by their encoding) */
+	uint64_t *hash;  /* CHUNK_CAP: the rows' key hashes */
+	uint16_t *sel;   /* T x CHUNK_CAP: per destination, its rows of the chunk */
+	int *nsel;       /* per destination: how many */
 } SendOp;
 
 static XQueue *out_queue(SendOp *s, int to)
@@ -151,52 +155,114 @@ static int broadcast(SendOp *s, const XSlot *m, Err *e)
 	return 0;
 }
 
+/* Hashes a NULL key value. */
+#define NULL_HASH 0x6a09e667f3bcc909ULL
+
+/* Mixes key column v of every row into h: integers of every width and dates as their 64-bit
+ * value (so equal values of different integer types meet), strings as their bytes, other types
+ * through their ROWCODEC_NORMALIZE encoding (equal values, equal bytes: 1.0 and 1.00). */
+static void hash_column(SendOp *s, const Vector *v, int n, uint64_t *h)
+{
+	const uint8_t *nulls = v->nulls;
+	switch (v->type) {
+#define HASH_INTS(ctype)                                                                       \
+	for (int r = 0; r < n; r++)                                                            \
+		h[r] = hash_combine(h[r], nulls[r] ? NULL_HASH                                  \
+						 : hash_u64((uint64_t)(int64_t)VEC_DATA(v, ctype)[r])); \
+	break
+	case T_INT2:
+		HASH_INTS(int16_t);
+	case T_INT4:
+	case T_DATE:
+		HASH_INTS(int32_t);
+	case T_INT8:
+	case T_TIMESTAMP:
+	case T_TIMESTAMPTZ:
+		HASH_INTS(int64_t);
+#undef HASH_INTS
+	case T_VARCHAR:
+	case T_UNKNOWN:
+		for (int r = 0; r < n; r++) {
+			const Str *x = &VEC_DATA(v, Str)[r];
+			h[r] = hash_combine(h[r], nulls[r] ? NULL_HASH : hash_bytes(x->p, x->len));
+		}
+		break;
+	default:
+		for (int r = 0; r < n; r++) {
+			Value val;
+			vec_get_value(v, r, &val);
+			sb_reset(&s->key);
+			row_encode_value(&val, ROWCODEC_NORMALIZE, &s->key);
+			h[r] = hash_combine(h[r], hash_bytes(s->key.data, s->key.len));
+		}
+	}
+}
+
+/* Sorts the rows of c by destination instance: s->sel[to * CHUNK_CAP ...] holds the rows for
+ * `to` in their order, s->nsel[to] how many. */
+static int route(SendOp *s, const Chunk *c, Err *e)
+{
+	Exchange *x = s->x;
+	memset(s->nsel, 0, (size_t)x->T * sizeof *s->nsel);
+	if (x->T == 1 || x->nkeys == 0) {
+		for (int r = 0; r < c->nrows; r++)
+			s->sel[r] = (uint16_t)r;
+		s->nsel[0] = c->nrows;
+		return 0;
+	}
+	uint64_t *h = s->hash;
+	memset(h, 0, (size_t)c->nrows * sizeof *h);
+	if (x->kexprs) {
+		arena_reset(&s->key_arena);
+		ExprCtx cx;
+		df_expr_ctx(s->op.df, &cx, &s->key_arena, e);
+		for (int k = 0; k < x->nkeys; k++) {
+			Vector *v = vec_new_in(&s->key_arena, x->kexprs[k]->type);
+			/* Rows whose key fails to evaluate are counted by the join itself. */
+			if (expr_eval(x->kexprs[k], c, v, &cx) < 0)
+				return -1;
+			hash_column(s, v, c->nrows, h);
+		}
+	} else {
+		for (int k = 0; k < x->nkeys; k++)
+			hash_column(s, &c->cols[x->kcols[k]], c->nrows, h);
+	}
+	for (int r = 0; r < c->nrows; r++) {
+		int to = (int)(h[r] % (uint64_t)x->T);
+		s->sel[to * CHUNK_CAP + s->nsel[to]++] = (uint16_t)r;
+	}
+	return 0;
+}
+
 static int send_chunk(Operator *op, int port, const Chunk *c, Err *e)
 {
 	SendOp *s = (SendOp *)op;
 	Exchange *x = s->x;
-	const Chunk *kc = c;
-	Chunk keys;
-	const int *kcols = x->kcols;
-	if (x->kexprs && x->T > 1) {
-		arena_reset(&s->key_arena);
-		ExprCtx cx;
-		df_expr_ctx(op->df, &cx, &s->key_arena, e);
-		Vector *kv = arena_alloc(&s->key_arena, (size_t)(x->nkeys + 1) * sizeof *kv);
-		for (int k = 0; k < x->nkeys; k++) {
-			Vector *v = vec_new_in(&s->key_arena, x->kexprs[k]->type);
-			if (expr_eval(x->kexprs[k], c, v, &cx) < 0)
-				return -1;
-			kv[k] = *v;
+	if (route(s, c, e) < 0)
+		return -1;
+	for (int to = 0; to < x->T; to++) {
+		const uint16_t *sel = s->sel + (size_t)to * CHUNK_CAP;
+		for (int done = 0; done < s->nsel[to];) {
+			XSlot *slot = &out_queue(s, to)->slots[s->tail[to] % XQ_SLOTS];
+			if (!s->filling[to]) {
+				slot = reserve(s, to, e);
+				if (!slot)
+					return -1;
+				slot->kind = XM_CHUNK;
+				if (!slot->c)
+					slot->c = chunk_new(x->types, x->ncols);
+				else
+					chunk_reset(slot->c);
+				s->filling[to] = true;
+			}
+			int n = s->nsel[to] - done;
+			if (n > CHUNK_CAP - slot->c->nrows)
+				n = CHUNK_CAP - slot->c->nrows;
+			chunk_append_sel(slot->c, c, sel + done, n);
+			done += n;
+			if (chunk_full(slot->c))
+				publish(s, to);
 		}
-		/* Rows whose key fails to evaluate are counted by the join itself. */
-		keys = (Chunk){.ncols = x->nkeys, .nrows = c->nrows, .cols = kv};
-		kc = &keys;
-		kcols = NULL;
-	}
-	for (int r = 0; r < c->nrows; r++) {
-		int to = 0;
-		if (x->T > 1 && x->nkeys > 0) {
-			sb_reset(&s->key);
-			row_encode(kc, kcols, x->nkeys, r, ROWCODEC_NORMALIZE, &s->key);
-			to = (int)(hash_bytes(s->key.data, s->key.len) % (uint64_t)x->T);
-		}
-		XQueue *q = out_queue(s, to);
-		XSlot *slot = &q->slots[s->tail[to] % XQ_SLOTS];
-		if (!s->filling[to]) {
-			slot = reserve(s, to, e);
-			if (!slot)
-				return -1;
-			slot->kind = XM_CHUNK;
-			if (!slot->c)
-				slot->c = chunk_new(x->types, x->ncols);
-			else
-				chunk_reset(slot->c);
-			s->filling[to] = true;
-		}
-		chunk_append_row(slot->c, c, r, (Op)c->ops[r]);
-		if (chunk_full(slot->c))
-			publish(s, to);
 	}
 	return 0;
 }
@@ -242,6 +308,9 @@ static void send_free(Operator *op)
 	SendOp *s = (SendOp *)op;
 	mem_free(s->tail);
 	mem_free(s->filling);
+	mem_free(s->hash);
+	mem_free(s->sel);
+	mem_free(s->nsel);
 	arena_deinit(&s->key_arena);
 	sb_deinit(&s->key);
 }
@@ -255,6 +324,9 @@ Operator *xchg_sender_new(Exchange *x, int inst, XWaitFn wait, void *ctx)
 	s->ctx = ctx;
 	s->tail = mem_calloc((size_t)x->T, sizeof *s->tail);
 	s->filling = mem_calloc((size_t)x->T, sizeof *s->filling);
+	s->hash = mem_alloc(CHUNK_CAP * sizeof *s->hash);
+	s->sel = mem_alloc((size_t)x->T * CHUNK_CAP * sizeof *s->sel);
+	s->nsel = mem_calloc((size_t)x->T, sizeof *s->nsel);
 	arena_init(&s->key_arena, 0);
 	sb_init(&s->key);
 	s->op.kind = "ExchangeSend";

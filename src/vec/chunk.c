@@ -4,6 +4,7 @@
 #include "base/strbuf.h"
 #include "vec/value.h"
 
+#include <assert.h>
 #include <string.h>
 
 static const char *const op_symbols[] = {
@@ -81,6 +82,55 @@ void chunk_append_row(Chunk *dst, const Chunk *src, int srow, Op op)
 	for (int i = 0; i < src->ncols; i++)
 		vec_copy_value(&dst->cols[i], r, &src->cols[i], srow, &dst->arena);
 	dst->ops[r] = (uint8_t)op;
+}
+
+/* Gathers n values of width W (a C type) from src at sel into dst from row base on. */
+#define GATHER(ctype)                                                                          \
+	do {                                                                                   \
+		ctype *d_ = (ctype *)dv->data + base;                                          \
+		const ctype *s_ = (const ctype *)sv->data;                                     \
+		for (int j = 0; j < n; j++)                                                    \
+			d_[j] = s_[sel[j]];                                                    \
+	} while (0)
+
+void chunk_append_sel(Chunk *dst, const Chunk *src, const uint16_t *sel, int n)
+{
+	int base = dst->nrows;
+	assert(base + n <= CHUNK_CAP);
+	for (int i = 0; i < src->ncols; i++) {
+		const Vector *sv = &src->cols[i];
+		Vector *dv = &dst->cols[i];
+		for (int j = 0; j < n; j++)
+			dv->nulls[base + j] = sv->nulls[sel[j]];
+		size_t w = type_size(sv->type);
+		switch (w) {
+		case 1: GATHER(uint8_t); break;
+		case 2: GATHER(uint16_t); break;
+		case 4: GATHER(uint32_t); break;
+		case 8: GATHER(uint64_t); break;
+		default:
+			for (int j = 0; j < n; j++)
+				memcpy((char *)dv->data + (size_t)(base + j) * w,
+				       (const char *)sv->data + (size_t)sel[j] * w, w);
+		}
+		if (!type_is_varlen(sv->type))
+			continue;
+		Str *ds = VEC_DATA(dv, Str) + base;
+		size_t total = 0;
+		for (int j = 0; j < n; j++)
+			if (!dv->nulls[base + j])
+				total += ds[j].len;
+		char *p = arena_alloc(&dst->arena, total ? total : 1);
+		for (int j = 0; j < n; j++)
+			if (!dv->nulls[base + j]) {
+				memcpy(p, ds[j].p, ds[j].len);
+				ds[j].p = p;
+				p += ds[j].len;
+			}
+	}
+	for (int j = 0; j < n; j++)
+		dst->ops[base + j] = src->ops[sel[j]];
+	dst->nrows += n;
 }
 
 void chunk_print(const Chunk *c, StrBuf *out)

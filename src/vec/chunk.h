@@ -71,6 +71,10 @@ Str chunk_str(Chunk *c, const char *p, size_t n);
  * dst's arena. dst must not be full. */
 void chunk_append_row(Chunk *dst, const Chunk *src, int srow, Op op);
 
+/* Appends rows sel[0..n) of src (same column types), with their ops, to dst: a column at a time,
+ * the strings of a column copied into one block of dst's arena. dst must have room for n. */
+void chunk_append_sel(Chunk *dst, const Chunk *src, const uint16_t *sel, int n);
+
 /* Copies row srow of vector src into row drow of vector dst (same type); strings are copied into
  * arena a, or referenced as they are when a is NULL. */
 void vec_copy_value(Vector *dst, int drow, const Vector *src, int srow, Arena *a);

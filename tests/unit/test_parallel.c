@@ -211,6 +211,10 @@ static void test_group_agg(void **state)
 	int args[4] = { 0, 1, 4, 3 };
 	run_parallel(agg(scan(w.in[0].obj), 2, groups, 4, fns, args), &w, "group by k, name",
 		     false, 0);
+	/* A numeric key: its rows go to an instance by the key's normalized encoding. */
+	int ngroups[1] = { 4 };
+	run_parallel(agg(scan(w.in[0].obj), 1, ngroups, 4, fns, args), &w, "group by amount",
+		     false, 0);
 }
 
 static void test_global_agg(void **state)

@@ -155,6 +155,45 @@ static void test_chunk(void **state)
 	chunk_free(d);
 }
 
+/* chunk_append_sel gathers rows by index, a column at a time, with their ops; strings land in
+ * the destination's arena; a destination can be filled by several calls. */
+static void test_chunk_append_sel(void **state)
+{
+	TypeId types[4] = {T_INT4, T_VARCHAR, T_NUMERIC, T_BOOL};
+	Chunk *c = chunk_new(types, 4);
+	for (int r = 0; r < 8; r++) {
+		VEC_DATA(&c->cols[0], int32_t)[r] = r * 10;
+		c->cols[0].nulls[r] = r == 5;
+		char buf[16];
+		int n = snprintf(buf, sizeof buf, r == 3 ? "" : "str%d", r);
+		VEC_DATA(&c->cols[1], Str)[r] = chunk_str(c, buf, (size_t)n);
+		c->cols[1].nulls[r] = r == 6;
+		Numeric num = {.m = r * 5, .scale = 1};
+		VEC_DATA(&c->cols[2], Numeric)[r] = num;
+		c->cols[2].nulls[r] = 0;
+		VEC_DATA(&c->cols[3], uint8_t)[r] = r % 2;
+		c->cols[3].nulls[r] = 0;
+		c->ops[r] = r % 3 == 0 ? OP_DELETE : OP_INSERT;
+	}
+	c->nrows = 8;
+	Chunk *d = chunk_new(types, 4);
+	const uint16_t sel1[3] = {6, 3, 0};
+	const uint16_t sel2[2] = {5, 7};
+	chunk_append_sel(d, c, sel1, 3);
+	chunk_append_sel(d, c, sel2, 2);
+	chunk_append_sel(d, c, sel2, 0);
+	assert_int_equal(d->nrows, 5);
+	chunk_reset(c);
+	StrBuf sb;
+	sb_init(&sb);
+	chunk_print(d, &sb);
+	assert_string_equal(sb.data, "- 60,NULL,3.0,f\n- 30,,1.5,t\n- 0,str0,0.0,f\n"
+				     "+ NULL,str5,2.5,t\n+ 70,str7,3.5,t\n");
+	sb_deinit(&sb);
+	chunk_free(c);
+	chunk_free(d);
+}
+
 static void test_rowcodec(void **state)
 {
 	TypeId types[5] = {T_INT4, T_VARCHAR, T_NUMERIC, T_FLOAT8, T_INTERVAL};
@@ -220,7 +259,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_arena),   cmocka_unit_test(test_strbuf),
 		cmocka_unit_test(test_hash),    cmocka_unit_test(test_hmap),
-		cmocka_unit_test(test_chunk),   cmocka_unit_test(test_rowcodec),
+		cmocka_unit_test(test_chunk),
+		cmocka_unit_test(test_chunk_append_sel),
+		cmocka_unit_test(test_rowcodec),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
