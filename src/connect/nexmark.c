@@ -704,6 +704,26 @@ static int nx_next(SourceReader *base, Chunk *out, Err *e)
 	return k;
 }
 
+/* Passes over the next `rows` rows of the reader's table: an event's number is a function of
+ * its row number (each block of NEXMARK_TOTAL_PROPORTION events holds `share` rows of a table,
+ * after the shares of the tables before it), so nothing is drawn. */
+static int nx_skip(SourceReader *base, int64_t rows, Err *e)
+{
+	NxReader *rd = (NxReader *)base;
+	NexmarkTable t = rd->o.table;
+	int64_t share = tables[t].share, first = 0;
+	for (int i = 0; i < (int)t; i++)
+		first += tables[i].share;
+	int64_t n = next_of(t, rd->next_n);
+	if (n >= rd->end)
+		return 0;
+	int64_t row = n / NEXMARK_TOTAL_PROPORTION * share + n % NEXMARK_TOTAL_PROPORTION - first;
+	row += rows;
+	rd->next_n = row / share * NEXMARK_TOTAL_PROPORTION + first + row % share;
+	(void)e;
+	return 0;
+}
+
 static void nx_close(SourceReader *base)
 {
 	NxReader *rd = (NxReader *)base;
@@ -753,6 +773,7 @@ SourceReader *nexmark_reader(const NexmarkOpts *o, const int *proj, int nproj, E
 						      : sizeof(BidEv);
 	rd->ev.any = mem_alloc(evsize * CHUNK_CAP);
 	rd->base.next = nx_next;
+	rd->base.skip_rows = nx_skip;
 	rd->base.close = nx_close;
 	rd->base.bounded = o->events >= 0;
 	rd->base.rate = o->rate * tables[o->table].share / NEXMARK_TOTAL_PROPORTION;

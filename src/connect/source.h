@@ -19,6 +19,9 @@ struct SourceReader {
 	/* Fills `out` (reset by the caller; columns = the source's columns) with up to CHUNK_CAP
 	 * inserts. Returns the number of rows, 0 when a bounded source is exhausted, -1 on error. */
 	int (*next)(SourceReader *r, Chunk *out, Err *e);
+	/* Passes over the next `rows` rows of the sequence without making them; 0, or -1 on error.
+	 * NULL for a reader that can only walk the sequence (rows past the end are no error). */
+	int (*skip_rows)(SourceReader *r, int64_t rows, Err *e);
 	void (*close)(SourceReader *r);
 	bool bounded;
 	/* Events per second of event time the source is configured for (0 unknown); an unbounded

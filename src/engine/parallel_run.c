@@ -2,13 +2,16 @@
  *
  * Layer: engine. The benchmark's way into stream/parallel.h: binds one statement's query against
  * the catalog (the plan is built as for a view, but nothing is created), builds T instances and
- * feeds them the sources. Each source is read by one shared reader under a mutex: an instance
- * takes the next chunk of the deterministic sequence, so the instances together see exactly the
- * events one reader would, each instance's chunks in sequence order (so its watermark, the
- * largest `WATERMARK FOR` value of its chunks, never overtakes its own rows); an exhausted source
- * gets the far-future final watermark, as eng_pump gives it. Output is counted per instance and
- * discarded. Never: touching the views, the journal or the database's lock while the threads run
- * (the catalog is only read, before they start).
+ * feeds them the sources. The deterministic sequence of a source is cut into chunks of CHUNK_CAP
+ * rows, and the instances together see exactly the events one reader would, each instance's
+ * chunks in sequence order (so its watermark, the largest `WATERMARK FOR` value of its chunks,
+ * never overtakes its own rows). A reader that can skip rows (skip_rows: the nexmark generator)
+ * is opened once per instance, and instance i makes chunks i, i + T, i + 2T, ... itself, so
+ * generating scales with the threads; any other source is read by one shared reader under a
+ * mutex, an instance taking the next chunk. An exhausted source gets the far-future final
+ * watermark, as eng_pump gives it. Output is counted per instance and discarded. Never:
+ * touching the views, the journal or the database's lock while the threads run (the catalog is
+ * only read, before they start).
  */
 #include "base/mem.h"
 #include "connect/source.h"
@@ -24,7 +27,8 @@
 
 typedef struct ParSource {
 	CatObject *obj;
-	SourceReader *reader;
+	SourceReader *reader; /* shared, under mu; NULL when each instance has its own */
+	SourceReader **own;   /* per instance: its reader, which skips the others' chunks */
 	pthread_mutex_t mu;
 	bool done;
 } ParSource;
@@ -54,13 +58,20 @@ static int feed_one(void *arg, ParDataflow *p, int inst, Err *e)
 		Chunk *c = f->chunk[k];
 		chunk_reset(c);
 		int n = 0;
-		pthread_mutex_lock(&s->mu);
-		if (!s->done) {
-			n = s->reader->next(s->reader, c, e);
-			if (n == 0)
-				s->done = true;
+		if (s->own) {
+			SourceReader *r = s->own[inst];
+			n = r->next(r, c, e);
+			if (n > 0 && r->skip_rows(r, (int64_t)(f->T - 1) * CHUNK_CAP, e) < 0)
+				return -1;
+		} else {
+			pthread_mutex_lock(&s->mu);
+			if (!s->done) {
+				n = s->reader->next(s->reader, c, e);
+				if (n == 0)
+					s->done = true;
+			}
+			pthread_mutex_unlock(&s->mu);
 		}
-		pthread_mutex_unlock(&s->mu);
 		if (n < 0)
 			return -1;
 		if (n == 0) {
@@ -84,6 +95,26 @@ static int feed_one(void *arg, ParDataflow *p, int inst, Err *e)
 		return 1;
 	}
 	return 0;
+}
+
+/* Gives each instance a reader of s's source positioned at its first chunk (instance t makes
+ * chunks t, t + T, ...); the shared reader becomes instance 0's. */
+static int own_readers(ParSource *s, int threads, Err *e)
+{
+	Option *opts;
+	int nopts = eng_connector_opts(s->obj, &opts);
+	s->own = mem_calloc((size_t)threads, sizeof *s->own);
+	s->own[0] = s->reader;
+	s->reader = NULL;
+	int rc = 0;
+	for (int t = 1; t < threads && rc == 0; t++) {
+		s->own[t] = source_open(catobj_option(s->obj, "connector"), opts, nopts,
+					s->obj->cols, s->obj->ncols, e);
+		if (!s->own[t] || s->own[t]->skip_rows(s->own[t], (int64_t)t * CHUNK_CAP, e) < 0)
+			rc = -1;
+	}
+	mem_free(opts);
+	return rc;
 }
 
 static int count_out(void *arg, int inst, const Chunk *c, Err *e)
@@ -133,6 +164,8 @@ static int run(struct Eddy *db, const LogicalOp *plan, int threads, int64_t *row
 			rc = err_set(e, ERR_FEATURE_NOT_SUPPORTED,
 				     "parallel runs read only bounded sources, not \"%s\"",
 				     obj->name);
+		else if (f.src[i].reader->skip_rows && threads > 1)
+			rc = own_readers(&f.src[i], threads, e);
 	}
 	size_t nk = (size_t)threads * (size_t)f.ninputs + 1;
 	f.chunk = mem_calloc(nk, sizeof *f.chunk);
@@ -164,6 +197,10 @@ static int run(struct Eddy *db, const LogicalOp *plan, int threads, int64_t *row
 	for (int i = 0; i < f.ninputs; i++) {
 		if (f.src[i].reader)
 			f.src[i].reader->close(f.src[i].reader);
+		for (int t = 0; f.src[i].own && t < threads; t++)
+			if (f.src[i].own[t])
+				f.src[i].own[t]->close(f.src[i].own[t]);
+		mem_free(f.src[i].own);
 		if (f.src[i].obj)
 			pthread_mutex_destroy(&f.src[i].mu);
 	}

@@ -27,6 +27,18 @@ check_run "table has a q1 row on 4 threads" grep -q -E '^q1 +parallel +4 +5000 '
 check_run "table has a q2 row on 4 threads" grep -q -E '^q2 +parallel +4 +5000 ' "$out"
 check_run "table says how many threads" grep -q 'threads: 4 parallel dataflow instances' "$out"
 
+# Parallel instances make the generator's chunks between them (instance i: chunks i, i + T, ...):
+# together they see every event once. 20 000 events are 18 400 bids (19 chunks), and q3's join
+# answers the same on 2 and 3 threads.
+rows() { grep -o "\"query\":\"$1\".*\"rows\":[0-9]*" "$2" | sed 's/.*"rows"://'; }
+"$EDDY" bench nexmark --query q0,q3 --events 20000 --warmup 0 --threads 2 --json >"$out.2" 2>&1
+"$EDDY" bench nexmark --query q0,q3 --events 20000 --warmup 0 --threads 3 --json >"$out.3" 2>&1
+check_eq "q0 on 2 threads sees every bid once" 18400 "$(rows q0 "$out.2")"
+check_eq "q0 on 3 threads sees every bid once" 18400 "$(rows q0 "$out.3")"
+check_run "q3 has rows" test -n "$(rows q3 "$out.2")"
+check_eq "q3 on 2 and 3 threads" "$(rows q3 "$out.2")" "$(rows q3 "$out.3")"
+rm -f "$out.2" "$out.3"
+
 "$EDDY" bench nexmark --query q99 >/dev/null 2>&1
 check_run "unknown query is bad usage" test $? -eq 2
 "$EDDY" bench nexmark --events abc >/dev/null 2>&1

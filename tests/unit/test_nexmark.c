@@ -8,6 +8,7 @@
 
 #include "connect/nexmark.h"
 #include "connect/source.h"
+#include "vec/rowcodec.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -283,6 +284,73 @@ static void test_determinism_and_projection(void **state)
 	rows_free(p);
 }
 
+/* Row `row` of rs, encoded exactly. */
+static void encode_row(const Rows *rs, int row, StrBuf *out)
+{
+	const Chunk *c = rs->chunks[row / CHUNK_CAP];
+	sb_reset(out);
+	row_encode(c, NULL, c->ncols, row % CHUNK_CAP, 0, out);
+}
+
+/* skip_rows passes over rows without drawing them: a reader that skips and reads in turns sees the
+ * rows at the same places as one that reads them all (as parallel instances use it), and
+ * skipping past the end ends the source. */
+static void test_skip(void **state)
+{
+	static const char *const types[] = {"person", "auction", "bid"};
+	static const int64_t skips[] = {0, 1, 1023, 46, 3, 2048, 5000};
+	StrBuf a, b;
+	sb_init(&a);
+	sb_init(&b);
+	for (int t = 0; t < 3; t++) {
+		Opts o = nx(types[t], "100000");
+		Rows *all = read_all(&o, NULL, 0);
+		Err e;
+		err_clear(&e);
+		ColumnDef *defs = NULL;
+		int n = 0;
+		Arena ar;
+		arena_init(&ar, 0);
+		assert_int_equal(source_check("nexmark", o.o, o.n, &defs, &n, &ar, &e), 0);
+		SourceReader *r = source_open("nexmark", o.o, o.n, defs, n, &e);
+		assert_non_null(r->skip_rows);
+		TypeId ty[16];
+		for (int i = 0; i < n; i++)
+			ty[i] = defs[i].type;
+		Chunk *c = chunk_new(ty, n);
+		int64_t pos = 0;
+		for (int k = 0; pos < all->rows; k++) {
+			int64_t sk = skips[k % 7];
+			assert_int_equal(r->skip_rows(r, sk, &e), 0);
+			pos += sk;
+			chunk_reset(c);
+			int got = r->next(r, c, &e);
+			if (pos >= all->rows) {
+				assert_int_equal(got, 0);
+				break;
+			}
+			assert_int_equal(got, all->rows - pos < CHUNK_CAP ? all->rows - pos : CHUNK_CAP);
+			Rows one = {.chunks = {c}, .nchunks = 1, .rows = got};
+			for (int j = 0; j < got; j++) {
+				encode_row(all, (int)pos + j, &a);
+				encode_row(&one, j, &b);
+				assert_int_equal(a.len, b.len);
+				assert_memory_equal(a.data, b.data, a.len);
+			}
+			pos += got;
+		}
+		assert_int_equal(r->skip_rows(r, 1, &e), 0);
+		chunk_reset(c);
+		assert_int_equal(r->next(r, c, &e), 0);
+		chunk_free(c);
+		r->close(r);
+		arena_deinit(&ar);
+		rows_free(all);
+	}
+	sb_deinit(&a);
+	sb_deinit(&b);
+}
+
 static void test_rate_base_time_and_reader(void **state)
 {
 	Opts b = nx("bid", "200");
@@ -479,6 +547,7 @@ int main(void)
 		cmocka_unit_test(test_references),
 		cmocka_unit_test(test_prices_channels_extra),
 		cmocka_unit_test(test_determinism_and_projection),
+		cmocka_unit_test(test_skip),
 		cmocka_unit_test(test_rate_base_time_and_reader),
 		cmocka_unit_test(test_schema_and_errors),
 		cmocka_unit_test(test_export),
