@@ -13,7 +13,9 @@
 #   6. Apache Flink (bench/peers/flink/, Maven Central, local mode, parallelism 1) over the same
 #      CSV files, for FLINK_QUERIES (default: every query it has a text for; "none" skips it),
 #      and eddy on the same CSV files (`eddy bench nexmark --csv`, through eddy_ingest), after a
-#      check that eddy's CSV mode answers as its generator does (csv_check.c, PG_EVENTS events).
+#      check that eddy's CSV mode answers as its generator does (csv_check.c, PG_EVENTS events);
+#      then both again on FLINK_LARGE events (default 4000000; 0 skips it), so that the report can
+#      take the marginal cost of the extra events, free of either side's fixed costs.
 # Results go to bench/results/compare_*.json (one JSON object a line); bench/report.py turns
 # them into bench/RESULTS.md. The eddy measured is $REL/eddy (REL: default build), built first.
 # PEERS (default "duckdb sqlite postgres flink") picks the peers; eddy's generator run is always.
@@ -100,6 +102,21 @@ if [ "$FLINK_QUERIES" != none ] && has flink; then
 	load0=$(cut -d' ' -f1-3 /proc/loadavg)
 	# shellcheck disable=SC2086
 	sh bench/peers/flink/run.sh "$DATA" "$EVENTS" $FLINK_QUERIES >"$R/compare_flink.json"
+	LARGE=${FLINK_LARGE:-4000000}
+	if [ "$LARGE" -gt "$EVENTS" ]; then
+		LDATA=build/bench-compare/data-$LARGE
+		[ -f "$LDATA/bid.csv" ] || "$EDDY" nexmark export --events "$LARGE" --seed 0 \
+			--rate 10000 --base-time '2015-07-15 00:00:00' --out "$LDATA"
+		echo "compare: eddy --csv and Flink again on $LARGE events" >&2
+		"$EDDY" bench nexmark --csv "$LDATA" --query "$FQ" --events "$LARGE" --threads 1 \
+			--json >"$R/compare_eddy_csv_large.json" || true
+		# shellcheck disable=SC2086
+		sh bench/peers/flink/run.sh "$LDATA" "$LARGE" $FLINK_QUERIES \
+			>"$R/compare_flink_large.json"
+	else
+		: >"$R/compare_eddy_csv_large.json"
+		: >"$R/compare_flink_large.json"
+	fi
 	# How busy the machine was (other work shares it): the load averages before and after.
 	printf '{"date":"%s","cores":%s,"load_before":"%s","load_after":"%s"}\n' \
 		"$(date -u '+%Y-%m-%d %H:%M UTC')" "$(nproc)" "$load0" \
