@@ -19,9 +19,17 @@
  *   "M"                                   u32 format (1), u64 S, u64 epoch, i64 taken (unix us)
  *   "S" u64 stream id                     u64 end offset, u64 rows, i64 watermark
  *   "H" u64 view id                       u32 runs; per generator reader: u32 input,
- *                                         u64 rows produced, i64 watermark, u8 done
+ *                                         u64 rows produced, i64 watermark, u8 done;
+ *                                         u64 fingerprint of the view's dataflow
  *   "D" u64 view id + dataflow key        the dataflow's entries (dataflow_checkpoint)
  *   "R" u64 view id + store key           the view's rows (mvstore_checkpoint)
+ *
+ * The fingerprint (FNV-1a of the view's EXPLAIN text: dataflow and logical plan) tells whether
+ * the saved state fits the dataflow this build makes of the view's SQL. A view whose header
+ * lacks it or holds another one (a build that plans it differently) is not restored: it is
+ * built from its inputs as they are at the checkpoint and fed the table changes replayed below
+ * it (eng_backfill, eng_publish), as a live CREATE would have been; the next checkpoint saves
+ * it whole.
  *
  * Ids are the sequence number of the object's CREATE (stable across replays, unlike catalog
  * ids). Values are little-endian (base/bin.h).
@@ -98,6 +106,26 @@ void ckpt_close(struct Eddy *db)
 	db->ck_dropped = NULL;
 }
 
+/* ---- fingerprints */
+
+/* FNV-1a 64 of the view's dataflow and logical plan as EXPLAIN prints them. Taken while its
+ * CREATE runs (the plan's names may point into the statement's text, gone after it). */
+uint64_t ckpt_fingerprint(const ObjRt *view)
+{
+	StrBuf sb;
+	sb_init(&sb);
+	if (view->df)
+		dataflow_explain(view->df, &sb);
+	lop_print(view->obj->plan, &sb);
+	uint64_t h = 14695981039346656037ULL;
+	for (size_t i = 0; i < sb.len; i++) {
+		h ^= (unsigned char)sb.data[i];
+		h *= 1099511628211ULL;
+	}
+	sb_deinit(&sb);
+	return h;
+}
+
 /* ---- restoring */
 
 /* Copies the value of entry tag + id into val: 1 found, 0 absent, -1 error. */
@@ -166,9 +194,16 @@ static int restore_entry(void *arg, const void *key, size_t klen, const void *va
 		       : dataflow_restore(a->view->df, k, klen, val, vlen, e);
 }
 
-/* Skips the rows a generator reader had produced at the checkpoint. */
+/* Skips the rows a generator reader had produced at the checkpoint: at once when the reader can
+ * (skip_rows), else by making them. */
 static int skip_rows(SourceRun *run, uint64_t rows, Err *e)
 {
+	if (run->reader->skip_rows) {
+		if (run->reader->skip_rows(run->reader, (int64_t)rows, e) < 0)
+			return -1;
+		run->produced = rows;
+		return 0;
+	}
 	uint64_t done = 0;
 	while (done < rows) {
 		chunk_reset(run->chunk);
@@ -184,6 +219,34 @@ static int skip_rows(SourceRun *run, uint64_t rows, Err *e)
 	run->reader->max_rows = 0;
 	run->produced = done;
 	return 0;
+}
+
+int ckpt_view_stale(struct Eddy *db, ObjRt *view, Err *e)
+{
+	KvTxn *t;
+	if (kv_begin(db->kv, false, &t, e) < 0)
+		return -1;
+	StrBuf hdr;
+	sb_init(&hdr);
+	int rc = get_entry(t, 'H', view->cseq, &hdr, e);
+	kv_abort(t);
+	if (rc == 1) {
+		BinReader r;
+		bin_reader(&r, hdr.data, hdr.len);
+		uint32_t nruns = bin_get_u32(&r);
+		/* Each run is u32 + u64 + i64 + u8; the fingerprint follows them. */
+		size_t want = 4 + (size_t)nruns * 21 + 8;
+		if (r.bad || (hdr.len != want && hdr.len != want - 8)) {
+			rc = 0; /* damaged: ckpt_restore_view says so */
+		} else if (hdr.len == want - 8) {
+			rc = 1; /* written before headers held fingerprints */
+		} else {
+			bin_reader(&r, hdr.data + want - 8, 8);
+			rc = bin_get_u64(&r) != view->ck_fp;
+		}
+	}
+	sb_deinit(&hdr);
+	return rc;
 }
 
 int ckpt_restore_view(struct Eddy *db, ObjRt *view, Err *e)
@@ -223,6 +286,7 @@ int ckpt_restore_view(struct Eddy *db, ObjRt *view, Err *e)
 				run->done = done;
 			}
 		}
+		(void)bin_get_u64(&r); /* the fingerprint, matched by ckpt_view_stale */
 		if (rc == 0 && (!bin_done(&r) || nruns != (uint32_t)view->nruns))
 			rc = err_set(e, ERR_DATA_CORRUPTED, "checkpoint header of view \"%s\" does "
 				     "not match its sources", view->obj->name);
@@ -374,6 +438,7 @@ static int save_view(ObjRt *rt, KvWriter *kw, Err *e)
 		bin_put_i64(&v, run->watermark);
 		bin_put_u8(&v, run->done);
 	}
+	bin_put_u64(&v, rt->ck_fp);
 	StrBuf k;
 	sb_init(&k);
 	id_key(&k, 'H', rt->cseq);

@@ -133,22 +133,36 @@ void rt_remove_consumers_of(ObjRt *rt, ObjRt *view)
 
 int eng_publish(ObjRt *rt, const Chunk *c, Err *e)
 {
-	if (c->nrows == 0 || eng_restoring(rt->db))
+	if (c->nrows == 0)
 		return 0;
-	rt->active_us = eng_mono_us();
+	/* Below the checkpoint only views being rebuilt (ckpt_view_stale) are fed. */
+	bool restoring = eng_restoring(rt->db);
+	if (!restoring)
+		rt->active_us = eng_mono_us();
 	for (int i = 0; i < rt->ncons; i++) {
 		Consumer *k = &rt->cons[i];
+		if (restoring && !k->view->ck_rebuild)
+			continue;
 		if (dataflow_push(k->view->df, k->input, c, e) < 0)
 			return -1;
 	}
-	eng_notify_subscribers(rt, c);
+	if (!restoring)
+		eng_notify_subscribers(rt, c);
 	return 0;
 }
 
 int eng_end_epoch(struct Eddy *db, Err *e)
 {
-	if (eng_restoring(db))
-		return 0; /* the views are as of the checkpoint: nothing reached them */
+	if (eng_restoring(db)) {
+		/* The views are as of the checkpoint: only those being rebuilt take changes. */
+		for (int i = 0; i < catalog_count(db->cat); i++) {
+			ObjRt *rt = catalog_at(db->cat, i)->rt;
+			if (rt && rt->ck_rebuild && rt->df &&
+			    dataflow_barrier(rt->df, db->epoch, e) < 0)
+				return -1;
+		}
+		return 0;
+	}
 	db->epoch++;
 	int n = catalog_count(db->cat);
 	for (int i = 0; i < n; i++) {
@@ -462,7 +476,17 @@ static int push_emit(void *arg, const Chunk *c, Err *e)
 int eng_backfill(struct Eddy *db, ObjRt *view, Err *e)
 {
 	Dataflow *df = view->df;
+	view->ck_fp = ckpt_fingerprint(view);
 	bool restoring = eng_restoring(db);
+	if (restoring) {
+		int stale = ckpt_view_stale(db, view, e);
+		if (stale < 0)
+			return -1;
+		/* Built as a live view is: from its inputs as they are at the checkpoint (streams
+		 * are read up to its offsets), then fed the table changes replayed below it. */
+		view->ck_rebuild = stale == 1;
+		restoring = stale == 0;
+	}
 	for (int i = 0; i < dataflow_ninputs(df); i++) {
 		CatObject *in = dataflow_input(df, i);
 		ObjRt *src = in->rt;

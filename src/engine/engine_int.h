@@ -95,6 +95,10 @@ struct ObjRt {
 	 * view writes only its changes). */
 	uint64_t cseq;
 	bool ck_saved;
+	/* Views opened below the checkpoint whose saved state belongs to another dataflow shape
+	 * (checkpoint.c: fingerprints): built from their inputs instead, and fed while restoring. */
+	bool ck_rebuild;
+	uint64_t ck_fp; /* views: ckpt_fingerprint of the dataflow, saved with its state */
 	/* Views: entries written and microseconds spent at the last checkpoint, entries loaded
 	 * when the database opened (0: not restored). */
 	uint64_t ck_entries, ck_restored;
@@ -258,6 +262,11 @@ int ckpt_stream_position(struct Eddy *db, ObjRt *rt, uint64_t *from, Err *e);
 /* While restoring: loads a view's dataflow, rows and source positions (views the checkpoint
  * does not hold stay empty: they are dropped before it). */
 int ckpt_restore_view(struct Eddy *db, ObjRt *view, Err *e);
+/* While restoring: 1 when the checkpoint holds a view's state for another dataflow than the
+ * one it has now (the plan changed between builds), so it must be rebuilt; 0 otherwise. */
+int ckpt_view_stale(struct Eddy *db, ObjRt *view, Err *e);
+/* A hash of a view's dataflow and plan (taken when it is built, kept in ObjRt.ck_fp). */
+uint64_t ckpt_fingerprint(const ObjRt *view);
 /* A view or stream was dropped: its entries go at the next checkpoint. */
 void ckpt_forget(struct Eddy *db, ObjRt *rt);
 /* Takes a checkpoint now and writes it before returning (under the lock, between statements;

@@ -7,6 +7,7 @@
 
 #include "batch/batch.h"
 #include "plan/binder.h"
+#include "plan/optimize.h"
 #include "sql/parser.h"
 #include "vec/value.h"
 
@@ -442,8 +443,10 @@ static int exec_text(struct Eddy *db, const char *sql, EddyResultFn fn, void *ct
 		EddyResult *res = NULL;
 		db->stmt_now = eng_now_us();
 		rc = plan_bind(db->cat, stmts[i], sql, a, &st, e);
-		if (rc == 0)
+		if (rc == 0) {
+			plan_optimize_stmt(st, a);
 			rc = exec_bound(db, st, sql, a, &res, e);
+		}
 		if (rc == 0 && changes_database(st))
 			rc = st->journal_sql
 				     ? journal_append(db, st->journal_sql, strlen(st->journal_sql), e)

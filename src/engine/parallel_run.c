@@ -17,6 +17,7 @@
 #include "connect/source.h"
 #include "engine/engine_int.h"
 #include "plan/binder.h"
+#include "plan/optimize.h"
 #include "sql/parser.h"
 #include "stream/parallel.h"
 
@@ -235,6 +236,8 @@ int eddy_run_parallel(Eddy *db, const char *sql, int threads, int64_t *rows_out,
 	if (rc == 0) {
 		db->stmt_now = eng_now_us();
 		rc = plan_bind(db->cat, stmts[0], sql, a, &st, &e);
+		if (rc == 0)
+			plan_optimize_stmt(st, a);
 	}
 	if (rc == 0 && !(plan = query_of(st, &e)))
 		rc = -1;
