@@ -7,9 +7,11 @@
  * destroy), so deleting the current minimum finds the next one; on append-only input the planner
  * may pick the plain variants, which keep one value and refuse deletes (retractable = false).
  * count/sum/avg(DISTINCT x) use the same multiset and compute their result from it, and so does
- * approx_percentile (exact for now). The variance family keeps n, sum and sum of squares
- * (exactly, in Numeric, for integer and numeric input); first_value/last_value keep one value
- * in arrival order and cannot retract.
+ * approx_percentile (exact for now). Hash aggregation instead gives count/sum/avg(DISTINCT)
+ * aggregates over one argument one shared hash table of per-member multiplicities (agg_dset_*,
+ * at the end). The variance family keeps n, sum and sum of squares (exactly, in Numeric, for
+ * integer and numeric input); first_value/last_value keep one value in arrival order and cannot
+ * retract.
  *
  * The states of sum/avg are expanded per input representation by macros; the table at the end
  * lists every (name, argument type) once.
@@ -17,12 +19,14 @@
 #include "expr/agg.h"
 
 #include "base/bin.h"
+#include "base/hash.h"
 
 #include "vec/datetime.h"
 #include "vec/numeric.h"
 
 #include <math.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef int (*AggUpdate)(const AggFunc *f, void **states, const Vector *arg, const uint8_t *ops,
@@ -364,69 +368,76 @@ static void count_distinct_final(const AggFunc *f, const void *state, Value *out
 	*out = value_int(T_INT8, k);
 }
 
+static void sum_distinct_final(const AggFunc *f, const void *state, Value *out, Arena *a);
+static void avg_distinct_final(const AggFunc *f, const void *state, Value *out, Arena *a);
+
 /* sum/avg(DISTINCT x): the distinct values present, added up in the result's arithmetic. */
-static void distinct_sum(const AggFunc *f, const Multiset *m, Value *sum, int64_t *k)
+typedef struct DistinctSum {
+	__int128 isum;
+	double fsum;
+	Numeric nsum;
+	Interval ivsum;
+	int64_t k;
+} DistinctSum;
+
+static void dsum_init(DistinctSum *d)
 {
-	__int128 isum = 0;
-	double fsum = 0;
-	Numeric nsum = num_from_int64(0);
-	Interval ivsum = {0, 0, 0};
-	*k = 0;
-	for (int i = 0; i < m->len; i++) {
-		if (m->e[i].count <= 0)
-			continue;
-		const Value *v = &m->e[i].v;
-		(*k)++;
-		if (type_is_integer(f->arg_type))
-			isum += v->u.i;
-		else if (type_is_float(f->arg_type))
-			fsum += v->u.f;
-		else if (f->arg_type == T_NUMERIC)
-			num_add(nsum, v->u.n, &nsum, NULL);
-		else
-			dt_iv_add(ivsum, v->u.iv, &ivsum, NULL);
-	}
+	memset(d, 0, sizeof *d);
+	d->nsum = num_from_int64(0);
+}
+
+static void dsum_add(const AggFunc *f, DistinctSum *d, const Value *v)
+{
+	d->k++;
+	if (type_is_integer(f->arg_type))
+		d->isum += v->u.i;
+	else if (type_is_float(f->arg_type))
+		d->fsum += v->u.f;
+	else if (f->arg_type == T_NUMERIC)
+		num_add(d->nsum, v->u.n, &d->nsum, NULL);
+	else
+		dt_iv_add(d->ivsum, v->u.iv, &d->ivsum, NULL);
+}
+
+static void dsum_value(const AggFunc *f, const DistinctSum *d, Value *sum)
+{
 	sum->null = false;
 	if (type_is_integer(f->arg_type)) {
 		sum->type = T_NUMERIC;
-		sum->u.n = i128_numeric(isum);
+		sum->u.n = i128_numeric(d->isum);
 	} else if (type_is_float(f->arg_type)) {
 		sum->type = T_FLOAT8;
-		sum->u.f = fsum;
+		sum->u.f = d->fsum;
 	} else if (f->arg_type == T_NUMERIC) {
 		sum->type = T_NUMERIC;
-		sum->u.n = nsum;
+		sum->u.n = d->nsum;
 	} else {
 		sum->type = T_INTERVAL;
-		sum->u.iv = ivsum;
+		sum->u.iv = d->ivsum;
 	}
 }
 
-static void sum_distinct_final(const AggFunc *f, const void *state, Value *out, Arena *a)
+/* The result of count/sum/avg(DISTINCT) from the distinct values' accumulation. */
+static void distinct_result(const AggFunc *f, const DistinctSum *d, Value *out)
 {
 	Value s;
-	int64_t k;
-	distinct_sum(f, state, &s, &k);
-	*out = value_null(f->result_type);
-	if (k == 0)
+	dsum_value(f, d, &s);
+	int64_t k = d->k;
+	if (f->final == count_distinct_final) {
+		*out = value_int(T_INT8, k);
 		return;
-	if (f->result_type == T_INT8) {
-		*out = value_int(T_INT8, (int64_t)s.u.n.m);
-	} else {
-		*out = s;
-		out->type = f->result_type;
 	}
-}
-
-static void avg_distinct_final(const AggFunc *f, const void *state, Value *out, Arena *a)
-{
-	Value s;
-	int64_t k;
-	distinct_sum(f, state, &s, &k);
 	*out = value_null(f->result_type);
 	if (k == 0)
 		return;
-	if (f->result_type == T_NUMERIC) {
+	if (f->final == sum_distinct_final) {
+		if (f->result_type == T_INT8) {
+			*out = value_int(T_INT8, (int64_t)s.u.n.m);
+		} else {
+			*out = s;
+			out->type = f->result_type;
+		}
+	} else if (f->result_type == T_NUMERIC) {
 		avg_num_of(s.u.n, k, out);
 	} else if (f->result_type == T_FLOAT8) {
 		out->null = false;
@@ -434,6 +445,27 @@ static void avg_distinct_final(const AggFunc *f, const void *state, Value *out, 
 	} else if (dt_iv_div(s.u.iv, (double)k, &out->u.iv, NULL) == 0) {
 		out->null = false;
 	}
+}
+
+static void ms_distinct_final(const AggFunc *f, const void *state, Value *out)
+{
+	const Multiset *m = state;
+	DistinctSum d;
+	dsum_init(&d);
+	for (int i = 0; i < m->len; i++)
+		if (m->e[i].count > 0)
+			dsum_add(f, &d, &m->e[i].v);
+	distinct_result(f, &d, out);
+}
+
+static void sum_distinct_final(const AggFunc *f, const void *state, Value *out, Arena *a)
+{
+	ms_distinct_final(f, state, out);
+}
+
+static void avg_distinct_final(const AggFunc *f, const void *state, Value *out, Arena *a)
+{
+	ms_distinct_final(f, state, out);
 }
 
 /* ---- min/max on append-only input: one value, no retraction */
@@ -923,6 +955,9 @@ static int extreme_merge(const AggFunc *f, void *dst, const void *src, Err *e)
  *   Multiset    len u32, then len times: VALUE, count i64 (values strictly ascending)
  *   Extreme     has u8 (0/1), then a VALUE when has
  *   Pick        as Extreme
+ *   DSet        (shared DISTINCT state of k members, agg_dset_*) len u32, then len times:
+ *               VALUE, k multiplicities i64 (no VALUE twice, no entry all 0; saved in
+ *               key order: the value's 8 bytes unsigned, or the text's bytes; loaded in any)
  *
  *   NUM   = m low u64, m high i64, scale u32 (0..38)
  *   IV    = us i64, days u32, months u32
@@ -1634,4 +1669,436 @@ const AggFunc *agg_resolve(const char *name, TypeId arg, bool star, bool distinc
 	err_hint(e, "No function matches the given name and argument types. You might need to add "
 		    "explicit type casts.");
 	return NULL;
+}
+
+/* ---- DISTINCT aggregates sharing their argument (agg.h, agg_dset_*).
+ *
+ * One open-addressing table (linear probing, backward-shift deletion, so no tombstones) per
+ * group and argument, with a bitmap of the used slots after the slots. A slot holds the value as
+ * an 8-byte key, then k multiplicities of cw bytes each, packed (keys are read with memcpy).
+ * Keys are the value's 8 bytes (integers, dates, timestamps, booleans, floats with -0 made 0
+ * and every NaN one NaN, so that equal under value_compare means equal bits) or, for text, a
+ * pointer to a mem_alloc'd u32 length and the bytes. Hashes are recomputed, not stored.
+ * Multiplicities start 2 bytes wide and the table is widened in place (4, then 8 bytes) when one
+ * leaves its range, so a small table costs 8 + 2k bytes a slot while any count stays exact
+ * (they may go negative when a delete arrives before its insert). An entry leaves the table
+ * when all its multiplicities are 0 again; ndist[j] counts the entries whose multiplicity j is
+ * positive. */
+
+typedef struct DSet {
+	char *tab;         /* cap slots of 8 + cw * k bytes, then the used bitmap */
+	uint32_t len, cap; /* entries; slots (0 or a power of two) */
+	uint32_t cw;       /* bytes per multiplicity: 2, 4 or 8 (0 before the first entry) */
+	uint32_t ndist[];
+} DSet;
+
+static size_t ds_esize(const DSet *s, int k)
+{
+	return 8 + (size_t)s->cw * (size_t)k;
+}
+
+static char *ds_slot(const DSet *s, int k, uint32_t i)
+{
+	return s->tab + ds_esize(s, k) * i;
+}
+
+static uint64_t *ds_used(const DSet *s, int k)
+{
+	return (uint64_t *)(s->tab + ds_esize(s, k) * s->cap);
+}
+
+static size_t ds_tab_bytes(const DSet *s, int k)
+{
+	return ds_esize(s, k) * s->cap + (s->cap + 63) / 64 * 8;
+}
+
+static bool ds_is_used(const DSet *s, int k, uint32_t i)
+{
+	return ds_used(s, k)[i / 64] >> (i % 64) & 1;
+}
+
+static uint64_t ds_key_at(const char *x)
+{
+	uint64_t key;
+	memcpy(&key, x, 8);
+	return key;
+}
+
+static int64_t ds_cnt(const DSet *s, const char *x, int j)
+{
+	const char *p = x + 8 + (size_t)s->cw * (size_t)j;
+	if (s->cw == 2) {
+		int16_t c;
+		memcpy(&c, p, 2);
+		return c;
+	}
+	if (s->cw == 4) {
+		int32_t c;
+		memcpy(&c, p, 4);
+		return c;
+	}
+	int64_t c;
+	memcpy(&c, p, 8);
+	return c;
+}
+
+/* Stores c, which must fit cw bytes. */
+static void ds_put_cnt(const DSet *s, char *x, int j, int64_t c)
+{
+	char *p = x + 8 + (size_t)s->cw * (size_t)j;
+	if (s->cw == 2) {
+		int16_t v = (int16_t)c;
+		memcpy(p, &v, 2);
+	} else if (s->cw == 4) {
+		int32_t v = (int32_t)c;
+		memcpy(p, &v, 4);
+	} else {
+		memcpy(p, &c, 8);
+	}
+}
+
+static bool ds_fits(uint32_t cw, int64_t c)
+{
+	return cw == 8 || (cw == 4 ? c >= INT32_MIN && c <= INT32_MAX
+				   : c >= INT16_MIN && c <= INT16_MAX);
+}
+
+static const char *ds_text(uint64_t key, uint32_t *len)
+{
+	const char *p = (const char *)(uintptr_t)key;
+	memcpy(len, p, 4);
+	return p + 4;
+}
+
+static uint64_t ds_hash(TypeId t, uint64_t key)
+{
+	if (t != T_VARCHAR)
+		return hash_u64(key);
+	uint32_t len;
+	const char *p = ds_text(key, &len);
+	return hash_bytes(p, len);
+}
+
+bool agg_dset_shareable(const AggFunc *f)
+{
+	/* min/max(DISTINCT x) are min/max: they keep their own multiset. */
+	if (f < distinct_aggs || f >= distinct_aggs + NELEM(distinct_aggs) ||
+	    (f->final != count_distinct_final && f->final != sum_distinct_final &&
+	     f->final != avg_distinct_final))
+		return false;
+	switch (f->arg_type) {
+	case T_BOOL:
+	case T_INT2:
+	case T_INT4:
+	case T_INT8:
+	case T_FLOAT4:
+	case T_FLOAT8:
+	case T_VARCHAR:
+	case T_DATE:
+	case T_TIMESTAMP:
+	case T_TIMESTAMPTZ:
+		return true;
+	default:
+		return false;
+	}
+}
+
+size_t agg_dset_size(int k)
+{
+	return sizeof(DSet) + sizeof(uint32_t) * (size_t)k;
+}
+
+/* Rebuilds the table with ncap slots and multiplicities ncw bytes wide. */
+static void ds_rebuild(DSet *s, TypeId t, int k, uint32_t ncap, uint32_t ncw)
+{
+	DSet old = *s;
+	s->cap = ncap;
+	s->cw = ncw;
+	s->tab = mem_calloc(1, ds_tab_bytes(s, k));
+	uint64_t *used = ds_used(s, k);
+	for (uint32_t i = 0; i < old.cap; i++) {
+		if (!ds_is_used(&old, k, i))
+			continue;
+		const char *x = ds_slot(&old, k, i);
+		uint64_t key = ds_key_at(x);
+		uint32_t j = (uint32_t)ds_hash(t, key) & (ncap - 1);
+		while (used[j / 64] >> (j % 64) & 1)
+			j = (j + 1) & (ncap - 1);
+		used[j / 64] |= UINT64_C(1) << (j % 64);
+		char *y = ds_slot(s, k, j);
+		memcpy(y, &key, 8);
+		for (int m = 0; m < k; m++)
+			ds_put_cnt(s, y, m, ds_cnt(&old, x, m));
+	}
+	mem_free(old.tab);
+}
+
+/* The key of a non-NULL value of a shareable type; text points at the value's bytes until
+ * ds_upsert copies it. */
+static uint64_t ds_word(const Value *v)
+{
+	if (type_is_float(v->type)) {
+		double d = isnan(v->u.f) ? NAN : v->u.f == 0 ? 0.0 : v->u.f;
+		uint64_t key;
+		memcpy(&key, &d, 8);
+		return key;
+	}
+	return (uint64_t)v->u.i;
+}
+
+static bool ds_text_eq(uint64_t key, const Value *v)
+{
+	uint32_t len;
+	const char *p = ds_text(key, &len);
+	return len == v->u.s.len && (len == 0 || memcmp(p, v->u.s.p, len) == 0);
+}
+
+/* The slot holding key, which is present (text: the very pointer). */
+static char *ds_find_key(const DSet *s, TypeId t, int k, uint64_t key)
+{
+	uint32_t mask = s->cap - 1;
+	uint32_t i = (uint32_t)ds_hash(t, key) & mask;
+	while (!ds_is_used(s, k, i) || ds_key_at(ds_slot(s, k, i)) != key)
+		i = (i + 1) & mask;
+	return ds_slot(s, k, i);
+}
+
+/* The slot of v, inserted with zero multiplicities when absent; text is copied on insert. */
+static char *ds_upsert(DSet *s, TypeId t, int k, const Value *v, bool *found)
+{
+	if (!s->cw)
+		s->cw = 2;
+	if ((s->len + 1) * 4 > s->cap * 3)
+		ds_rebuild(s, t, k, s->cap ? s->cap * 2 : 8, s->cw);
+	bool text = t == T_VARCHAR;
+	uint64_t key = text ? 0 : ds_word(v);
+	uint64_t h = text ? hash_bytes(v->u.s.p, v->u.s.len) : hash_u64(key);
+	uint32_t mask = s->cap - 1;
+	uint64_t *used = ds_used(s, k);
+	for (uint32_t i = (uint32_t)h & mask;; i = (i + 1) & mask) {
+		char *x = ds_slot(s, k, i);
+		if (!(used[i / 64] >> (i % 64) & 1)) {
+			used[i / 64] |= UINT64_C(1) << (i % 64);
+			if (text) {
+				char *d = mem_alloc(4 + (size_t)v->u.s.len);
+				memcpy(d, &v->u.s.len, 4);
+				memcpy(d + 4, v->u.s.p, v->u.s.len);
+				key = (uint64_t)(uintptr_t)d;
+			}
+			memset(x, 0, ds_esize(s, k));
+			memcpy(x, &key, 8);
+			s->len++;
+			*found = false;
+			return x;
+		}
+		if (!text ? ds_key_at(x) == key : ds_text_eq(ds_key_at(x), v)) {
+			*found = true;
+			return x;
+		}
+	}
+}
+
+/* Removes the entry in slot x, shifting later entries of its probe run back. */
+static void ds_remove(DSet *s, int k, TypeId t, char *x)
+{
+	if (t == T_VARCHAR)
+		mem_free((void *)(uintptr_t)ds_key_at(x));
+	size_t es = ds_esize(s, k);
+	uint32_t mask = s->cap - 1;
+	uint64_t *used = ds_used(s, k);
+	uint32_t i = (uint32_t)((x - s->tab) / es);
+	for (uint32_t j = (i + 1) & mask; used[j / 64] >> (j % 64) & 1; j = (j + 1) & mask) {
+		char *y = ds_slot(s, k, j);
+		uint32_t home = (uint32_t)ds_hash(t, ds_key_at(y)) & mask;
+		/* y may move to the hole at i when its home is not cyclically within (i, j]. */
+		if (((j - home) & mask) >= ((j - i) & mask)) {
+			memcpy(ds_slot(s, k, i), y, es);
+			i = j;
+		}
+	}
+	used[i / 64] &= ~(UINT64_C(1) << (i % 64));
+	s->len--;
+}
+
+/* Adds sign to multiplicity j of the entry in slot *x, widening the table when the result
+ * leaves its width (which moves the entry: *x follows it). Returns whether it became 0. */
+static bool ds_add(DSet *s, TypeId t, int k, char **x, int j, int sign)
+{
+	int64_t c = ds_cnt(s, *x, j), nc = c + sign;
+	if (!ds_fits(s->cw, nc)) {
+		uint64_t key = ds_key_at(*x);
+		ds_rebuild(s, t, k, s->cap, s->cw * 2);
+		*x = ds_find_key(s, t, k, key);
+	}
+	ds_put_cnt(s, *x, j, nc);
+	s->ndist[j] += (uint32_t)((nc > 0) - (c > 0));
+	return nc == 0;
+}
+
+int agg_dset_update(void **states, TypeId t, int k, const Vector *arg, const uint8_t *ops,
+		    const uint64_t *mask, int n)
+{
+	for (int r = 0; r < n; r++) {
+		if (!mask[r] || arg->nulls[r])
+			continue;
+		Value v;
+		vec_get_value(arg, r, &v);
+		DSet *s = states[r];
+		bool found;
+		char *x = ds_upsert(s, t, k, &v, &found);
+		int sign = op_sign(ops[r]);
+		bool zeroed = false;
+		for (uint64_t m = mask[r]; m; m &= m - 1)
+			zeroed |= ds_add(s, t, k, &x, __builtin_ctzll(m), sign);
+		/* All 0 again (a delete, or an insert after its early delete): the value goes. */
+		bool zero = zeroed;
+		for (int j = 0; j < k && zero; j++)
+			zero = ds_cnt(s, x, j) == 0;
+		if (zero)
+			ds_remove(s, k, t, x);
+	}
+	return 0;
+}
+
+/* The value of a used slot. */
+static Value ds_value(const char *x, TypeId t)
+{
+	Value v = value_null(t);
+	v.null = false;
+	uint64_t key = ds_key_at(x);
+	if (t == T_VARCHAR) {
+		v.u.s.p = ds_text(key, &v.u.s.len);
+	} else if (type_is_float(t)) {
+		memcpy(&v.u.f, &key, 8);
+	} else {
+		v.u.i = (int64_t)key;
+	}
+	return v;
+}
+
+void agg_dset_final(const AggFunc *f, const void *state, int k, int j, Value *out)
+{
+	const DSet *s = state;
+	if (f->final == count_distinct_final) {
+		*out = value_int(T_INT8, s->ndist[j]);
+		return;
+	}
+	DistinctSum d;
+	dsum_init(&d);
+	for (uint32_t i = 0; i < s->cap; i++) {
+		const char *x = ds_slot(s, k, i);
+		if (ds_is_used(s, k, i) && ds_cnt(s, x, j) > 0) {
+			Value v = ds_value(x, f->arg_type);
+			dsum_add(f, &d, &v);
+		}
+	}
+	distinct_result(f, &d, out);
+}
+
+void agg_dset_destroy(void *state, TypeId t, int k)
+{
+	DSet *s = state;
+	if (t == T_VARCHAR)
+		for (uint32_t i = 0; i < s->cap; i++)
+			if (ds_is_used(s, k, i))
+				mem_free((void *)(uintptr_t)ds_key_at(ds_slot(s, k, i)));
+	mem_free(s->tab);
+	memset(s, 0, agg_dset_size(k));
+}
+
+size_t agg_dset_heap_bytes(const void *state, TypeId t, int k)
+{
+	const DSet *s = state;
+	size_t n = ds_tab_bytes(s, k);
+	if (t == T_VARCHAR)
+		for (uint32_t i = 0; i < s->cap; i++)
+			if (ds_is_used(s, k, i))
+				n += 4 + ds_value(ds_slot(s, k, i), t).u.s.len;
+	return n;
+}
+
+/* Canonical order for saving: keys as unsigned integers, or text bytewise. */
+static int ds_cmp_word(const void *pa, const void *pb)
+{
+	uint64_t a = ds_key_at(*(const char *const *)pa), b = ds_key_at(*(const char *const *)pb);
+	return a < b ? -1 : a > b;
+}
+
+static int ds_cmp_text(const void *pa, const void *pb)
+{
+	uint32_t la, lb;
+	const char *a = ds_text(ds_key_at(*(const char *const *)pa), &la);
+	const char *b = ds_text(ds_key_at(*(const char *const *)pb), &lb);
+	uint32_t l = la < lb ? la : lb;
+	int c = l ? memcmp(a, b, l) : 0;
+	return c ? c : (la > lb) - (la < lb);
+}
+
+/* Entries go out in key order, so that equal sets save equal bytes whatever the table's
+ * history (a restored table is laid out afresh). */
+void agg_dset_save(const void *state, TypeId t, int k, StrBuf *out)
+{
+	const DSet *s = state;
+	bin_put_u32(out, s->len);
+	if (!s->len)
+		return;
+	const char **ord = mem_alloc(sizeof *ord * s->len);
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < s->cap; i++)
+		if (ds_is_used(s, k, i))
+			ord[n++] = ds_slot(s, k, i);
+	qsort(ord, n, sizeof *ord, t == T_VARCHAR ? ds_cmp_text : ds_cmp_word);
+	for (uint32_t i = 0; i < n; i++) {
+		Value v = ds_value(ord[i], t);
+		save_value(out, &v);
+		for (int j = 0; j < k; j++)
+			bin_put_i64(out, ds_cnt(s, ord[i], j));
+	}
+	mem_free(ord);
+}
+
+int agg_dset_load(void *state, TypeId t, int k, const void *p, size_t n, Err *e)
+{
+	DSet *s = state;
+	BinReader r;
+	bin_reader(&r, p, n);
+	uint32_t len = bin_get_u32(&r);
+	/* Every entry takes at least 6 + 8k bytes (an empty text): refuse absurd lengths up front. */
+	if (k < 1 || k > AGG_DSET_MAX || len > (size_t)(r.end - r.p) / (6 + 8 * (size_t)k))
+		r.bad = true;
+	for (uint32_t i = 0; i < len && !r.bad; i++) {
+		Value v = load_value(&r, t);
+		bool zero = true;
+		int64_t cnt[AGG_DSET_MAX];
+		for (int j = 0; j < k; j++) {
+			cnt[j] = bin_get_i64(&r);
+			zero &= cnt[j] == 0;
+		}
+		if (r.bad || v.null || zero) {
+			r.bad = true;
+			break;
+		}
+		bool found;
+		char *x = ds_upsert(s, t, k, &v, &found);
+		if (found) {
+			r.bad = true;
+			break;
+		}
+		for (int j = 0; j < k; j++) {
+			uint64_t key = ds_key_at(x);
+			while (!ds_fits(s->cw, cnt[j])) {
+				/* Widen, and find the entry again where it moved. */
+				ds_rebuild(s, t, k, s->cap, s->cw * 2);
+				x = ds_find_key(s, t, k, key);
+			}
+			ds_put_cnt(s, x, j, cnt[j]);
+			s->ndist[j] += cnt[j] > 0;
+		}
+	}
+	if (bin_done(&r))
+		return 0;
+	agg_dset_destroy(state, t, k);
+	return err_set(e, ERR_DATA_CORRUPTED,
+		       "checkpointed state of DISTINCT aggregates over %s does not decode",
+		       t == T_VARCHAR ? "text" : type_name(t));
 }

@@ -53,6 +53,34 @@ struct AggFunc {
 	int (*load)(const AggFunc *f, void *state, const void *p, size_t n, Err *e);
 };
 
+/* Shared DISTINCT state. Aggregates of one aggregation that are DISTINCT over the same argument
+ * (count(DISTINCT x) FILTER (WHERE a), count(DISTINCT x) FILTER (WHERE b), sum(DISTINCT x), ...)
+ * may share one state per group instead of one each: a hash table from each value to k
+ * multiplicities, one per member aggregate, so a row costs one lookup whatever k is. Member j's
+ * result counts (or sums) the values whose multiplicity j is positive. The owner lays out the
+ * states (agg_dset_size(k) bytes, zeroed: that is the empty state) and says per row which
+ * members count it (bit j of mask[r]; 0 skips the row). At most AGG_DSET_MAX members.
+ *
+ * Checkpoint bytes: len u32, then len times: the value (as agg.c's VALUE) and k multiplicities
+ * i64 (no value twice, none with all multiplicities 0), saved in one canonical order. With
+ * k = 1 these are the bytes of the aggregate's own multiset state, so a checkpoint of a lone
+ * count(DISTINCT x) written before states were shared still loads. */
+#define AGG_DSET_MAX 64
+/* Whether f is a DISTINCT aggregate whose argument type the shared state supports. */
+bool agg_dset_shareable(const AggFunc *f);
+size_t agg_dset_size(int k);
+/* Applies rows [0, n): row r with mask[r] != 0 and a non-NULL argument adds op_sign(ops[r])
+ * to the multiplicities mask[r] selects of its value in states[r]. */
+int agg_dset_update(void **states, TypeId t, int k, const Vector *arg, const uint8_t *ops,
+		    const uint64_t *mask, int n);
+/* The result of member j, aggregate f (resolved with distinct, agg_dset_shareable). */
+void agg_dset_final(const AggFunc *f, const void *state, int k, int j, Value *out);
+void agg_dset_destroy(void *state, TypeId t, int k);
+size_t agg_dset_heap_bytes(const void *state, TypeId t, int k);
+void agg_dset_save(const void *state, TypeId t, int k, StrBuf *out);
+/* Restores into an empty state; XX001 when the bytes do not decode (the state is left empty). */
+int agg_dset_load(void *state, TypeId t, int k, const void *p, size_t n, Err *e);
+
 /* Resolves an aggregate call. `star` for count(*); `distinct` for agg(DISTINCT x);
  * `append_only` lets the resolver pick a variant that cannot retract (cheaper min/max).
  * Unknown aggregate or argument type: 42883 "function sum(text) does not exist". */

@@ -8,11 +8,15 @@
  *
  * Per chunk: one hash lookup per row gives the row's group block; then each AggFunc.update
  * runs once over the whole chunk with per-row state pointers (vectorized), its argument column
- * and, for FILTER (WHERE ...), a skip mask. Output happens at the barrier, for dirty groups
- * only: a new group emits +row, a changed one U- old / U+ new, a group whose count fell to 0
- * emits - old and is freed; an unchanged result emits nothing. So an epoch's output is its net
- * change. A global aggregate (no group columns) always has exactly one row, emitted at the
- * first barrier even without input (SELECT count(*) FROM empty gives one row).
+ * and, for FILTER (WHERE ...), a skip mask. DISTINCT aggregates over the same argument column
+ * (q16's count(DISTINCT bidder) under four FILTERs) share one state, a DistinctSet: a hash table
+ * per group from value to one multiplicity per member (agg.h, agg_dset_*), updated once per row
+ * with a bit mask of the members whose FILTER passes; it sits where the first member's state
+ * would. Output happens at the barrier, for dirty groups only: a new group emits +row, a changed
+ * one U- old / U+ new, a group whose count fell to 0 emits - old and is freed; an unchanged
+ * result emits nothing. So an epoch's output is its net change. A global aggregate (no group
+ * columns) always has exactly one row, emitted at the first barrier even without input
+ * (SELECT count(*) FROM empty gives one row).
  *
  * Windowed state: when the child's watermark column is a group column (window_start from
  * TUMBLE, or window_end when window_start is not grouped), the operator keeps the watermark. A row whose value in that column is below it is
@@ -36,7 +40,9 @@
  *   0x01 + group key (the     count i64, wm_val i64, flags u8 (1 wm_null, 2 emitted, 4 dirty:
  *   normalized row encoding;  pending output this epoch, 8 okey present), then prev (u32 length
  *   empty for the global      + bytes) when emitted, okey (u32 length + bytes) when present, and
- *   group)                    per aggregate its AggFunc.save bytes (u32 length + bytes)
+ *   group)                    per aggregate its AggFunc.save bytes (u32 length + bytes); for a
+ *                             DistinctSet its first member holds the set's bytes (agg.h,
+ *                             agg_dset_save) and the other members hold none (length 0)
  *
  * Restore rebuilds each group (keys, prev and okey are checked to decode as rows of the
  * operator's columns, states through AggFunc.load) and the header; restore_done checks that
@@ -70,12 +76,26 @@ typedef struct Group {
 
 #define ALIGN16(n) (((n) + 15) & ~(size_t)15)
 
+/* DISTINCT aggregates over one argument column that share one state (agg.h, agg_dset_*). */
+typedef struct DistinctSet {
+	int arg;                 /* the child column */
+	TypeId type;
+	int k;                   /* members */
+	int first;               /* the first member aggregate: its state is the set's */
+	int members[AGG_DSET_MAX];
+} DistinctSet;
+
 typedef struct AggOp {
 	Operator op;
 	int ngroup, naggs;
 	const int *group_cols;
 	const AggCall *aggs;
-	size_t *state_off;       /* offset of each aggregate's state in a block */
+	size_t *state_off;       /* offset of each aggregate's state in a block (its set's for a
+				  * member of a DistinctSet) */
+	int *agg_set;            /* per aggregate: its DistinctSet, -1 for a state of its own */
+	int *agg_member;         /* per aggregate in a set: its member index */
+	DistinctSet *sets;
+	int nsets;
 	int *agg_out_cols;       /* output column of each aggregate */
 	size_t block_size;
 	HMap groups;
@@ -100,6 +120,7 @@ typedef struct AggOp {
 	Group *rowgroup[CHUNK_CAP];
 	void *states[CHUNK_CAP];
 	uint8_t skip[CHUNK_CAP];
+	uint64_t mask[CHUNK_CAP];
 } AggOp;
 
 static void *state_of(const AggOp *a, Group *g, int i)
@@ -107,17 +128,30 @@ static void *state_of(const AggOp *a, Group *g, int i)
 	return (char *)g + a->state_off[i];
 }
 
+/* The set aggregate i is the first member of, or NULL. */
+static const DistinctSet *set_first(const AggOp *a, int i)
+{
+	return a->agg_set[i] >= 0 && a->sets[a->agg_set[i]].first == i ? &a->sets[a->agg_set[i]]
+								     : NULL;
+}
+
+/* A set's state is zeroed memory when empty, as a new block is. */
 static void group_init(AggOp *a, Group *g)
 {
 	for (int i = 0; i < a->naggs; i++)
-		a->aggs[i].fn->init(a->aggs[i].fn, state_of(a, g, i));
+		if (a->agg_set[i] < 0)
+			a->aggs[i].fn->init(a->aggs[i].fn, state_of(a, g, i));
 }
 
 static void group_destroy(AggOp *a, Group *g)
 {
-	for (int i = 0; i < a->naggs; i++)
-		if (a->aggs[i].fn->destroy)
+	for (int i = 0; i < a->naggs; i++) {
+		const DistinctSet *ds = set_first(a, i);
+		if (ds)
+			agg_dset_destroy(state_of(a, g, i), ds->type, ds->k);
+		else if (a->agg_set[i] < 0 && a->aggs[i].fn->destroy)
 			a->aggs[i].fn->destroy(a->aggs[i].fn, state_of(a, g, i));
+	}
 	a->heap_prev -= g->prev_cap + g->okey_len;
 	mem_free(g->prev);
 	mem_free(g->okey);
@@ -234,6 +268,8 @@ static int agg_chunk(Operator *op, int port, const Chunk *c, Err *e)
 		df_count_late(op->df, late);
 	for (int i = 0; i < a->naggs; i++) {
 		const AggCall *call = &a->aggs[i];
+		if (a->agg_set[i] >= 0)
+			continue;
 		if (!call->fn->retractable) {
 			for (int r = 0; r < n; r++)
 				if (a->rowgroup[r] && op_sign(c->ops[r]) < 0)
@@ -254,6 +290,27 @@ static int agg_chunk(Operator *op, int port, const Chunk *c, Err *e)
 						      : (char *)a->dummy + a->state_off[i];
 		const Vector *arg = call->arg >= 0 ? &c->cols[call->arg] : NULL;
 		if (call->fn->update(call->fn, a->states, arg, c->ops, skip, n, e) < 0)
+			return -1;
+	}
+	for (int d = 0; d < a->nsets; d++) {
+		/* One lookup per row for all members: bit j says whether member j counts it. */
+		const DistinctSet *ds = &a->sets[d];
+		for (int r = 0; r < n; r++) {
+			a->mask[r] = a->rowgroup[r] ? (~(uint64_t)0 >> (64 - ds->k)) : 0;
+			a->states[r] = a->rowgroup[r] ? state_of(a, a->rowgroup[r], ds->first) : NULL;
+		}
+		for (int j = 0; j < ds->k; j++) {
+			int f = a->aggs[ds->members[j]].filter;
+			if (f < 0)
+				continue;
+			const Vector *fv = &c->cols[f];
+			const uint8_t *fd = VEC_DATA(fv, uint8_t);
+			for (int r = 0; r < n; r++)
+				if (fv->nulls[r] || !fd[r])
+					a->mask[r] &= ~((uint64_t)1 << j);
+		}
+		if (agg_dset_update(a->states, ds->type, ds->k, &c->cols[ds->arg], c->ops, a->mask,
+				    n) < 0)
 			return -1;
 	}
 	return 0;
@@ -307,7 +364,12 @@ static int emit_group(AggOp *a, Group *g, Err *e)
 		sb_reset(&a->row);
 		for (int i = 0; i < a->naggs; i++) {
 			Value v;
-			a->aggs[i].fn->final(a->aggs[i].fn, state_of(a, g, i), &v, &a->scratch);
+			if (a->agg_set[i] >= 0)
+				agg_dset_final(a->aggs[i].fn, state_of(a, g, i),
+					       a->sets[a->agg_set[i]].k, a->agg_member[i], &v);
+			else
+				a->aggs[i].fn->final(a->aggs[i].fn, state_of(a, g, i), &v,
+						     &a->scratch);
 			row_encode_value(&v, ROWCODEC_EXACT, &a->row);
 		}
 		if (!g->emitted) {
@@ -388,17 +450,22 @@ static size_t agg_state_bytes(const Operator *op)
 {
 	const AggOp *a = (const AggOp *)op;
 	size_t n = a->groups.bytes + a->heap_prev + a->groups.cap * (sizeof(void *) + 8);
-	bool heap = false;
+	bool heap = a->nsets > 0;
 	for (int i = 0; i < a->naggs; i++)
-		heap |= a->aggs[i].fn->heap_bytes != NULL;
+		heap |= a->agg_set[i] < 0 && a->aggs[i].fn->heap_bytes != NULL;
 	if (!heap)
 		return n;
 	Group *g;
-	for (size_t it = 0; (g = hmap_next(&a->groups, &it));)
-		for (int i = 0; i < a->naggs; i++)
-			if (a->aggs[i].fn->heap_bytes)
+	for (size_t it = 0; (g = hmap_next(&a->groups, &it));) {
+		for (int i = 0; i < a->naggs; i++) {
+			const DistinctSet *ds = set_first(a, i);
+			if (ds)
+				n += agg_dset_heap_bytes(state_of(a, g, i), ds->type, ds->k);
+			else if (a->agg_set[i] < 0 && a->aggs[i].fn->heap_bytes)
 				n += a->aggs[i].fn->heap_bytes(a->aggs[i].fn,
 							       state_of(a, g, i));
+		}
+	}
 	return n;
 }
 
@@ -428,7 +495,11 @@ static int put_group(AggOp *a, Group *g, StateWriter *w, Err *e)
 		/* A length, patched once the state is saved. */
 		size_t at = v->len;
 		bin_put_u32(v, 0);
-		a->aggs[i].fn->save(a->aggs[i].fn, state_of(a, g, i), v);
+		const DistinctSet *ds = set_first(a, i);
+		if (ds)
+			agg_dset_save(state_of(a, g, i), ds->type, ds->k, v);
+		else if (a->agg_set[i] < 0)
+			a->aggs[i].fn->save(a->aggs[i].fn, state_of(a, g, i), v);
 		uint32_t n = (uint32_t)(v->len - at - 4);
 		memcpy(v->data + at, &n, 4);
 	}
@@ -580,10 +651,16 @@ static int restore_group(AggOp *a, const uint8_t *key, size_t klen, const void *
 	for (int i = 0; i < a->naggs; i++) {
 		size_t n;
 		const void *p = bin_get_bytes(&r, &n);
-		if (r.bad)
+		if (r.bad || (a->agg_set[i] >= 0 && !set_first(a, i) && n != 0))
 			return corrupted(e, "a group");
-		if (a->aggs[i].fn->load(a->aggs[i].fn, state_of(a, g, i), p, n, e) < 0)
+		const DistinctSet *ds = set_first(a, i);
+		if (ds) {
+			if (agg_dset_load(state_of(a, g, i), ds->type, ds->k, p, n, e) < 0)
+				return -1;
+		} else if (a->agg_set[i] < 0 &&
+			   a->aggs[i].fn->load(a->aggs[i].fn, state_of(a, g, i), p, n, e) < 0) {
 			return -1;
+		}
 	}
 	return bin_done(&r) ? 0 : corrupted(e, "a group");
 }
@@ -636,6 +713,9 @@ static void agg_free(Operator *op)
 		mem_free(a->dummy);
 	}
 	mem_free(a->state_off);
+	mem_free(a->agg_set);
+	mem_free(a->agg_member);
+	mem_free(a->sets);
 	mem_free(a->agg_out_cols);
 	mem_free(a->closing);
 	sb_deinit(&a->gone);
@@ -670,12 +750,44 @@ Operator *hash_agg_op_new(Dataflow *df, const LogicalOp *lop, Err *e)
 	a->aggs = lop->aggs;
 	a->state_off = mem_calloc((size_t)lop->naggs + 1, sizeof *a->state_off);
 	a->agg_out_cols = mem_calloc((size_t)lop->naggs + 1, sizeof *a->agg_out_cols);
+	a->agg_set = mem_calloc((size_t)lop->naggs + 1, sizeof *a->agg_set);
+	a->agg_member = mem_calloc((size_t)lop->naggs + 1, sizeof *a->agg_member);
+	a->sets = mem_calloc((size_t)lop->naggs + 1, sizeof *a->sets);
+	for (int i = 0; i < lop->naggs; i++) {
+		const AggCall *call = &lop->aggs[i];
+		a->agg_set[i] = -1;
+		if (call->arg < 0 || !agg_dset_shareable(call->fn))
+			continue;
+		int d = 0;
+		while (d < a->nsets && (a->sets[d].arg != call->arg ||
+					a->sets[d].type != call->fn->arg_type ||
+					a->sets[d].k == AGG_DSET_MAX))
+			d++;
+		if (d == a->nsets)
+			a->sets[a->nsets++] = (DistinctSet){.arg = call->arg,
+							    .type = call->fn->arg_type,
+							    .first = i};
+		a->agg_set[i] = d;
+		a->agg_member[i] = a->sets[d].k;
+		a->sets[d].members[a->sets[d].k++] = i;
+	}
+	/* States are 8-byte aligned, 16 when their size says they may hold a 16-byte type. */
 	size_t off = ALIGN16(sizeof(Group));
 	for (int i = 0; i < lop->naggs; i++) {
-		a->state_off[i] = off;
-		off += ALIGN16(lop->aggs[i].fn->state_size);
 		a->agg_out_cols[i] = lop->ngroup + i;
+		if (a->agg_set[i] >= 0 && !set_first(a, i))
+			continue;
+		size_t sz = a->agg_set[i] >= 0 ? agg_dset_size(a->sets[a->agg_set[i]].k)
+					       : lop->aggs[i].fn->state_size;
+		if (sz % 16 == 0)
+			off = ALIGN16(off);
+		a->state_off[i] = off;
+		off += (sz + 7) & ~(size_t)7;
 	}
+	for (int i = 0; i < lop->naggs; i++)
+		if (a->agg_set[i] >= 0)
+			a->state_off[i] = a->state_off[a->sets[a->agg_set[i]].first];
+	off = ALIGN16(off);
 	a->block_size = off;
 	hmap_init(&a->groups, a->block_size);
 	/* Numbers that compare equal may print differently (1.5, 1.50; -0, 0): such groups keep

@@ -1,5 +1,6 @@
 /* test_agg.c: aggregate functions (expr/agg.h) under inserts and deletes: results, NULL when no
- * input remains, min/max retraction finding the next value, DISTINCT, resolution errors. */
+ * input remains, min/max retraction finding the next value, DISTINCT (also the state several
+ * DISTINCT aggregates over one argument share, against one state each), resolution errors. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +9,7 @@
 
 #include "expr/agg.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* One group fed row by row through update(), as hash aggregation would. */
@@ -308,6 +310,215 @@ static void test_distinct(void **st)
 	group_free(&g);
 }
 
+/* The text of an aggregate result, "NULL" for NULL. */
+static void result_text(const Value *v, StrBuf *out)
+{
+	sb_reset(out);
+	if (v->null)
+		sb_puts(out, "NULL");
+	else
+		value_format(v, out);
+}
+
+/* Shared DISTINCT state of k members against one multiset aggregate per member (the state
+ * each would keep alone), over random inserts and deletes (a delete may come before its
+ * insert) with random masks: every member's result equals its own aggregate's, and a saved
+ * state loads back to equal results and equal bytes. */
+static void check_dset(TypeId t, const char *const *fns, int k, uint64_t seed)
+{
+	Group own[8];
+	const AggFunc *fn[8];
+	Err e;
+	err_clear(&e);
+	for (int j = 0; j < k; j++) {
+		group_init(&own[j], fns[j], t, false, true, false);
+		fn[j] = own[j].f;
+		assert_true(agg_dset_shareable(fn[j]));
+	}
+	void *ds = mem_calloc(1, agg_dset_size(k));
+	Vector arg = {.type = t};
+	arg.data = mem_calloc(CHUNK_CAP, type_size(t));
+	arg.nulls = mem_calloc(CHUNK_CAP, 1);
+	Arena a;
+	arena_init(&a, 0);
+	StrBuf got, want, bytes, again;
+	sb_init(&got);
+	sb_init(&want);
+	sb_init(&bytes);
+	sb_init(&again);
+	uint8_t ops[64], skip[64];
+	uint64_t mask[64];
+	void *states[64];
+	for (int round = 0; round < 60; round++) {
+		int n = 1 + (int)(seed % 64);
+		for (int r = 0; r < n; r++) {
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			uint64_t x = seed >> 20;
+			int val = (int)(x % 23) - 3;
+			char buf[16];
+			snprintf(buf, sizeof buf, "w%d", val);
+			Value v = value_int(t, val);
+			if (t == T_FLOAT8) {
+				v.u.f = val == 0 && (x & 64) ? -0.0 : val / 2.0;
+			} else if (t == T_VARCHAR) {
+				v.u.s.p = buf;
+				v.u.s.len = val == -3 ? 0 : (uint32_t)strlen(buf);
+			}
+			v.null = (x >> 8) % 17 == 0;
+			vec_set_value(&arg, r, &v, &a);
+			arg.nulls[r] = v.null;
+			/* Mostly inserts, so sets fill up; deletes of absent values too. */
+			ops[r] = (x >> 12) % 5 < 3 ? OP_INSERT : OP_DELETE;
+			mask[r] = (x >> 16) & ((UINT64_C(1) << k) - 1);
+			states[r] = ds;
+		}
+		assert_int_equal(agg_dset_update(states, t, k, &arg, ops, mask, n), 0);
+		for (int j = 0; j < k; j++) {
+			void *st1[64];
+			for (int r = 0; r < n; r++) {
+				skip[r] = !(mask[r] >> j & 1);
+				st1[r] = own[j].state;
+			}
+			assert_int_equal(fn[j]->update(fn[j], st1, &arg, ops, skip, n, &e), 0);
+			Value v, w;
+			agg_dset_final(fn[j], ds, k, j, &v);
+			fn[j]->final(fn[j], own[j].state, &w, &a);
+			assert_int_equal(v.type, fn[j]->result_type);
+			result_text(&v, &got);
+			result_text(&w, &want);
+			assert_string_equal(got.data, want.data);
+		}
+		if (round % 10 == 9) {
+			/* Save, load into a fresh state, compare and carry on with the loaded one. */
+			sb_reset(&bytes);
+			agg_dset_save(ds, t, k, &bytes);
+			void *ds2 = mem_calloc(1, agg_dset_size(k));
+			assert_int_equal(agg_dset_load(ds2, t, k, bytes.data, bytes.len, &e), 0);
+			sb_reset(&again);
+			agg_dset_save(ds2, t, k, &again);
+			assert_int_equal(again.len, bytes.len);
+			assert_memory_equal(again.data, bytes.data, bytes.len);
+			assert_int_equal(agg_dset_heap_bytes(ds2, t, k) > 0, agg_dset_heap_bytes(ds, t, k) > 0);
+			for (int j = 0; j < k; j++) {
+				Value v, w;
+				agg_dset_final(fn[j], ds, k, j, &v);
+				agg_dset_final(fn[j], ds2, k, j, &w);
+				result_text(&v, &got);
+				result_text(&w, &want);
+				assert_string_equal(got.data, want.data);
+			}
+			agg_dset_destroy(ds, t, k);
+			mem_free(ds);
+			ds = ds2;
+		}
+	}
+	/* Damaged bytes: truncated, or claiming another member count, fail with XX001 and leave
+	 * an empty state behind. */
+	sb_reset(&bytes);
+	agg_dset_save(ds, t, k, &bytes);
+	assert_true(bytes.len > 4);
+	for (size_t cut = 0; cut < bytes.len; cut += 1 + cut / 4) {
+		void *ds2 = mem_calloc(1, agg_dset_size(k));
+		err_clear(&e);
+		assert_int_equal(agg_dset_load(ds2, t, k, bytes.data, cut, &e), -1);
+		assert_string_equal(err_sqlstate(e.code), "XX001");
+		assert_int_equal(agg_dset_heap_bytes(ds2, t, k), 0);
+		mem_free(ds2);
+	}
+	void *ds3 = mem_calloc(1, agg_dset_size(k + 1));
+	err_clear(&e);
+	assert_int_equal(agg_dset_load(ds3, t, k + 1, bytes.data, bytes.len, &e), -1);
+	mem_free(ds3);
+	agg_dset_destroy(ds, t, k);
+	mem_free(ds);
+	for (int j = 0; j < k; j++)
+		group_free(&own[j]);
+	mem_free(arg.data);
+	mem_free(arg.nulls);
+	arena_deinit(&a);
+	sb_deinit(&got);
+	sb_deinit(&want);
+	sb_deinit(&bytes);
+	sb_deinit(&again);
+}
+
+static void test_distinct_shared(void **st)
+{
+	static const char *const ints[] = {"count", "count", "sum", "avg", "count"};
+	check_dset(T_INT8, ints, 5, 1);
+	check_dset(T_INT4, ints, 4, 7);
+	static const char *const flts[] = {"count", "sum", "avg"};
+	check_dset(T_FLOAT8, flts, 3, 3);
+	static const char *const texts[] = {"count", "count"};
+	check_dset(T_VARCHAR, texts, 2, 5);
+	check_dset(T_VARCHAR, texts, 1, 9);
+	/* Multiplicities past 16 bits (positive and negative) widen the table in place. */
+	Err e;
+	err_clear(&e);
+	const AggFunc *cd = agg_resolve("count", T_INT8, false, true, false, &e);
+	void *ds = mem_calloc(1, agg_dset_size(2));
+	Vector arg = {.type = T_INT8};
+	int64_t vals[CHUNK_CAP];
+	uint8_t nulls[CHUNK_CAP] = {0}, ins[CHUNK_CAP], dels[CHUNK_CAP];
+	uint64_t m1[CHUNK_CAP], m2[CHUNK_CAP];
+	void *states[CHUNK_CAP];
+	arg.data = (char *)vals;
+	arg.nulls = nulls;
+	for (int r = 0; r < CHUNK_CAP; r++) {
+		vals[r] = r % 4; /* 0 .. 3, each a quarter of the rows */
+		ins[r] = OP_INSERT;
+		dels[r] = OP_DELETE;
+		m1[r] = 1;
+		m2[r] = 2;
+		states[r] = ds;
+	}
+	int64_t each = 0;
+	while (each <= 40000) {
+		assert_int_equal(agg_dset_update(states, T_INT8, 2, &arg, ins, m1, CHUNK_CAP), 0);
+		assert_int_equal(agg_dset_update(states, T_INT8, 2, &arg, dels, m2, CHUNK_CAP), 0);
+		each += CHUNK_CAP / 4;
+	}
+	Value v;
+	agg_dset_final(cd, ds, 2, 0, &v);
+	assert_int_equal(v.u.i, 4);
+	agg_dset_final(cd, ds, 2, 1, &v);
+	assert_int_equal(v.u.i, 0);
+	StrBuf b;
+	sb_init(&b);
+	agg_dset_save(ds, T_INT8, 2, &b);
+	void *ds2 = mem_calloc(1, agg_dset_size(2));
+	assert_int_equal(agg_dset_load(ds2, T_INT8, 2, b.data, b.len, &e), 0);
+	/* Bring member 0 back to 0 and member 1 to -1 per value on the loaded copy. */
+	for (int64_t i = 0; i < each; i += CHUNK_CAP / 4) {
+		for (int r = 0; r < CHUNK_CAP; r++)
+			states[r] = ds2;
+		assert_int_equal(agg_dset_update(states, T_INT8, 2, &arg, dels, m1, CHUNK_CAP), 0);
+		assert_int_equal(agg_dset_update(states, T_INT8, 2, &arg, ins, m2, CHUNK_CAP), 0);
+	}
+	agg_dset_final(cd, ds2, 2, 0, &v);
+	assert_int_equal(v.u.i, 0);
+	assert_int_equal(agg_dset_update(states, T_INT8, 2, &arg, dels, m2, 4), 0);
+	agg_dset_final(cd, ds2, 2, 1, &v);
+	assert_int_equal(v.u.i, 0);
+	assert_int_equal(agg_dset_heap_bytes(ds2, T_INT8, 2) > 0, true);
+	sb_reset(&b);
+	agg_dset_save(ds2, T_INT8, 2, &b);
+	assert_int_equal(b.len, 4 + 4 * (10 + 16)); /* four values at (0, -1) */
+	assert_int_equal(agg_dset_update(states, T_INT8, 2, &arg, ins, m2, 4), 0);
+	sb_reset(&b);
+	agg_dset_save(ds2, T_INT8, 2, &b);
+	assert_int_equal(b.len, 4); /* all multiplicities 0 again: no entries */
+	sb_deinit(&b);
+	agg_dset_destroy(ds, T_INT8, 2);
+	agg_dset_destroy(ds2, T_INT8, 2);
+	mem_free(ds);
+	mem_free(ds2);
+	/* min/max(DISTINCT) and numeric arguments keep their own states. */
+	assert_false(agg_dset_shareable(agg_resolve("max", T_INT8, false, true, false, &e)));
+	assert_false(agg_dset_shareable(agg_resolve("count", T_NUMERIC, false, true, false, &e)));
+	assert_false(agg_dset_shareable(agg_resolve("count", T_INT8, false, false, false, &e)));
+}
+
 static void test_resolve_errors(void **st)
 {
 	Err e;
@@ -473,6 +684,7 @@ int main(void)
 		cmocka_unit_test(test_min_max_append_only), cmocka_unit_test(test_distinct),
 		cmocka_unit_test(test_resolve_errors),  cmocka_unit_test(test_variance),
 		cmocka_unit_test(test_first_last),      cmocka_unit_test(test_percentile),
+		cmocka_unit_test(test_distinct_shared),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,8 +9,9 @@
  * rows (batch_run). Plans: GROUP BY with count/sum/min/max, filter + project, tumble + windowed
  * aggregate under an advancing watermark (rows never late), filter + global aggregate, and an
  * aggregate over UNION ALL of two inputs; between them every kind of aggregate state appears
- * (DISTINCT, variance, approx_percentile, first_value/last_value too), so the checkpoint-restore
- * cycles of the harness cover each kind's AggFunc.save/load inside HashAgg. A last test checks
+ * (DISTINCT, also shared by several FILTERs over one argument, variance, approx_percentile,
+ * first_value/last_value too), so the checkpoint-restore cycles of the harness cover each
+ * kind's AggFunc.save/load inside HashAgg. A last test checks
  * that an incremental checkpoint after touching one group of 1000 writes O(1) entries. Seeds
  * are fixed, so a failure replays exactly.
  */
@@ -90,6 +91,48 @@ static void test_model_distinct_variance(void **state)
 		agg_resolve_param("approx_percentile", T_INT4, &half, &E));
 	set_agg(plan, 6, "max_distinct", agg_resolve("max", T_VARCHAR, false, true, false, &E));
 	run_seeds(plan, &w, "distinct + variance", false, 0);
+}
+
+/* SELECT c0, count(DISTINCT c1), count(DISTINCT c1) FILTER (WHERE c3),
+ *        count(DISTINCT c1) FILTER (WHERE c4), sum(DISTINCT c1) FILTER (WHERE c5),
+ *        count(DISTINCT c2) FILTER (WHERE c3), count(DISTINCT c2), count(*) FILTER (WHERE c4),
+ *        avg(DISTINCT c1) FILTER (WHERE c3)
+ * FROM (SELECT k, v, name, v > 3, v < 8, k + v > 6 FROM s) GROUP BY c0: DISTINCT aggregates
+ * over one argument share one state (two here, int4 and text), each member under its FILTER
+ * (NULL when v is), through deletes and checkpoint-restore cycles. */
+static void test_model_distinct_shared(void **state)
+{
+	World w = { .ninputs = 1 };
+	w.in[0].obj = mk_obj("s");
+	static const char *const names[] = { "c0", "c1", "c2", "c3", "c4", "c5" };
+	Expr *ex[6] = { col(0, T_INT4), col(1, T_INT4), col(3, T_VARCHAR),
+			bin(">", col(1, T_INT4), cint(3)), bin("<", col(1, T_INT4), cint(8)),
+			bin(">", bin("+", col(0, T_INT4), col(1, T_INT4)), cint(6)) };
+	LogicalOp *p = mk_lop(LOP_PROJECT, 6, scan(w.in[0].obj));
+	p->wm_col = -1;
+	p->nexprs = 6;
+	p->exprs = arena_calloc(&A, 6 * sizeof *p->exprs);
+	for (int i = 0; i < 6; i++) {
+		p->exprs[i] = ex[i];
+		set_col(p, i, names[i], ex[i]->type);
+	}
+	static const char *const fns[] = { "count", "count", "count", "sum", "count", "count",
+					   "count(*)", "avg" };
+	static const int args[] = { 1, 1, 1, 1, 2, 2, -1, 1 };
+	static const int filters[] = { -1, 3, 4, 5, 3, -1, 4, 3 };
+	int groups[1] = { 0 };
+	LogicalOp *plan = agg(p, 1, groups, 8, fns, args);
+	for (int i = 0; i < 8; i++) {
+		plan->aggs[i].filter = filters[i];
+		if (args[i] < 0)
+			continue;
+		const AggFunc *f = agg_resolve(fns[i], p->cols[args[i]].type, false, true, false,
+					       &E);
+		set_agg(plan, i, fns[i], f);
+		plan->aggs[i].distinct = true;
+		assert_true(agg_dset_shareable(f));
+	}
+	run_seeds(plan, &w, "shared distinct", false, 0);
 }
 
 /* SELECT name, first_value(v), last_value(amt), min(name), max(ts), count(*) FROM s GROUP BY
@@ -267,6 +310,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_model_filter_global_agg, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_model_union_agg, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_model_distinct_variance, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_model_distinct_shared, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_model_append_only_pick, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_incremental_checkpoint_is_small, setup,
 						teardown),
