@@ -81,25 +81,23 @@ int dec_next(Decoder *d, int maxrows, Err *e)
 	return d->nrows > 0 || d->nerrs > 0;
 }
 
-int64_t dec_put(Decoder *d, const char *p, size_t n)
+DecCell dec_put(Decoder *d, const char *p, size_t n)
 {
-	int64_t off = (int64_t)d->text.len;
+	DecCell c = {(int64_t)d->text.len, (int32_t)n, DEC_TEXT};
 	sb_append(&d->text, p, n);
-	sb_putc(&d->text, '\0');
-	return off;
+	return c;
 }
 
-int64_t *dec_row_begin(Decoder *d, int64_t line)
+DecCell *dec_row_begin(Decoder *d, int64_t line)
 {
 	if (d->nrows == d->caprows) {
 		d->caprows = d->caprows ? d->caprows * 2 : 64;
-		d->cells = mem_realloc(d->cells, sizeof(int64_t) * (size_t)d->caprows *
+		d->cells = mem_realloc(d->cells, sizeof(DecCell) * (size_t)d->caprows *
 							 (size_t)(d->ncols ? d->ncols : 1));
 		d->lines = mem_realloc(d->lines, sizeof(int64_t) * (size_t)d->caprows);
 	}
-	int64_t *cells = d->cells + (size_t)d->nrows * (size_t)d->ncols;
-	for (int i = 0; i < d->ncols; i++)
-		cells[i] = -1;
+	DecCell *cells = d->cells + (size_t)d->nrows * (size_t)d->ncols;
+	memset(cells, 0, sizeof(DecCell) * (size_t)d->ncols); /* DEC_NULL */
 	d->lines[d->nrows] = line;
 	return cells;
 }

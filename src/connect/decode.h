@@ -38,6 +38,16 @@ typedef struct DecError {
 	char msg[256];  /* names the field when there is one */
 } DecError;
 
+/* Where a cell's bytes are. */
+enum { DEC_NULL, DEC_INPUT, DEC_TEXT };
+
+/* One cell: len bytes at offset off of the input (DEC_INPUT) or of the batch text (DEC_TEXT). */
+typedef struct DecCell {
+	int64_t off;
+	int32_t len;
+	int32_t where;
+} DecCell;
+
 typedef struct Decoder {
 	DecFormat format;
 	const char *const *names; /* target column names (borrowed) */
@@ -49,9 +59,9 @@ typedef struct Decoder {
 	size_t len, pos;
 	int64_t line;             /* line number at pos */
 	bool header_done;
-	/* CSV: fields of the current record (offsets into text, -1 for NULL) and, after a header,
-	 * which target column each field feeds (-1: ignored). */
-	int64_t *fields;
+	/* CSV: fields of the current record and, after a header, which target column each field
+	 * feeds (-1: ignored). */
+	DecCell *fields;
 	int nfields, capfields;
 	int *fieldmap;
 	int nmap;
@@ -62,9 +72,9 @@ typedef struct Decoder {
 	StrBuf scratch;           /* strings of ignored or nested values */
 	/* The current batch. */
 	int nrows, caprows;
-	int64_t *cells;           /* nrows * ncols offsets into text; -1 for NULL */
+	DecCell *cells;           /* nrows * ncols cells */
 	int64_t *lines;           /* line of each row */
-	StrBuf text;              /* NUL-terminated cell texts */
+	StrBuf text;              /* cell texts that are not in the input as they are */
 	DecError *errs;
 	int nerrs, caperrs;
 } Decoder;
@@ -80,11 +90,19 @@ void dec_input(Decoder *d, const char *buf, size_t len);
 int dec_next(Decoder *d, int maxrows, Err *e);
 void dec_deinit(Decoder *d);
 
-/* The text of a cell of the current batch, NULL for SQL NULL. Valid until the next dec_next. */
-static inline const char *dec_cell(const Decoder *d, int row, int col)
+/* The bytes of a cell of the current batch (*n of them; not NUL-terminated), NULL for SQL NULL.
+ * Valid until the next dec_next or dec_input. */
+static inline const char *dec_cell_at(const Decoder *d, const DecCell *c, size_t *n)
 {
-	int64_t off = d->cells[(size_t)row * (size_t)d->ncols + (size_t)col];
-	return off < 0 ? NULL : d->text.data + off;
+	*n = c->where == DEC_NULL ? 0 : (size_t)c->len;
+	if (c->where == DEC_NULL)
+		return NULL;
+	const char *base = c->where == DEC_INPUT ? d->buf : d->text.data;
+	return base ? base + c->off : ""; /* "" before the text buffer holds anything */
+}
+static inline const char *dec_cell(const Decoder *d, int row, int col, size_t *n)
+{
+	return dec_cell_at(d, &d->cells[(size_t)row * (size_t)d->ncols + (size_t)col], n);
 }
 
 /* ---- Shared by decode_ndjson.c and decode_csv.c. */
@@ -94,14 +112,20 @@ size_t dec_utf8_valid(const char *p, size_t n);
 /* Target column named by key[0..n) (exact match first, then case-insensitive), or -1. */
 int dec_column(const Decoder *d, const char *key, size_t n, int guess);
 /* Starts a row: its cells are NULL until set. Returns the row's cells. */
-int64_t *dec_row_begin(Decoder *d, int64_t line);
+DecCell *dec_row_begin(Decoder *d, int64_t line);
 /* Keeps the row begun last. */
 void dec_row_end(Decoder *d);
 /* Drops the row begun last (and the text it wrote since text_mark) and records why. */
 void dec_row_fail(Decoder *d, size_t text_mark, int64_t line, int column, ErrCode code,
 		  const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-/* Appends p[0..n) and a NUL to the batch text; returns its offset. */
-int64_t dec_put(Decoder *d, const char *p, size_t n);
+/* Appends p[0..n) to the batch text; returns its cell. */
+DecCell dec_put(Decoder *d, const char *p, size_t n);
+/* The cell of input bytes p[0..n) (p points into the input). */
+static inline DecCell dec_in(const Decoder *d, const char *p, size_t n)
+{
+	DecCell c = {(int64_t)(p - d->buf), (int32_t)n, DEC_INPUT};
+	return c;
+}
 
 /* One NDJSON line (without its newline) into the batch; blank lines add nothing. */
 void dec_ndjson_line(Decoder *d, const char *p, size_t n, int64_t line);

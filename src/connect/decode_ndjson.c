@@ -7,6 +7,9 @@
  * does). A line that is not one well-formed object, holds invalid UTF-8 or a \u0000 escape is
  * rejected with the 1-based character position and the field it was in.
  *
+ * Cells point into the input where the text stands as it is (numbers, true/false, strings without
+ * escapes or non-ASCII bytes); only the other strings are unescaped into the batch text.
+ *
  * Never: allocates per line (strings unescape into reused buffers), recurses without bound
  * (nesting is limited to 64 levels).
  */
@@ -291,18 +294,30 @@ static int value(Line *l, int depth)
 }
 
 /* The value of column col (or of an ignored key, col < 0) into the row's cells. */
-static int field(Line *l, int64_t *cells, int col)
+static int field(Line *l, DecCell *cells, int col)
 {
 	Decoder *d = l->d;
 	if (l->i >= l->n)
 		return fail(l, "value expected");
 	char c = l->s[l->i];
 	if (c == '"' && col >= 0) {
-		int64_t off = (int64_t)d->text.len;
+		/* A string of plain ASCII without escapes (nearly all) is used where it stands. */
+		size_t j = l->i + 1;
+		while (j < l->n) {
+			unsigned char b = (unsigned char)l->s[j];
+			if (b == '"' || b == '\\' || b < 0x20 || b >= 0x80)
+				break;
+			j++;
+		}
+		if (j < l->n && l->s[j] == '"') {
+			cells[col] = dec_in(d, l->s + l->i + 1, j - l->i - 1);
+			l->i = j + 1;
+			return 0;
+		}
+		size_t off = d->text.len;
 		if (string(l, &d->text) < 0)
 			return -1;
-		sb_putc(&d->text, '\0');
-		cells[col] = off;
+		cells[col] = (DecCell){(int64_t)off, (int32_t)(d->text.len - off), DEC_TEXT};
 		return 0;
 	}
 	size_t start = l->i;
@@ -310,10 +325,11 @@ static int field(Line *l, int64_t *cells, int col)
 		return -1;
 	if (col < 0)
 		return 0;
+	/* Numbers, true and false are used as they stand in the input. */
 	if (c == 'n')
-		cells[col] = -1;
+		cells[col] = (DecCell){0, 0, DEC_NULL};
 	else
-		cells[col] = dec_put(d, l->s + start, l->i - start);
+		cells[col] = dec_in(d, l->s + start, l->i - start);
 	return 0;
 }
 
@@ -358,7 +374,7 @@ void dec_ndjson_line(Decoder *d, const char *p, size_t n, int64_t line)
 	if (l.i >= n)
 		return; /* a blank line */
 	size_t mark = d->text.len;
-	int64_t *cells = dec_row_begin(d, line);
+	DecCell *cells = dec_row_begin(d, line);
 	int nkeys = 0;
 	int col = -1;
 	bool named = false; /* the key of the field being read is known */

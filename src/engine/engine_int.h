@@ -208,6 +208,11 @@ int eng_scan_op(void *arg, const LogicalOp *scan, int (*emit)(void *, const Chun
 int eng_insert_chunks(struct Eddy *db, CatObject *target, Chunk **chunks, int n, uint64_t *count,
 		      Err *e);
 int eng_delete_update(struct Eddy *db, const BoundStmt *st, uint64_t *count, Err *e);
+/* eddy_insert_partial for rows of text cells (cells[r * ncols + k], p NULL for NULL, not
+ * NUL-terminated): each converted as INSERT converts a string literal (eddy_ingest). */
+int64_t eng_insert_text(Eddy *db, const char *target, const char *const *columns, int ncols,
+			const Str *cells, int nrows, EddyRowError *errors, int max_errors,
+			int *nerrors, EddyError *err);
 
 /* subscribe.c */
 int eng_notify_subscribers(ObjRt *rt, const Chunk *c);

@@ -1,10 +1,11 @@
 /* ingest.c: eddy_ingest, NDJSON and CSV bodies into a stream or table.
  *
  * Layer: engine. Decodes the input in batches with the connect/ decoders and inserts each batch
- * through eddy_insert_partial (cells in text form; the engine converts them as INSERT would), then
+ * through eng_insert_text (eddy_insert_partial for text cells: the cells, mostly pointing into the
+ * input itself, are converted straight into the chunks' typed columns as INSERT would), then
  * maps the rows the engine rejected back to their input lines and merges them with the lines the
  * decoder rejected, in line order. The target's column names are read once under the database
- * lock; everything else goes through the public API, so the lock is held only while a batch is
+ * lock; eng_insert_text takes the lock again per batch, so it is held only while a batch is
  * inserted.
  *
  * Owns: nothing beyond one call (the decoder's buffers and the value array are reused across
@@ -55,14 +56,15 @@ static int target_load(struct Eddy *db, const char *name, Target *t, Err *e)
 static int bad_column(const Target *t, const Decoder *d, int row, Arena *scratch)
 {
 	for (int c = 0; c < t->ncols; c++) {
-		const char *s = dec_cell(d, row, c);
+		size_t n;
+		const char *s = dec_cell(d, row, c, &n);
 		if (!s || t->types[c] == T_VARCHAR)
 			continue;
 		Err e;
 		err_clear(&e);
 		Value v;
 		arena_reset(scratch);
-		if (value_parse(t->types[c], s, strlen(s), &v, scratch, &e) < 0)
+		if (value_parse(t->types[c], s, n, &v, scratch, &e) < 0)
 			return c;
 	}
 	return -1;
@@ -111,7 +113,7 @@ int eddy_ingest(Eddy *db, const char *target, EddyFormat fmt, const char *buf, s
 	if (opts)
 		dec_csv_options(&d, opts->csv_header != 0, opts->csv_delimiter);
 	dec_input(&d, buf, len);
-	EddyValue *vals = NULL;
+	Str *vals = NULL;
 	EddyRowError *rowerrs = NULL;
 	EddyLineError *batch = NULL;
 	int capvals = 0, capbatch = 0;
@@ -122,22 +124,21 @@ int eddy_ingest(Eddy *db, const char *target, EddyFormat fmt, const char *buf, s
 		int nrows = d.nrows;
 		if (nrows > capvals) {
 			capvals = nrows;
-			vals = mem_realloc(vals, sizeof(EddyValue) * (size_t)capvals *
+			vals = mem_realloc(vals, sizeof(Str) * (size_t)capvals *
 							 (size_t)(t.ncols ? t.ncols : 1));
 			rowerrs = mem_realloc(rowerrs, sizeof(EddyRowError) * (size_t)capvals);
 		}
-		for (int r = 0; r < nrows; r++)
-			for (int c = 0; c < t.ncols; c++) {
-				EddyValue *v = &vals[(size_t)r * (size_t)t.ncols + (size_t)c];
-				const char *s = dec_cell(&d, r, c);
-				v->type = s ? EDDY_VARCHAR : EDDY_NULL;
-				v->v.s = s;
-			}
+		size_t ncells = (size_t)nrows * (size_t)t.ncols;
+		for (size_t i = 0; i < ncells; i++) {
+			size_t n;
+			vals[i].p = dec_cell_at(&d, &d.cells[i], &n);
+			vals[i].len = (uint32_t)n;
+		}
 		int nrej = 0;
 		if (nrows > 0) {
 			EddyError ie;
-			int64_t n = eddy_insert_partial(db, target, (const char *const *)t.names,
-							t.ncols, vals, nrows, rowerrs, nrows, &nrej, &ie);
+			int64_t n = eng_insert_text(db, target, (const char *const *)t.names, t.ncols,
+						    vals, nrows, rowerrs, nrows, &nrej, &ie);
 			if (n < 0) {
 				/* The target went away or changed under us: the batch as a whole. */
 				if (err)

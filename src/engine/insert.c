@@ -10,6 +10,7 @@
 #include "base/hash.h"
 #include "base/hmap.h"
 #include "vec/rowcodec.h"
+#include "vec/textparse.h"
 #include "vec/value.h"
 
 #include <stdio.h>
@@ -95,14 +96,28 @@ static int check_keys(CatObject *t, ObjRt *rt, Chunk **chunks, int n, HMap *repl
 	return rc;
 }
 
+/* A copy of c that owns its strings: column by column, fixed-width values and flags as blocks. */
 static Chunk *copy_chunk(const Chunk *c)
 {
 	TypeId types[MAX_COLUMNS];
 	for (int i = 0; i < c->ncols; i++)
 		types[i] = c->cols[i].type;
 	Chunk *d = chunk_new(types, c->ncols);
-	for (int r = 0; r < c->nrows; r++)
-		chunk_append_row(d, c, r, (Op)c->ops[r]);
+	size_t n = (size_t)c->nrows;
+	memcpy(d->ops, c->ops, n);
+	for (int k = 0; k < c->ncols; k++) {
+		const Vector *sv = &c->cols[k];
+		Vector *dv = &d->cols[k];
+		memcpy(dv->nulls, sv->nulls, n);
+		memcpy(dv->data, sv->data, n * type_size(sv->type));
+		if (type_is_varlen(sv->type))
+			for (size_t r = 0; r < n; r++)
+				if (!sv->nulls[r]) {
+					Str *s = &VEC_DATA(dv, Str)[r];
+					*s = chunk_str(d, s->p, s->len);
+				}
+	}
+	d->nrows = c->nrows;
 	return d;
 }
 
@@ -120,9 +135,10 @@ static uint64_t chunk_bytes(const Chunk *c)
 	return n;
 }
 
-/* Keeps an in-memory stream's history: appends a copy of c, then drops the oldest chunks
- * beyond the stream's retention (never the newest one), as the log drops old segments. */
-static void hist_append(ObjRt *rt, const Chunk *c)
+/* Keeps an in-memory stream's history: appends c itself when the caller hands it over (*own),
+ * else a copy of it, then drops the oldest chunks beyond the stream's retention (never the
+ * newest one), as the log drops old segments. */
+static void hist_append(ObjRt *rt, Chunk *c, bool own)
 {
 	if (rt->nhist == rt->caphist) {
 		rt->caphist = rt->caphist ? rt->caphist * 2 : 16;
@@ -131,7 +147,7 @@ static void hist_append(ObjRt *rt, const Chunk *c)
 		rt->hist_bytes = mem_realloc(rt->hist_bytes, sizeof(uint64_t) * (size_t)rt->caphist);
 	}
 	int64_t now = eng_now_us();
-	rt->hist[rt->nhist] = copy_chunk(c);
+	rt->hist[rt->nhist] = own ? c : copy_chunk(c);
 	rt->hist_us[rt->nhist] = now;
 	/* Sized only when a byte limit needs it: the sum walks every string. */
 	rt->hist_bytes[rt->nhist] = rt->mem_retention_bytes ? chunk_bytes(c) : 0;
@@ -151,7 +167,9 @@ static void hist_append(ObjRt *rt, const Chunk *c)
 	}
 }
 
-int eng_stream_publish(struct Eddy *db, CatObject *s, Chunk **chunks, int n, Err *e)
+/* eng_stream_publish; with `own`, the stream's history takes the chunks themselves (set NULL in
+ * chunks[] once taken) rather than copies. */
+static int stream_publish(struct Eddy *db, CatObject *s, Chunk **chunks, int n, bool own, Err *e)
 {
 	ObjRt *rt = s->rt;
 	int64_t wm = INT64_MIN;
@@ -159,8 +177,12 @@ int eng_stream_publish(struct Eddy *db, CatObject *s, Chunk **chunks, int n, Err
 		Chunk *c = chunks[i];
 		if (c->nrows == 0)
 			continue;
-		if (!rt->log) /* in memory the history is the inserted chunks themselves */
-			hist_append(rt, c);
+		if (!rt->log) { /* in memory the history is the inserted chunks themselves */
+			hist_append(rt, c, own);
+			/* c stays valid: the newest history chunk is never dropped. */
+			if (own)
+				chunks[i] = NULL;
+		}
 		rt->rows += (uint64_t)c->nrows;
 		if (eng_publish(rt, c, e) < 0)
 			return -1;
@@ -180,13 +202,18 @@ int eng_stream_publish(struct Eddy *db, CatObject *s, Chunk **chunks, int n, Err
 	return 0;
 }
 
+int eng_stream_publish(struct Eddy *db, CatObject *s, Chunk **chunks, int n, Err *e)
+{
+	return stream_publish(db, s, chunks, n, false, e);
+}
+
 /* On a data directory the rows go to the stream's log first (one atomic append), then to the
  * views: what a view has seen is always in the log. */
-static int stream_append(struct Eddy *db, CatObject *s, Chunk **chunks, int n, Err *e)
+static int stream_append(struct Eddy *db, CatObject *s, Chunk **chunks, int n, bool own, Err *e)
 {
 	if (eng_stream_write(db, s->rt, chunks, n, e) < 0)
 		return -1;
-	return eng_stream_publish(db, s, chunks, n, e);
+	return stream_publish(db, s, chunks, n, own, e);
 }
 
 /* Records inserted table rows in the journal as an INSERT ... VALUES of their text forms (the
@@ -235,8 +262,10 @@ static int journal_rows(struct Eddy *db, CatObject *t, Chunk **chunks, int n, Er
 	return rc;
 }
 
-int eng_insert_chunks(struct Eddy *db, CatObject *t, Chunk **chunks, int n, uint64_t *count,
-		      Err *e)
+/* eng_insert_chunks; with `own` an in-memory stream keeps the chunks themselves as its history
+ * (the caller frees those left in chunks[]: the others are set NULL). */
+static int insert_chunks(struct Eddy *db, CatObject *t, Chunk **chunks, int n, bool own,
+			 uint64_t *count, Err *e)
 {
 	ObjRt *rt = t->rt;
 	*count = 0;
@@ -248,7 +277,7 @@ int eng_insert_chunks(struct Eddy *db, CatObject *t, Chunk **chunks, int n, uint
 		*count += (uint64_t)chunks[i]->nrows;
 	}
 	if (t->kind == OBJ_STREAM) {
-		if (stream_append(db, t, chunks, n, e) < 0)
+		if (stream_append(db, t, chunks, n, own, e) < 0)
 			return -1;
 	} else {
 		if (check_keys(t, rt, chunks, n, NULL, e) < 0)
@@ -262,6 +291,12 @@ int eng_insert_chunks(struct Eddy *db, CatObject *t, Chunk **chunks, int n, uint
 		}
 	}
 	return eng_end_epoch(db, e);
+}
+
+int eng_insert_chunks(struct Eddy *db, CatObject *t, Chunk **chunks, int n, uint64_t *count,
+		      Err *e)
+{
+	return insert_chunks(db, t, chunks, n, false, count, e);
 }
 
 /* ---- DELETE and UPDATE */
@@ -410,7 +445,11 @@ out:
 	return rc;
 }
 
-/* ---- eddy_insert: rows from C values */
+/* ---- eddy_insert: rows from C values; eng_insert_text: rows of text cells (eddy_ingest)
+ *
+ * Text goes to a column of a scalar type straight from the caller's bytes into the chunk's
+ * typed array (text_column), parsed once; other columns go through the assignment cast over a
+ * source chunk of the values. Either way a text converts exactly as an INSERT literal does. */
 
 static TypeId api_type(EddyType t)
 {
@@ -439,25 +478,170 @@ static void put_value(Vector *v, int row, const EddyValue *ev, Arena *a)
 	vec_set_value(v, row, &val, a);
 }
 
-/* Converts rows [from, from+n) of the API values into `out` (the target's columns). */
-static int convert_rows(struct Eddy *db, CatObject *t, const int *map, int ncols,
-			const TypeId *src_types, const EddyValue *values, int from, int n, Chunk *out,
-			Arena *scratch, Err *e)
+/* The rows to insert: C values (eddy_insert) or text cells with their lengths (eddy_ingest;
+ * p NULL for NULL), ncols a row. */
+typedef struct RowSrc {
+	const EddyValue *values;
+	const Str *texts;
+	int ncols;
+} RowSrc;
+
+/* The text of cell k of row r of a text source (src_types[k] T_UNKNOWN), NULL for NULL. */
+static inline const char *src_text(const RowSrc *src, int r, int k, size_t *n)
 {
-	Chunk *src = chunk_new(src_types, ncols);
-	for (int r = 0; r < n; r++)
-		for (int k = 0; k < ncols; k++)
-			put_value(&src->cols[k], r, &values[(size_t)(from + r) * (size_t)ncols + (size_t)k],
-				  &src->arena);
-	src->nrows = n;
+	size_t at = (size_t)r * (size_t)src->ncols + (size_t)k;
+	if (src->texts) {
+		*n = src->texts[at].len;
+		return src->texts[at].p;
+	}
+	const EddyValue *v = &src->values[at];
+	if (v->type == EDDY_NULL)
+		return NULL;
+	*n = strlen(v->v.s);
+	return v->v.s;
+}
+
+/* Whether text converts to a column of this type straight into its vector (below), rather than
+ * through the assignment cast: every scalar type without a type modifier. The result is the
+ * same either way (both parse with value_parse's rules); the direct way skips a copy of every
+ * cell into a text vector and the cast's per-row work. */
+static bool text_direct(TypeId t, int32_t typmod)
+{
+	switch (t) {
+	case T_BOOL:
+	case T_INT2:
+	case T_INT4:
+	case T_INT8:
+	case T_FLOAT4:
+	case T_FLOAT8:
+	case T_TIMESTAMP:
+	case T_TIMESTAMPTZ:
+	case T_DATE:
+	case T_INTERVAL:
+		return true;
+	case T_NUMERIC:
+	case T_VARCHAR:
+		return typmod < 0;
+	default:
+		return false;
+	}
+}
+
+/* Column k of rows [from, from+n) of a text source into dst (a column of out) as the assignment
+ * cast from text would: integers and timestamps in their plain spellings by textparse.h, the
+ * rest (and any other spelling) by value_parse; strings copied once into out's arena. The
+ * first text that does not convert sets e (value_parse's message) and fails the call. */
+static int text_column(const RowSrc *src, int k, int from, int n, Vector *dst, Chunk *out, Err *e)
+{
+	TypeId t = dst->type;
+	uint8_t *nulls = dst->nulls;
+	for (int r = 0; r < n; r++) {
+		size_t len;
+		const char *p = src_text(src, from + r, k, &len);
+		if (!p) {
+			nulls[r] = 1;
+			continue;
+		}
+		nulls[r] = 0;
+		int64_t i;
+		switch (t) {
+		case T_VARCHAR:
+			/* Into the column's block of the chunk's arena (taken below). */
+			VEC_DATA(dst, Str)[r] = (Str){p, (uint32_t)len};
+			continue;
+		case T_INT8:
+			if (tp_int64(p, len, &i)) {
+				VEC_DATA(dst, int64_t)[r] = i;
+				continue;
+			}
+			break;
+		case T_INT4:
+			if (tp_int64(p, len, &i) && i >= INT32_MIN && i <= INT32_MAX) {
+				VEC_DATA(dst, int32_t)[r] = (int32_t)i;
+				continue;
+			}
+			break;
+		case T_INT2:
+			if (tp_int64(p, len, &i) && i >= INT16_MIN && i <= INT16_MAX) {
+				VEC_DATA(dst, int16_t)[r] = (int16_t)i;
+				continue;
+			}
+			break;
+		case T_TIMESTAMP:
+		case T_TIMESTAMPTZ:
+			if (tp_timestamp(p, len, &i)) {
+				VEC_DATA(dst, int64_t)[r] = i;
+				continue;
+			}
+			break;
+		default:
+			break;
+		}
+		Value v;
+		Err le;
+		err_clear(&le);
+		if (value_parse(t, p, len, &v, NULL, &le) < 0)
+			return err_set(e, le.code, "%s", le.msg);
+		vec_set_value(dst, r, &v, NULL);
+	}
+	if (t == T_VARCHAR) {
+		/* The strings into one block of out's arena: one allocation, not one a row. */
+		Str *st = VEC_DATA(dst, Str);
+		size_t total = 0;
+		for (int r = 0; r < n; r++)
+			total += nulls[r] ? 0 : st[r].len;
+		char *blk = arena_alloc(&out->arena, total ? total : 1);
+		for (int r = 0; r < n; r++)
+			if (!nulls[r]) {
+				memcpy(blk, st[r].p, st[r].len);
+				st[r].p = blk;
+				blk += st[r].len;
+			}
+	}
+	return 0;
+}
+
+/* Converts rows [from, from+n) of the source into `out` (the target's columns); on failure
+ * *badcol is the target column that did not convert. */
+static int convert_rows(struct Eddy *db, CatObject *t, const int *map, const TypeId *src_types,
+			const RowSrc *in, int from, int n, Chunk *out, Arena *scratch, int *badcol,
+			Err *e)
+{
+	int ncols = in->ncols;
+	Chunk *src = NULL; /* the source as vectors, for the columns the cast converts */
+	bool direct[MAX_COLUMNS];
 	int rc = 0;
 	ExprCtx cx = {.arena = scratch, .err = e, .now = db->stmt_now};
 	for (int c = 0; c < t->ncols && rc == 0; c++) {
 		int k = map[c];
 		Vector *dst = &out->cols[c];
+		direct[c] = false;
 		if (k < 0) {
 			memset(dst->nulls, 1, (size_t)n);
 			continue;
+		}
+		if (src_types[k] == T_UNKNOWN && text_direct(t->cols[c].type, t->cols[c].typmod)) {
+			direct[c] = true;
+			rc = text_column(in, k, from, n, dst, out, e);
+			if (rc < 0)
+				*badcol = c;
+			continue;
+		}
+		if (!src) {
+			src = chunk_new(src_types, ncols);
+			for (int r = 0; r < n; r++)
+				for (int j = 0; j < ncols; j++) {
+					size_t at = (size_t)(from + r) * (size_t)ncols + (size_t)j;
+					Vector *v = &src->cols[j];
+					if (in->values) {
+						put_value(v, r, &in->values[at], &src->arena);
+						continue;
+					}
+					/* Text cells: referenced, not copied (the cast copies). */
+					v->nulls[r] = in->texts[at].p == NULL;
+					VEC_DATA(v, Str)[r] = in->texts[at];
+				}
+			src->nrows = n;
 		}
 		Expr *x = expr_col(scratch, k, src_types[k], 0);
 		if (src_types[k] != t->cols[c].type || t->cols[c].typmod >= 0)
@@ -465,10 +649,13 @@ static int convert_rows(struct Eddy *db, CatObject *t, const int *map, int ncols
 					e);
 		if (!x || expr_eval(x, src, dst, &cx) < 0)
 			rc = -1;
+		if (rc < 0)
+			*badcol = c;
 	}
-	/* Strings written into scratch move into the chunk's arena. */
+	/* Strings the cast wrote into scratch (or referenced in the source) move into the chunk's
+	 * arena. */
 	for (int c = 0; rc == 0 && c < t->ncols; c++)
-		if (type_is_varlen(t->cols[c].type))
+		if (!direct[c] && type_is_varlen(t->cols[c].type))
 			for (int r = 0; r < n; r++)
 				if (!out->cols[c].nulls[r]) {
 					Str *s = &VEC_DATA(&out->cols[c], Str)[r];
@@ -549,9 +736,10 @@ static void drop_bad_rows(CatObject *t, Chunk *c, int64_t *rowid, HMap *seen, Ch
 }
 
 static int insert_values(struct Eddy *db, const char *target, const char *const *columns,
-			 int ncols, const EddyValue *values, int nrows, Rejects *rj, uint64_t *count,
-			 Err *e)
+			 const RowSrc *in, int nrows, Rejects *rj, uint64_t *count, Err *e)
 {
+	int ncols = in->ncols;
+	const EddyValue *values = in->values;
 	Chunk **chunks = NULL;
 	int64_t **rowids = NULL;
 	int nchunks = 0;
@@ -598,6 +786,10 @@ static int insert_values(struct Eddy *db, const char *target, const char *const 
 	/* Each input column has one C type (the first non-NULL value's); NULLs fit any. */
 	TypeId src_types[MAX_COLUMNS];
 	for (int k = 0; k < ncols; k++) {
+		if (!values) {
+			src_types[k] = T_UNKNOWN; /* text cells */
+			continue;
+		}
 		src_types[k] = T_NULL;
 		for (int r = 0; r < nrows; r++) {
 			EddyType et = values[(size_t)r * (size_t)ncols + (size_t)k].type;
@@ -622,7 +814,6 @@ static int insert_values(struct Eddy *db, const char *target, const char *const 
 	TypeId types[MAX_COLUMNS];
 	for (int c = 0; c < t->ncols; c++)
 		types[c] = t->cols[c].type;
-	one = chunk_new(types, t->ncols);
 	for (int from = 0; from < nrows; from += CHUNK_CAP) {
 		int n = nrows - from < CHUNK_CAP ? nrows - from : CHUNK_CAP;
 		Chunk *out = chunk_new(types, t->ncols);
@@ -635,16 +826,20 @@ static int insert_values(struct Eddy *db, const char *target, const char *const 
 		arena_reset(&scratch);
 		Err ce;
 		err_clear(&ce);
-		if (convert_rows(db, t, map, ncols, src_types, values, from, n, out, &scratch, &ce) == 0)
+		int badcol = -1;
+		if (convert_rows(db, t, map, src_types, in, from, n, out, &scratch, &badcol, &ce) == 0)
 			continue;
 		/* Convert row by row to find the failing rows: name the first, or skip them all. */
 		chunk_reset(out);
+		if (!one)
+			one = chunk_new(types, t->ncols);
 		for (int r = 0; r < n; r++) {
 			Err e1;
 			err_clear(&e1);
 			chunk_reset(one);
 			arena_reset(&scratch);
-			if (convert_rows(db, t, map, ncols, src_types, values, from + r, 1, one, &scratch,
+			badcol = -1;
+			if (convert_rows(db, t, map, src_types, in, from + r, 1, one, &scratch, &badcol,
 					 &e1) == 0) {
 				rowid[out->nrows] = from + r;
 				chunk_append_row(out, one, 0, OP_INSERT);
@@ -654,17 +849,19 @@ static int insert_values(struct Eddy *db, const char *target, const char *const 
 				err_set(e, e1.code, "row %d: %s", from + r + 1, e1.msg);
 				goto out;
 			}
-			reject(rj, from + r, -1, &e1);
+			reject(rj, from + r, badcol, &e1);
 		}
 	}
 	if (rj) {
+		if (!one && t->npk)
+			one = chunk_new(types, t->ncols); /* drop_bad_rows' lookups */
 		HMap seen;
 		hmap_init(&seen, 1);
 		for (int i = 0; i < nchunks; i++)
 			drop_bad_rows(t, chunks[i], rowids[i], &seen, one, rj);
 		hmap_deinit(&seen);
 	}
-	rc = eng_insert_chunks(db, t, chunks, nchunks, count, e);
+	rc = insert_chunks(db, t, chunks, nchunks, true, count, e);
 out:
 	for (int i = 0; i < nchunks; i++) {
 		chunk_free(chunks[i]);
@@ -686,7 +883,8 @@ int eddy_insert(Eddy *db, const char *target, const char *const *columns, int nc
 	pthread_mutex_lock(&db->mu);
 	db->stmt_now = eng_now_us();
 	db->defer_sync = true;
-	int rc = insert_values(db, target, columns, ncols, values, nrows, NULL, &count, &e);
+	RowSrc in = {values, NULL, ncols};
+	int rc = insert_values(db, target, columns, &in, nrows, NULL, &count, &e);
 	if (eng_unlock_and_sync(db, rc < 0 ? NULL : &e) < 0)
 		rc = -1;
 	if (rc < 0)
@@ -705,7 +903,32 @@ int64_t eddy_insert_partial(Eddy *db, const char *target, const char *const *col
 	pthread_mutex_lock(&db->mu);
 	db->stmt_now = eng_now_us();
 	db->defer_sync = true;
-	int rc = insert_values(db, target, columns, ncols, values, nrows, &rj, &count, &e);
+	RowSrc in = {values, NULL, ncols};
+	int rc = insert_values(db, target, columns, &in, nrows, &rj, &count, &e);
+	if (eng_unlock_and_sync(db, rc < 0 ? NULL : &e) < 0)
+		rc = -1;
+	if (nerrors)
+		*nerrors = rj.n;
+	if (rc < 0) {
+		eng_export_error(&e, err);
+		return -1;
+	}
+	return (int64_t)count;
+}
+
+int64_t eng_insert_text(Eddy *db, const char *target, const char *const *columns, int ncols,
+			const Str *cells, int nrows, EddyRowError *errors, int max_errors,
+			int *nerrors, EddyError *err)
+{
+	Err e;
+	err_clear(&e);
+	uint64_t count;
+	Rejects rj = {errors, errors ? max_errors : 0, 0};
+	pthread_mutex_lock(&db->mu);
+	db->stmt_now = eng_now_us();
+	db->defer_sync = true;
+	RowSrc in = {NULL, cells, ncols};
+	int rc = insert_values(db, target, columns, &in, nrows, &rj, &count, &e);
 	if (eng_unlock_and_sync(db, rc < 0 ? NULL : &e) < 0)
 		rc = -1;
 	if (nerrors)

@@ -2,8 +2,8 @@
  *
  * The first input byte picks the format and options (NDJSON; CSV with or without a header; the
  * delimiter) and the batch size; the rest is the body. Each input is decoded batch by batch and
- * every row and error is checked (line numbers in range and increasing, cells NUL-terminated
- * inside the batch text); one input in eight also goes through eddy_ingest into an in-memory
+ * every row and error is checked (line numbers in range and increasing, cells inside the input
+ * or the batch text); one input in eight also goes through eddy_ingest into an in-memory
  * table, whose counts must add up. Bad input must be reported, never crash, hang or read out of
  * bounds (ASan/UBSan watch).
  *
@@ -56,9 +56,13 @@ static void check_decoder(const uint8_t *data, size_t size, DecFormat fmt, bool 
 				die("row line number out of order");
 			last = d.lines[r];
 			for (int c = 0; c < 4; c++) {
-				const char *s = dec_cell(&d, r, c);
-				if (s && (s < d.text.data || s + strlen(s) >= d.text.data + d.text.len))
-					die("cell outside the batch text");
+				size_t n;
+				const char *s = dec_cell(&d, r, c, &n);
+				const DecCell *k = &d.cells[(size_t)r * 4 + (size_t)c];
+				const char *lo = k->where == DEC_INPUT ? d.buf : d.text.data;
+				size_t len = k->where == DEC_INPUT ? d.len : d.text.len;
+				if (s && n && (s < lo || s + n > lo + len))
+					die("cell outside the input and the batch text");
 			}
 		}
 		for (int i = 0; i < d.nerrs; i++)

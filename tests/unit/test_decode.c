@@ -31,8 +31,12 @@ static char *decode_all(DecFormat fmt, bool header, const char *in, size_t len, 
 		for (int r = 0; r < d.nrows; r++) {
 			sb_printf(out, "%lld:", (long long)d.lines[r]);
 			for (int c = 0; c < d.ncols; c++) {
-				const char *s = dec_cell(&d, r, c);
-				sb_printf(out, "%s%s", c ? "|" : " ", s ? s : "NULL");
+				size_t n;
+				const char *s = dec_cell(&d, r, c, &n);
+				if (s)
+					sb_printf(out, "%s%.*s", c ? "|" : " ", (int)n, s);
+				else
+					sb_printf(out, "%sNULL", c ? "|" : " ");
 			}
 			sb_putc(out, '\n');
 		}
@@ -227,8 +231,13 @@ static void test_csv_positional(void **state)
 	err_clear(&e);
 	assert_int_equal(dec_next(&d, 10, &e), 1);
 	assert_int_equal(d.nrows, 1);
-	assert_string_equal(dec_cell(&d, 0, 0), "1");
-	assert_string_equal(dec_cell(&d, 0, 1), "x,y");
+	size_t n;
+	const char *s = dec_cell(&d, 0, 0, &n);
+	assert_int_equal(n, 1);
+	assert_memory_equal(s, "1", 1);
+	s = dec_cell(&d, 0, 1, &n);
+	assert_int_equal(n, 3);
+	assert_memory_equal(s, "x,y", 3);
 	assert_int_equal(dec_next(&d, 10, &e), 0);
 	dec_deinit(&d);
 }
@@ -254,7 +263,10 @@ static void test_batches(void **state)
 		for (int r = 0; r < d.nrows; r++) {
 			char want[32];
 			snprintf(want, sizeof want, "%lld", (long long)d.lines[r]);
-			assert_string_equal(dec_cell(&d, r, 0), want);
+			size_t n;
+			const char *s = dec_cell(&d, r, 0, &n);
+			assert_int_equal(n, strlen(want));
+			assert_memory_equal(s, want, n);
 			rows++;
 		}
 		for (int i = 0; i < d.nerrs; i++)
