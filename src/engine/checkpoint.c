@@ -24,8 +24,9 @@
  *   "D" u64 view id + dataflow key        the dataflow's entries (dataflow_checkpoint)
  *   "R" u64 view id + store key           the view's rows (mvstore_checkpoint)
  *
- * The fingerprint (FNV-1a of the view's EXPLAIN text: dataflow and logical plan) tells whether
- * the saved state fits the dataflow this build makes of the view's SQL. A view whose header
+ * The fingerprint (XXH3 of the view's EXPLAIN text, dataflow and logical plan, combined with
+ * CKPT_STATE_VERSION) tells whether the saved state fits the dataflow this build makes of the
+ * view's SQL and reads its entries as they were written. A view whose header
  * lacks it or holds another one (a build that plans it differently) is not restored: it is
  * built from its inputs as they are at the checkpoint and fed the table changes replayed below
  * it (eng_backfill, eng_publish), as a live CREATE would have been; the next checkpoint saves
@@ -42,6 +43,7 @@
 #include "engine/engine_int.h"
 
 #include "base/bin.h"
+#include "base/hash.h"
 #include "storage/kv.h"
 
 #include <errno.h>
@@ -49,6 +51,10 @@
 #include <string.h>
 
 #define CKPT_FORMAT 1
+/* The version of what operators and aggregates write into their entries: bump it with any change
+ * to one of those formats, so that a checkpoint of another version is rebuilt, never misread.
+ * 2: DISTINCT aggregates over one argument share one entry (agg.c, hash_agg.c). */
+#define CKPT_STATE_VERSION 2
 #define CKPT_DEFAULT_MS 1000
 
 /* tag + big-endian id */
@@ -108,8 +114,9 @@ void ckpt_close(struct Eddy *db)
 
 /* ---- fingerprints */
 
-/* FNV-1a 64 of the view's dataflow and logical plan as EXPLAIN prints them. Taken while its
- * CREATE runs (the plan's names may point into the statement's text, gone after it). */
+/* A hash of the view's dataflow and logical plan as EXPLAIN prints them, and of the state
+ * formats' version. Taken while its CREATE runs (the plan's names may point into the
+ * statement's text, gone after it). */
 uint64_t ckpt_fingerprint(const ObjRt *view)
 {
 	StrBuf sb;
@@ -117,11 +124,7 @@ uint64_t ckpt_fingerprint(const ObjRt *view)
 	if (view->df)
 		dataflow_explain(view->df, &sb);
 	lop_print(view->obj->plan, &sb);
-	uint64_t h = 14695981039346656037ULL;
-	for (size_t i = 0; i < sb.len; i++) {
-		h ^= (unsigned char)sb.data[i];
-		h *= 1099511628211ULL;
-	}
+	uint64_t h = hash_combine(hash_bytes(sb.data, sb.len), CKPT_STATE_VERSION);
 	sb_deinit(&sb);
 	return h;
 }
