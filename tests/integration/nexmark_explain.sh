@@ -8,8 +8,7 @@
 # failed".
 cd "$(dirname "$0")/../.." || exit 1
 EDDY=${EDDY_BIN:-build/asan/eddy}
-passed=0
-failed=0
+. tests/integration/lib/checks.sh
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 
@@ -78,13 +77,11 @@ while [ $q -le 22 ]; do
 	done
 	unset IFS
 	if [ -n "$ops" ] && [ -n "$plan" ] && [ -z "$missing" ]; then
-		passed=$((passed + 1))
+		ok
 	else
-		echo "FAIL: q$q: EXPLAIN lacks$missing; it printed:"
+		bad "q$q: EXPLAIN lacks$missing; it printed:"
 		printf '%s\n' "$out" | head -30
-		failed=$((failed + 1))
 	fi
 	q=$((q + 1))
 done
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish
