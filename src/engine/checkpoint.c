@@ -53,8 +53,9 @@
 #define CKPT_FORMAT 1
 /* The version of what operators and aggregates write into their entries: bump it with any change
  * to one of those formats, so that a checkpoint of another version is rebuilt, never misread.
- * 2: DISTINCT aggregates over one argument share one entry (agg.c, hash_agg.c). */
-#define CKPT_STATE_VERSION 2
+ * 2: DISTINCT aggregates over one argument share one entry (agg.c, hash_agg.c).
+ * 3: append-only sides of inner joins keep rows by join key and position (hash_join.c). */
+#define CKPT_STATE_VERSION 3
 #define CKPT_DEFAULT_MS 1000
 
 /* tag + big-endian id */

@@ -2,15 +2,21 @@
  *
  * Layer: stream. Owns the rows of both inputs: per side, an HMap from the join key's
  * ROWCODEC_NORMALIZE encoding to a Bucket, a growable array of pointers to the Entries of the
- * rows with that key. An Entry (multiplicity, number of matching rows on the other side counted
- * with their multiplicity, event time, whether its key has a NULL, its place in its bucket) is
- * the value of a second HMap per side, the row index, keyed by the row's exact encoding followed
- * by the join key and the row's length: a change finds its row in O(1) however many rows share
- * its key, and the Entry's address is stable. A bucket drops an Entry by moving its last one into
- * the hole (which updates that Entry's place), so probing stays a walk over a dense array.
- * Rows whose key has a NULL are kept (outer and anti joins must
- * output them, deletes must find them) but never probe and are never probed: NULL = x is not
- * true.
+ * rows with that key (a bucket of one row keeps the pointer in place of the array). An Entry
+ * (its checkpoint link, multiplicity, place in its bucket: 32 bytes) is the value of a second
+ * HMap per side, the row index, keyed by the row's exact encoding followed by the join key and
+ * the row's length (the Entry finds its row there): a change finds its row in O(1) however many
+ * rows share its key, and the Entry's address is stable. A bucket drops an Entry by moving its
+ * last one into the hole (which updates that Entry's place), so probing stays a walk over a
+ * dense array. Joins other than a plain inner join also keep per row (EntryX) the number of
+ * matching rows on the other side counted with their multiplicity, the event time (interval
+ * joins) and whether its key has a NULL. Rows whose key has a NULL never probe and are never
+ * probed (NULL = x is not true): an inner join drops them; the others keep them (outer and anti
+ * joins must output them, deletes must find them). The append-only input of a plain inner join
+ * (a stream: Nexmark q4, q9, q20) is a log side instead: its buckets point at the rows'
+ * encodings themselves, copied into 32 KiB arena blocks, with neither row index nor Entry (some
+ * 100 bytes less per row); equal rows stay apart, each counting once, and since such an input
+ * deletes nothing, no row has to be found.
  *
  * Streaming: a change of one side (insert +1, delete -1; U-/U+ are deletes and inserts)
  * probes the other side's bucket, evaluates the residual over the candidate pairs a chunk at a
@@ -37,15 +43,20 @@
  * below its own watermark (the aggregation drops late rows): its rows are kept until they are
  * below their own watermark as well, and its changes are never late. Barriers are
  * forwarded once both inputs delivered them. Every join is idle for its parent while both its
- * inputs are. Allocates only per distinct row held (its row index entry): buckets grow
- * geometrically, encodings go through reused StrBufs.
+ * inputs are. Allocates only per distinct row held (its row index entry; a log side per 32 KiB
+ * of rows): buckets grow geometrically, encodings go through reused StrBufs.
  *
  * Checkpoints: key 0x00 is the header (per side has_wm u8, wm i64, min_ts i64, idle u8,
  * total i64, nulls i64; then has_sent u8, sent_wm i64); key 0x01 (left) or 0x02 (right)
  * followed by the row index key (row encoding, join key encoding, row length u32) is one entry
- * per held row: count i64, ts i64, knull u8. Rows changed or gone since the last checkpoint are
- * tracked per side (ckpt_track.h), so a checkpoint writes what changed, whatever the size of
- * the buckets. Match counts are not saved: restore counts them again over the rows.
+ * per held row: count i64, ts i64, knull u8 (a plain inner join keeps neither: it writes 0s,
+ * and restoring it skips a row with knull 1). Rows changed or gone since the last checkpoint
+ * are tracked per side (ckpt_track.h), so a checkpoint writes what changed, whatever the size
+ * of the buckets. Match counts are not saved: restore counts them again over the rows.
+ * A log side (a plain inner join's append-only input: no row index, rows kept per key in
+ * arrival order, equal rows apart) writes instead key 0x03 (left) or 0x04 (right), the join key
+ * (u32 length + bytes), the row's position in its key's bucket (u64 big-endian) -> the row's
+ * encoding: positions never change, so a checkpoint writes the rows appended since the last.
  */
 #include "base/bin.h"
 #include "base/hash.h"
@@ -60,22 +71,35 @@
 typedef struct Bucket Bucket;
 
 /* A row held by one side: the value of the side's row index, whose key starts with the row's
- * encoding (`row` points there). */
+ * encoding (entry_row). */
 typedef struct Entry {
 	CkLink ck;          /* first: changed since the last checkpoint */
-	const uint8_t *row; /* the row's exact encoding, in the row index's key */
-	uint32_t len;       /* its bytes */
 	int32_t count;      /* multiplicity */
-	int64_t matches;    /* matching rows on the other side, with multiplicity */
-	int64_t ts;         /* interval joins: the row's time */
-	Bucket *bk;         /* the bucket of its key */
-	uint32_t pos;       /* its place in bk->ents */
-	int32_t knull;      /* the key has a NULL */
+	uint32_t pos;       /* its place in its bucket's entries */
 } Entry;
 
+/* The Entry of a join that counts matches or keeps times (JoinOp.ext): not a plain inner join. */
+typedef struct EntryX {
+	Entry e;
+	int64_t matches;    /* matching rows on the other side, with multiplicity */
+	int64_t ts;         /* interval joins: the row's time */
+	int32_t knull;      /* the key has a NULL */
+} EntryX;
+
+/* On a log side (a plain inner join's append-only input) a bucket's elements are rows alone:
+ * their exact encodings (row_skip finds their length), with no row index and no Entry. Such a
+ * side is a log per key: equal rows stay separate (each counts once), nothing is deleted. */
+
+/* A bucket's element: an Entry, or a row's encoding on a log side (held_row, held_count). */
+typedef struct Held Held;
+
+/* The rows of one key: with cap 1, `ents` holds the one pointer itself (bucket_ents). */
 struct Bucket {
-	Entry **ents;
+	Held **ents;
 	uint32_t n, cap;
+	/* Log sides: rows [0, ck_n) are in the store as they are now, [0, stored) are in it. */
+	uint32_t ck_n, stored;
+	uint8_t dirty;      /* on Side.dirty */
 };
 
 typedef struct Side {
@@ -89,6 +113,14 @@ typedef struct Side {
 	int ncols, nkeys;
 	Expr **keys;
 	int time_col;
+	bool ext;            /* its entries are EntryX (JoinOp.ext) */
+	bool log;            /* plain inner join, append-only input: buckets of rows */
+	bool ck_on;          /* log: checkpointed or restored, so changes are tracked */
+	Bucket **dirty;      /* log: buckets changed since the last checkpoint */
+	uint32_t ndirty, capdirty;
+	Arena log_rows;      /* log: blocks of rows (never freed one by one: nothing is deleted) */
+	uint8_t *log_at;     /* log: free space in the current block */
+	size_t log_left;
 	int64_t wm, min_ts;  /* interval: watermark, lowest time held (a lower bound) */
 	bool has_wm;
 	bool idle;           /* interval: marked idle, its watermark does not hold the output */
@@ -104,6 +136,7 @@ typedef struct JoinOp {
 	JoinType type;
 	bool preserved[2];   /* outer joins: the side whose unmatched rows are NULL-padded */
 	bool joined;         /* emits left+right rows (not semi/anti) */
+	bool ext;            /* entries are EntryX: not a plain inner join */
 	Side side[2];
 	Chunk *out;
 	Chunk *cand;         /* candidate pairs for the residual: left columns, right columns */
@@ -111,7 +144,9 @@ typedef struct JoinOp {
 	Arena key_arena;     /* key vectors, reset per input chunk */
 	StrBuf key, row;
 	uint8_t keep[CHUNK_CAP];
-	const Entry *cand_entry[CHUNK_CAP];
+	const Held *cand_entry[CHUNK_CAP];
+	const uint8_t *cand_row[CHUNK_CAP]; /* their rows */
+	uint32_t cand_len[CHUNK_CAP];
 	int arrived;
 	bool got[2];
 	int64_t sent_wm;
@@ -120,9 +155,39 @@ typedef struct JoinOp {
 	StrBuf hdr;          /* the checkpoint header being written */
 } JoinOp;
 
-static const uint8_t *entry_row(const Entry *en)
+static EntryX *ex(const Entry *en)
 {
-	return en->row;
+	return (EntryX *)en;
+}
+
+/* The row of an Entry of side sd (the start of its row index key) and its length. */
+static const uint8_t *entry_row(const Side *sd, const Entry *en, uint32_t *len)
+{
+	size_t klen;
+	const uint8_t *k = hmap_key(&sd->idx, en, &klen);
+	memcpy(len, k + klen - sizeof *len, sizeof *len);
+	return k;
+}
+
+static Held **bucket_ents(Bucket *bk)
+{
+	return bk->cap <= 1 ? (Held **)&bk->ents : bk->ents;
+}
+
+/* The row of a bucket element of side sd and its length. */
+static const uint8_t *held_row(const Side *sd, const Held *h, uint32_t *len)
+{
+	if (sd->log) {
+		*len = (uint32_t)row_skip(h, sd->types, sd->ncols);
+		return (const uint8_t *)h;
+	}
+	return entry_row(sd, (const Entry *)h, len);
+}
+
+/* Its multiplicity. */
+static int64_t held_count(const Side *sd, const Held *h)
+{
+	return sd->log ? 1 : ((const Entry *)h)->count;
 }
 
 /* ---- Output. */
@@ -158,14 +223,18 @@ static int emit(JoinOp *j, const uint8_t *l, uint32_t ll, const uint8_t *r, uint
 	return 0;
 }
 
-/* A row of side s with its partner p of the other side, in output order. */
-static int emit_pair(JoinOp *j, int s, const uint8_t *row, uint32_t len, const Entry *p,
-		     int64_t count, int d, Err *e)
+/* A row of side s with its partner's row (prow, plen bytes) of the other side, in output
+ * order. */
+static int emit_pair(JoinOp *j, int s, const uint8_t *row, uint32_t len, const uint8_t *prow,
+		     uint32_t plen, int64_t count, int d, Err *e)
 {
 	if (s == 0)
-		return emit(j, row, len, entry_row(p), p->len, count, d, e);
-	return emit(j, entry_row(p), p->len, row, len, count, d, e);
+		return emit(j, row, len, prow, plen, count, d, e);
+	return emit(j, prow, plen, row, len, count, d, e);
 }
+
+/* The Entry p of side s alone (emit_alone). */
+static int emit_entry(JoinOp *j, int s, const Entry *p, int d, Err *e);
 
 /* A row of side s alone: NULL-padded on the other side for joined output. */
 static int emit_alone(JoinOp *j, int s, const uint8_t *row, uint32_t len, int64_t count, int d,
@@ -174,6 +243,13 @@ static int emit_alone(JoinOp *j, int s, const uint8_t *row, uint32_t len, int64_
 	if (s == 0)
 		return emit(j, row, len, NULL, 0, count, d, e);
 	return emit(j, NULL, 0, row, len, count, d, e);
+}
+
+static int emit_entry(JoinOp *j, int s, const Entry *p, int d, Err *e)
+{
+	uint32_t len;
+	const uint8_t *row = entry_row(&j->side[s], p, &len);
+	return emit_alone(j, s, row, len, p->count, d, e);
 }
 
 /* ---- State. */
@@ -186,8 +262,10 @@ static Bucket *bucket_find(const Side *sd, const StrBuf *key)
 /* Frees bk, which holds no row, and drops it from side sd. */
 static void bucket_drop(Side *sd, Bucket *bk)
 {
-	sd->buf_bytes -= bk->cap * sizeof *bk->ents;
-	mem_free(bk->ents);
+	if (bk->cap > 1) {
+		sd->buf_bytes -= bk->cap * sizeof *bk->ents;
+		mem_free(bk->ents);
+	}
 	hmap_remove_value(&sd->map, bk);
 }
 
@@ -201,17 +279,111 @@ static void entry_remove(Side *sd, Entry *en)
 	hmap_remove_value(&sd->idx, en);
 }
 
-/* Removes en from its bucket (moving the last entry into its place) and from the row index;
- * frees the bucket when it empties. */
-static void entry_drop(Side *sd, Entry *en)
+/* Removes en from its bucket bk (moving the last entry into its place) and from the row
+ * index; frees the bucket when it empties. */
+static void entry_drop(Side *sd, Bucket *bk, Entry *en)
 {
-	Bucket *bk = en->bk;
-	Entry *last = bk->ents[--bk->n];
-	bk->ents[en->pos] = last;
+	Held **ents = bucket_ents(bk);
+	Entry *last = (Entry *)ents[--bk->n];
+	ents[en->pos] = (Held *)last;
 	last->pos = en->pos;
 	entry_remove(sd, en);
 	if (bk->n == 0)
 		bucket_drop(sd, bk);
+}
+
+/* Room for one more element in bk. */
+static void bucket_reserve(Side *sd, Bucket *bk)
+{
+	if (bk->n < bk->cap)
+		return;
+	/* 0 -> 1 (the pointer in place of the array) -> 4 -> 8 ... */
+	uint32_t cap = bk->cap ? (bk->cap == 1 ? 4 : bk->cap * 2) : 1;
+	if (cap > 1) {
+		Held **ents = mem_alloc(cap * sizeof *ents);
+		memcpy(ents, bucket_ents(bk), bk->n * sizeof *ents);
+		if (bk->cap > 1)
+			mem_free(bk->ents);
+		sd->buf_bytes += (cap - (bk->cap > 1 ? bk->cap : 0)) * sizeof *ents;
+		bk->ents = ents;
+	}
+	bk->cap = cap;
+}
+
+/* Log side: bk changed (tracked once checkpoints are on). */
+static void log_touch(Side *sd, Bucket *bk)
+{
+	if (!sd->ck_on || bk->dirty)
+		return;
+	bk->dirty = 1;
+	if (sd->ndirty == sd->capdirty) {
+		sd->capdirty = sd->capdirty ? 2 * sd->capdirty : 64;
+		sd->dirty = mem_realloc(sd->dirty, sd->capdirty * sizeof *sd->dirty);
+	}
+	sd->dirty[sd->ndirty++] = bk;
+}
+
+enum { LOG_BLOCK = 32 * 1024 };
+
+/* Log side: n bytes for a row, unaligned (the arena's 16 would waste 7 bytes a row). */
+static void *log_alloc(Side *sd, size_t n)
+{
+	if (n > LOG_BLOCK / 4)
+		return arena_alloc(&sd->log_rows, n);
+	if (n > sd->log_left) {
+		sd->log_at = arena_alloc(&sd->log_rows, LOG_BLOCK);
+		sd->log_left = LOG_BLOCK;
+	}
+	void *p = sd->log_at;
+	sd->log_at += n;
+	sd->log_left -= n;
+	return p;
+}
+
+/* Log side: appends a copy of the row (len bytes) to bk. */
+static void log_append(Side *sd, Bucket *bk, const void *row, uint32_t len)
+{
+	bucket_reserve(sd, bk);
+	/* From an arena: a heap block per row would cost as much again as a short row. */
+	uint8_t *copy = log_alloc(sd, len);
+	memcpy(copy, row, len);
+	bucket_ents(bk)[bk->n++] = (Held *)copy;
+	sd->rows++;
+}
+
+/* Log side: d copies of the row in or out. An append-only input deletes nothing; should a delete
+ * come, it finds its row by a scan, and the rows after it move up (the next checkpoint rewrites
+ * them); the row's bytes stay in the arena. A bucket is never freed, so Side.dirty stays
+ * valid. */
+static void log_update(Side *sd, const StrBuf *key, const StrBuf *row, int d)
+{
+	if (d > 0) {
+		Bucket *bk = hmap_upsert(&sd->map, key->data, key->len,
+					 hash_bytes(key->data, key->len), NULL);
+		for (int k = 0; k < d; k++)
+			log_append(sd, bk, row->data, (uint32_t)row->len);
+		log_touch(sd, bk);
+		return;
+	}
+	Bucket *bk = bucket_find(sd, key);
+	for (; bk && d < 0; d++) {
+		Held **ents = bucket_ents(bk);
+		uint32_t i = bk->n;
+		while (i-- > 0) {
+			uint32_t len;
+			const uint8_t *held = held_row(sd, ents[i], &len);
+			if (len == row->len && memcmp(held, row->data, len) == 0)
+				break;
+		}
+		if (i == UINT32_MAX)
+			return;
+		memmove(ents + i, ents + i + 1, (bk->n - i - 1) * sizeof *ents);
+		bk->n--;
+		sd->rows--;
+		if (bk->ck_n > i)
+			bk->ck_n = i;
+		log_touch(sd, bk);
+	}
 }
 
 /* The row index key of a row: its exact encoding, the join key, the row's length. */
@@ -231,33 +403,33 @@ static Entry *entry_add(Side *sd, const StrBuf *key, uint64_t ih, int d, int64_t
 	bool found;
 	Bucket *bk = hmap_upsert(&sd->map, key->data, key->len, hash_bytes(key->data, key->len),
 				 &found);
-	if (bk->n == bk->cap) {
-		uint32_t cap = bk->cap ? bk->cap * 2 : 4;
-		sd->buf_bytes += (cap - bk->cap) * sizeof *bk->ents;
-		bk->ents = mem_realloc(bk->ents, cap * sizeof *bk->ents);
-		bk->cap = cap;
-	}
+	bucket_reserve(sd, bk);
 	Entry *en = hmap_upsert(&sd->idx, sd->ik.data, sd->ik.len, ih, &found);
-	size_t iklen;
-	en->row = hmap_key(&sd->idx, en, &iklen);
-	en->len = (uint32_t)(iklen - key->len - sizeof(uint32_t));
 	en->count = d;
-	en->matches = matches;
-	en->ts = ts;
-	en->knull = knull;
-	en->bk = bk;
+	if (sd->ext) {
+		ex(en)->matches = matches;
+		ex(en)->ts = ts;
+		ex(en)->knull = knull;
+	}
 	en->pos = bk->n;
-	bk->ents[bk->n++] = en;
+	bucket_ents(bk)[bk->n++] = (Held *)en;
 	sd->rows += d;
 	if (ts < sd->min_ts)
 		sd->min_ts = ts;
 	return en;
 }
 
-/* Adds d copies of the row to side sd under key (matches: its match count when new). */
+/* Adds d copies of the row to side sd under key (matches: its match count when new). A plain
+ * inner join keeps no row whose key has a NULL: it never joins. */
 static void state_update(Side *sd, const StrBuf *key, const StrBuf *row, int d, int64_t matches,
 			 int64_t ts, bool knull)
 {
+	if (knull && !sd->ext)
+		return;
+	if (sd->log) {
+		log_update(sd, key, row, d);
+		return;
+	}
 	index_key(sd, key, (const uint8_t *)row->data, (uint32_t)row->len);
 	uint64_t ih = hash_bytes(sd->ik.data, sd->ik.len);
 	Entry *en = hmap_find(&sd->idx, sd->ik.data, sd->ik.len, ih);
@@ -266,7 +438,7 @@ static void state_update(Side *sd, const StrBuf *key, const StrBuf *row, int d, 
 		sd->rows += d;
 		if (en->count <= 0) {
 			sd->rows -= en->count;
-			entry_drop(sd, en);
+			entry_drop(sd, bucket_find(sd, key), en);
 		} else {
 			ckt_touch(&sd->ck, &en->ck);
 		}
@@ -280,9 +452,9 @@ static void state_update(Side *sd, const StrBuf *key, const StrBuf *row, int d, 
 
 /* ---- Probing. */
 
-/* Called for each partner that matches. */
-typedef int (*PairFn)(JoinOp *j, int s, const uint8_t *row, uint32_t len, Entry *p, void *arg,
-		      Err *e);
+/* Called for each partner p that matches, with its row (prow, plen bytes). */
+typedef int (*PairFn)(JoinOp *j, int s, const uint8_t *row, uint32_t len, Held *p,
+		      const uint8_t *prow, uint32_t plen, void *arg, Err *e);
 
 /* Runs fn over the entries of bk (the other side of s) that match the row of side s: all of
  * them without a residual, else those for which it is true, evaluated a chunk at a time. */
@@ -291,18 +463,22 @@ static int probe(JoinOp *j, int s, const uint8_t *row, uint32_t len, Bucket *bk,
 {
 	const Expr *res = j->op.lop->residual;
 	const Side *me = &j->side[s], *ot = &j->side[1 - s];
+	Held **ents = bucket_ents(bk);
 	for (uint32_t off = 0; off < bk->n;) {
 		int n = 0;
-		while (off < bk->n && n < CHUNK_CAP)
-			j->cand_entry[n++] = bk->ents[off++];
+		/* A log side's row length is found once per candidate (row_skip). */
+		while (off < bk->n && n < CHUNK_CAP) {
+			j->cand_entry[n] = ents[off++];
+			j->cand_row[n] = held_row(ot, j->cand_entry[n], &j->cand_len[n]);
+			n++;
+		}
 		if (res) {
 			chunk_reset(j->cand);
 			arena_reset(&j->scratch);
 			for (int i = 0; i < n; i++) {
-				const Entry *en = j->cand_entry[i];
 				row_decode(row, len, j->cand, me->cand_cols, me->ncols, i);
-				row_decode(entry_row(en), en->len, j->cand, ot->cand_cols, ot->ncols,
-					   i);
+				row_decode(j->cand_row[i], j->cand_len[i], j->cand, ot->cand_cols,
+					   ot->ncols, i);
 			}
 			j->cand->nrows = n;
 			ExprCtx cx;
@@ -314,7 +490,8 @@ static int probe(JoinOp *j, int s, const uint8_t *row, uint32_t len, Bucket *bk,
 		}
 		for (int i = 0; i < n; i++)
 			if ((!res || j->keep[i]) &&
-			    fn(j, s, row, len, (Entry *)j->cand_entry[i], arg, e) < 0)
+			    fn(j, s, row, len, (Held *)j->cand_entry[i], j->cand_row[i],
+			       j->cand_len[i], arg, e) < 0)
 				return -1;
 	}
 	return 0;
@@ -325,26 +502,30 @@ typedef struct StreamPair {
 	int64_t m; /* matches of the changed row */
 } StreamPair;
 
-static int stream_pair(JoinOp *j, int s, const uint8_t *row, uint32_t len, Entry *p, void *arg,
-		       Err *e)
+static int stream_pair(JoinOp *j, int s, const uint8_t *row, uint32_t len, Held *h,
+		       const uint8_t *prow, uint32_t plen, void *arg, Err *e)
 {
 	StreamPair *sp = arg;
 	int d = sp->d;
-	sp->m += p->count;
-	if (j->joined && emit_pair(j, s, row, len, p, p->count, d, e) < 0)
+	int64_t count = held_count(&j->side[1 - s], h);
+	sp->m += count;
+	if (j->joined && emit_pair(j, s, row, len, prow, plen, count, d, e) < 0)
 		return -1;
-	int64_t old = p->matches;
-	p->matches += d;
-	bool flip = (old == 0) != (p->matches == 0);
+	if (!j->ext)
+		return 0;
+	Entry *p = (Entry *)h;
+	int64_t old = ex(p)->matches;
+	ex(p)->matches += d;
+	bool flip = (old == 0) != (ex(p)->matches == 0);
 	if (!flip)
 		return 0;
-	int appear = p->matches == 0 ? 1 : -1; /* the partner alone (re)appears when unmatched */
+	int appear = ex(p)->matches == 0 ? 1 : -1; /* the partner alone (re)appears unmatched */
 	if (j->preserved[1 - s])
-		return emit_alone(j, 1 - s, entry_row(p), p->len, p->count, appear, e);
+		return emit_entry(j, 1 - s, p, appear, e);
 	if (s == 1 && j->type == JOIN_SEMI)
-		return emit_alone(j, 0, entry_row(p), p->len, p->count, -appear, e);
+		return emit_entry(j, 0, p, -appear, e);
 	if (s == 1 && j->type == JOIN_ANTI)
-		return emit_alone(j, 0, entry_row(p), p->len, p->count, appear, e);
+		return emit_entry(j, 0, p, appear, e);
 	return 0;
 }
 
@@ -365,14 +546,13 @@ static int na_right_change(JoinOp *j, int d, bool knull, Bucket *match, Err *e)
 	Bucket *bk;
 	for (size_t it = 0; (bk = global ? hmap_next(&l->map, &it) : match);) {
 		for (uint32_t off = 0; off < bk->n; off++) {
-			Entry *en = bk->ents[off];
+			EntryX *en = ex((Entry *)bucket_ents(bk)[off]);
 			int64_t m0 = en->matches;
 			if (bk == match && !knull)
 				en->matches += d;
 			bool k0 = na_keep(en->knull, m0, t0, n0);
 			bool k1 = na_keep(en->knull, en->matches, t1, n1);
-			if (k0 != k1 &&
-			    emit_alone(j, 0, entry_row(en), en->len, en->count, k1 ? 1 : -1, e) < 0)
+			if (k0 != k1 && emit_entry(j, 0, &en->e, k1 ? 1 : -1, e) < 0)
 				return -1;
 		}
 		if (!global)
@@ -428,16 +608,18 @@ static void expire(Side *sd, int64_t limit)
 	Bucket *bk;
 	for (size_t it = 0; (bk = hmap_next(&sd->map, &it));) {
 		uint32_t w = 0;
+		Held **ents = bucket_ents(bk);
 		for (uint32_t off = 0; off < bk->n; off++) {
-			Entry *en = bk->ents[off];
-			if (en->ts < limit) {
+			Entry *en = (Entry *)ents[off];
+			int64_t ts = ex(en)->ts;
+			if (ts < limit) {
 				sd->rows -= en->count;
 				entry_remove(sd, en);
 			} else {
-				if (en->ts < min)
-					min = en->ts;
+				if (ts < min)
+					min = ts;
 				en->pos = w;
-				bk->ents[w++] = en;
+				ents[w++] = (Held *)en;
 			}
 		}
 		bk->n = w;
@@ -608,21 +790,23 @@ static int join_chunk(Operator *op, int port, const Chunk *c, Err *e)
 /* ---- Batch: build both sides, then join once at the barrier. */
 
 /* A left row (arg) and a right row p match: each counts the other. */
-static int count_pair(JoinOp *j, int s, const uint8_t *row, uint32_t len, Entry *p, void *arg,
-		      Err *e)
+static int count_pair(JoinOp *j, int s, const uint8_t *row, uint32_t len, Held *p,
+		      const uint8_t *prow, uint32_t plen, void *arg, Err *e)
 {
-	Entry *l = arg;
-	l->matches += p->count;
-	p->matches += l->count;
+	Entry *l = arg, *r = (Entry *)p;
+	if (j->ext) {
+		ex(l)->matches += r->count;
+		ex(r)->matches += l->count;
+	}
 	return 0;
 }
 
-static int batch_pair(JoinOp *j, int s, const uint8_t *row, uint32_t len, Entry *p, void *arg,
-		      Err *e)
+static int batch_pair(JoinOp *j, int s, const uint8_t *row, uint32_t len, Held *p,
+		      const uint8_t *prow, uint32_t plen, void *arg, Err *e)
 {
-	Entry *l = arg;
-	count_pair(j, s, row, len, p, arg, e);
-	return j->joined ? emit_pair(j, 0, row, len, p, (int64_t)l->count * p->count, 1, e) : 0;
+	count_pair(j, s, row, len, p, prow, plen, arg, e);
+	int64_t n = held_count(&j->side[0], arg) * held_count(&j->side[1], p);
+	return j->joined ? emit_pair(j, 0, row, len, prow, plen, n, 1, e) : 0;
 }
 
 /* Runs fn over every matching pair of rows held (the left row as its argument). */
@@ -635,8 +819,11 @@ static int join_held(JoinOp *j, PairFn fn, Err *e)
 		const void *key = hmap_key(&l->map, bk, &klen);
 		Bucket *rb = hmap_find(&r->map, key, klen, hash_bytes(key, klen));
 		for (uint32_t off = 0; rb && off < bk->n; off++) {
-			Entry *en = bk->ents[off];
-			if (!en->knull && probe(j, 0, entry_row(en), en->len, rb, fn, en, e) < 0)
+			Held *h = bucket_ents(bk)[off];
+			uint32_t len;
+			const uint8_t *row = held_row(l, h, &len);
+			if ((!j->ext || !ex((Entry *)h)->knull) &&
+			    probe(j, 0, row, len, rb, fn, h, e) < 0)
 				return -1;
 		}
 	}
@@ -654,13 +841,15 @@ static int batch_join(JoinOp *j, Err *e)
 		bool alone_unmatched = j->preserved[s] || (s == 0 && j->type == JOIN_ANTI);
 		bool alone_matched = s == 0 && j->type == JOIN_SEMI;
 		bool na = s == 0 && j->type == JOIN_ANTI_NA;
+		if (!j->ext)
+			continue; /* an inner join outputs no row alone */
 		for (size_t it = 0; (bk = hmap_next(&sd->map, &it));) {
 			for (uint32_t off = 0; off < bk->n; off++) {
-				Entry *en = bk->ents[off];
+				EntryX *en = ex((Entry *)bucket_ents(bk)[off]);
 				bool out = en->matches == 0 ? alone_unmatched : alone_matched;
 				if (na)
 					out = na_keep(en->knull, en->matches, r->total, r->nulls);
-				if (out && emit_alone(j, s, entry_row(en), en->len, en->count, 1, e) < 0)
+				if (out && emit_entry(j, s, &en->e, 1, e) < 0)
 					return -1;
 			}
 		}
@@ -714,7 +903,8 @@ static size_t join_state_bytes(const Operator *op)
 	size_t n = 0;
 	for (int s = 0; s < 2; s++) {
 		const Side *sd = &j->side[s];
-		n += sd->map.bytes + sd->idx.bytes + sd->buf_bytes +
+		n += sd->map.bytes + sd->idx.bytes + sd->buf_bytes + sd->log_rows.used_total +
+		     sd->capdirty * sizeof *sd->dirty +
 		     (sd->map.cap + sd->idx.cap) * (sizeof *sd->map.slots + sizeof *sd->map.hashes);
 	}
 	return n;
@@ -724,10 +914,62 @@ static size_t join_state_bytes(const Operator *op)
 
 static void encode_entry(const void *owner, const void *value, StrBuf *out)
 {
+	const JoinOp *j = owner;
 	const Entry *en = value;
 	bin_put_i64(out, en->count);
-	bin_put_i64(out, en->ts);
-	bin_put_u8(out, (uint8_t)en->knull);
+	bin_put_i64(out, j->ext ? ex(en)->ts : 0);
+	bin_put_u8(out, (uint8_t)(j->ext && ex(en)->knull));
+}
+
+/* Log side s: rows [from, to) of bk under key 3 + s, the join key (bin_put_bytes), the row's
+ * position u64 (big-endian: a bucket's rows are restored in order); value: the row. */
+static int log_put(JoinOp *j, int s, Bucket *bk, uint32_t from, uint32_t to, StateWriter *w,
+		   Err *e)
+{
+	Side *sd = &j->side[s];
+	size_t klen;
+	const void *key = hmap_key(&sd->map, bk, &klen);
+	Held **ents = bucket_ents(bk);
+	for (uint32_t i = from; i < to; i++) {
+		sb_reset(&j->hdr);
+		bin_put_u8(&j->hdr, (uint8_t)(3 + s));
+		bin_put_bytes(&j->hdr, key, klen);
+		bin_put_key_u64(&j->hdr, i);
+		uint32_t len;
+		const uint8_t *row = i < bk->n ? held_row(sd, ents[i], &len) : NULL;
+		int rc = row ? w->put(w, j->hdr.data, j->hdr.len, row, len, e)
+			     : w->del(w, j->hdr.data, j->hdr.len, e);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Log side s: the rows appended (or moved) since the last checkpoint, or all of them. */
+static int log_checkpoint(JoinOp *j, int s, StateWriter *w, bool full, Err *e)
+{
+	Side *sd = &j->side[s];
+	full = full || !sd->ck_on;
+	Bucket *bk;
+	for (size_t it = 0; full && (bk = hmap_next(&sd->map, &it));)
+		bk->ck_n = 0;
+	for (size_t it = 0, i = 0;; i++) {
+		if (full ? !(bk = hmap_next(&sd->map, &it)) : i >= sd->ndirty)
+			break;
+		if (!full)
+			bk = sd->dirty[i];
+		/* Rows [ck_n, n) are new or moved; [n, stored) are gone. */
+		uint32_t to = bk->stored > bk->n ? bk->stored : bk->n;
+		if (log_put(j, s, bk, bk->ck_n, to, w, e) < 0)
+			return -1;
+		bk->ck_n = bk->stored = bk->n;
+		bk->dirty = 0;
+	}
+	sd->ndirty = sd->capdirty = 0;
+	mem_free(sd->dirty);
+	sd->dirty = NULL;
+	sd->ck_on = true;
+	return 0;
 }
 
 static int join_checkpoint(Operator *op, StateWriter *w, bool full, Err *e)
@@ -750,6 +992,8 @@ static int join_checkpoint(Operator *op, StateWriter *w, bool full, Err *e)
 	for (int s = 0; s < 2; s++) {
 		Side *sd = &j->side[s];
 		if (ckt_write(&sd->ck, &sd->idx, (uint8_t)(1 + s), encode_entry, j, w, full, e) < 0)
+			return -1;
+		if (sd->log && log_checkpoint(j, s, w, full, e) < 0)
 			return -1;
 	}
 	return 0;
@@ -776,6 +1020,35 @@ static int restore_header(JoinOp *j, const void *val, size_t vlen, Err *e)
 	return 0;
 }
 
+/* A row of a log side: key 3 + side, the join key, its position in the bucket (the next one:
+ * entries come back in key order); value: the row. */
+static int restore_log(JoinOp *j, const uint8_t *k, size_t klen, const void *val, size_t vlen,
+		       Err *e)
+{
+	BinReader r;
+	bin_reader(&r, k, klen);
+	int s = bin_get_u8(&r) - 3;
+	size_t keylen;
+	const void *key = bin_get_bytes(&r, &keylen);
+	uint64_t pos = bin_get_key_u64(&r);
+	Side *sd = &j->side[s];
+	bool ok = bin_done(&r) && sd->log &&
+		  row_check(key, keylen, sd->types + sd->ncols, sd->nkeys) &&
+		  row_check(val, vlen, sd->types, sd->ncols);
+	if (ok) {
+		Bucket *bk = hmap_upsert(&sd->map, key, keylen, hash_bytes(key, keylen), NULL);
+		ok = pos == bk->n;
+		if (ok) {
+			log_append(sd, bk, val, (uint32_t)vlen);
+			bk->ck_n = bk->stored = bk->n;
+			sd->ck_on = true;
+		}
+	}
+	if (!ok)
+		return err_set(e, ERR_DATA_CORRUPTED, "hash join checkpoint row does not decode");
+	return 0;
+}
+
 /* A held row: key 1 + side, then its row index key (row, join key, row length). */
 static int join_restore(Operator *op, const void *key, size_t klen, const void *val, size_t vlen,
 			Err *e)
@@ -784,6 +1057,8 @@ static int join_restore(Operator *op, const void *key, size_t klen, const void *
 	const uint8_t *k = key;
 	if (klen == 1 && k[0] == 0)
 		return restore_header(j, val, vlen, e);
+	if (klen > 1 && (k[0] == 3 || k[0] == 4))
+		return restore_log(j, k, klen, val, vlen, e);
 	BinReader r;
 	bin_reader(&r, val, vlen);
 	int64_t count = bin_get_i64(&r), ts = bin_get_i64(&r);
@@ -805,7 +1080,8 @@ static int join_restore(Operator *op, const void *key, size_t klen, const void *
 		index_key(sd, &j->key, row, rlen);
 		uint64_t ih = hash_bytes(sd->ik.data, sd->ik.len);
 		ok = !hmap_find(&sd->idx, sd->ik.data, sd->ik.len, ih);
-		if (ok)
+		/* A plain inner join keeps no row whose key has a NULL (state_update). */
+		if (ok && (sd->ext || !knull))
 			ckt_restored(&entry_add(sd, &j->key, ih, (int)count, 0, ts, knull)->ck);
 	}
 	if (!ok)
@@ -832,8 +1108,12 @@ static void join_free(Operator *op)
 	for (int s = 0; s < 2; s++) {
 		Side *sd = &j->side[s];
 		Bucket *bk;
-		for (size_t it = 0; (bk = hmap_next(&sd->map, &it));)
-			mem_free(bk->ents);
+		for (size_t it = 0; (bk = hmap_next(&sd->map, &it));) {
+			if (bk->cap > 1)
+				mem_free(bk->ents);
+		}
+		mem_free(sd->dirty);
+		arena_deinit(&sd->log_rows);
 		hmap_deinit(&sd->map);
 		hmap_deinit(&sd->idx);
 		sb_deinit(&sd->ik);
@@ -865,13 +1145,17 @@ Operator *hash_join_op_new(Dataflow *df, const LogicalOp *lop, Err *e)
 	j->preserved[0] = j->type == JOIN_LEFT || j->type == JOIN_FULL;
 	j->preserved[1] = j->type == JOIN_RIGHT || j->type == JOIN_FULL;
 	j->joined = j->type < JOIN_SEMI;
+	j->ext = j->type != JOIN_INNER || lop->interval;
 	int nl = lop->children[0]->ncols, nr = lop->children[1]->ncols;
 	TypeId *types = mem_alloc((size_t)(nl + nr + 1) * sizeof *types);
 	for (int s = 0; s < 2; s++) {
 		const LogicalOp *child = lop->children[s];
 		Side *sd = &j->side[s];
 		hmap_init(&sd->map, sizeof(Bucket));
-		hmap_init(&sd->idx, sizeof(Entry));
+		sd->ext = j->ext;
+		sd->log = !j->ext && child->append_only;
+		arena_init(&sd->log_rows, LOG_BLOCK);
+		hmap_init(&sd->idx, j->ext ? sizeof(EntryX) : sizeof(Entry));
 		sb_init(&sd->ik);
 		sd->ncols = child->ncols;
 		sd->nkeys = lop->njkeys;

@@ -3,18 +3,23 @@
  * Layer: stream. Both operators keep, per partition (an HMap keyed by the normalized encoding
  * of the partition columns), every row of the partition in one array sorted by the ORDER BY
  * keys (value_compare, DESC and NULLS FIRST/LAST per key), ties broken by the row's exact
- * encoding so the order is total and the same in every run. A row is one heap block: its exact
- * encoding and its decoded column Values (strings pointing into the encoding), so comparisons
- * never decode. Inserts and deletes go into the array by binary search as they arrive.
+ * encoding so the order is total and the same in every run. A row is one heap block: a 12-byte
+ * header, the offsets in its encoding of the columns read as values (the ORDER BY keys and the
+ * window functions' arguments, decoded when compared or fed: a fixed-width value is a flag test
+ * and a copy), then its exact encoding. Inserts and deletes go into the array by binary search
+ * as they arrive. A partition holding one row keeps its pointer in place of the array.
  *
  * At a barrier, each partition that changed recomputes its output rows (the top N with their
- * rank, or every row with its window values) and diffs them against what it emitted last
- * (kept per partition, encoded): rows that left are deleted, rows that came in are inserted,
- * and a row whose rank or window value changed is one U- / U+ pair. So an epoch's output is its
- * net change, and work is proportional to the partitions touched, not to the state.
+ * rank, or every row with its window values) and diffs them against what it emitted last:
+ * rows that left are deleted, rows that came in are inserted, and a row whose rank or window
+ * value changed is one U- / U+ pair. So an epoch's output is its net change, and work is
+ * proportional to the partitions touched, not to the state. What a top-N emitted is derivable
+ * from its rows: each row holds the rank it was last emitted with (0: not emitted), and a
+ * deleted row that was emitted waits on the `retired` list until the barrier deletes its output
+ * row. OVER's output carries window values, so a partition keeps what it emitted, encoded.
  *
- * Memory: all rows of every partition plus the emitted output, because a delete of a row in the
- * top N brings up the next one. When the input is append-only, rows ranked below N can never
+ * Memory: all rows of every partition (plus OVER's emitted output), because a delete of a row in
+ * the top N brings up the next one. When the input is append-only, rows ranked below N can never
  * come back and are freed after each barrier, so a top-N over a stream keeps N rows (plus
  * ties) per partition. The same code runs in DF_BATCH (one barrier) for plain SELECTs.
  *
@@ -43,17 +48,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One input row: its exact encoding and its decoded columns. */
+/* One input row, followed in its heap block by uint32 offsets (OverOp.nslot: where each
+ * column read as a value starts in the encoding) and by its exact encoding (len bytes). */
 typedef struct Row {
 	uint32_t len;
 	uint32_t fresh;     /* index in OverOp.fresh + 1 while new since the last checkpoint */
-	Value *vals;        /* ncols values; strings point into bytes */
-	char *bytes;
-	struct Part *part;  /* the partition holding it: its key names the row's entry */
+	uint32_t rank;      /* top-N: the rank it was last emitted with; 0: not emitted */
 } Row;
-
-/* Values hold 128-bit numerics: they start 16-byte aligned after the header. */
-#define ROW_HDR ((sizeof(Row) + 15) & ~(size_t)15)
 
 /* One emitted output row: the input row's encoding (rowlen bytes), then the extra columns. */
 typedef struct Out {
@@ -61,16 +62,23 @@ typedef struct Out {
 	uint32_t len, rowlen;
 } Out;
 
+/* A partition (an HMap value: 48 bytes). Its rows are part_rows(): with cap 1 the one row's
+ * pointer is kept in `rows` itself (dedup keeps one row per partition). */
 typedef struct Part {
 	Row **rows;
 	uint32_t n, cap;
-	Out *prev;
+	Out *prev;          /* OVER: what it emitted last, sorted (top-N: the rows' ranks) */
 	uint32_t nprev, capprev;
-	struct Part *next_dirty;
 	int64_t wm_val;     /* the value of the watermark column (OverOp.wm_col) */
 	uint8_t dirty;
 	uint8_t wm_null;
 } Part;
+
+/* A row new since the last checkpoint, with its partition (whose key names the row's entry). */
+typedef struct Fresh {
+	Row *row;
+	Part *part;
+} Fresh;
 
 typedef struct OverOp {
 	Operator op;
@@ -79,8 +87,15 @@ typedef struct OverOp {
 	int nextra;         /* output columns after them */
 	int *extra_cols;
 	bool trim;          /* append-only top-N: rows below N are dropped */
+	bool topn;          /* LOP_TOPN: outputs are derived from the rows' ranks */
+	int nslot;          /* columns read as values (per row offsets) */
+	int *slot;          /* per child column: its slot, or -1 */
+	int nslot_end;      /* the last column with a slot + 1 */
 	HMap parts;
-	Part *dirty;
+	Part **dirty;       /* partitions changed in this epoch */
+	uint32_t ndirty, capdirty;
+	Row **retired;      /* top-N: rows deleted in this epoch that were emitted */
+	uint32_t nretired, capretired;
 	size_t bytes;       /* heap bytes of rows, outputs and arrays */
 	StrBuf key, row;
 	Row *probe;         /* scratch row for deletes */
@@ -92,7 +107,7 @@ typedef struct OverOp {
 	/* Checkpoints (see "checkpoints" below): tracking starts at the first checkpoint or
 	 * restore; until then a checkpoint can only be full. */
 	bool ck_on;
-	Row **fresh;        /* rows inserted since the last checkpoint */
+	Fresh *fresh;       /* rows inserted since the last checkpoint */
 	uint32_t nfresh, capfresh;
 	StrBuf gone;        /* entry keys (bin_put_bytes) of checkpointed rows freed since */
 	TypeId *types;      /* of the child's columns, then of the partition columns */
@@ -109,36 +124,59 @@ typedef struct OverOp {
 
 static size_t row_size(const OverOp *o, size_t len)
 {
-	return ROW_HDR + (size_t)o->nin * sizeof(Value) + len;
+	return sizeof(Row) + (size_t)o->nslot * sizeof(uint32_t) + len;
+}
+
+static uint32_t *row_offs(const Row *r)
+{
+	return (uint32_t *)(r + 1);
+}
+
+static char *row_bytes(const OverOp *o, const Row *r)
+{
+	return (char *)(row_offs(r) + o->nslot);
+}
+
+/* The value of child column col (one with a slot); strings point into the row. */
+static Value row_val(const OverOp *o, const Row *r, int col)
+{
+	Value v;
+	row_decode_value(row_bytes(o, r) + row_offs(r)[o->slot[col]],
+			 o->lop->children[0]->cols[col].type, &v);
+	return v;
 }
 
 /* Fills row r (a block of row_size bytes) from the encoding in o->row. */
 static void row_fill(const OverOp *o, Row *r)
 {
-	r->vals = (Value *)((char *)r + ROW_HDR);
-	r->bytes = (char *)(r->vals + o->nin);
 	r->len = (uint32_t)o->row.len;
-	memcpy(r->bytes, o->row.data, o->row.len);
+	r->rank = 0;
+	char *b = row_bytes(o, r);
+	memcpy(b, o->row.data, o->row.len);
+	uint32_t *offs = row_offs(r);
 	size_t off = 0;
-	for (int c = 0; c < o->nin; c++)
-		off += row_decode_value(r->bytes + off, o->lop->children[0]->cols[c].type,
-					&r->vals[c]);
+	for (int c = 0; c < o->nslot_end; c++) {
+		if (o->slot[c] >= 0)
+			offs[o->slot[c]] = (uint32_t)off;
+		Value v;
+		off += row_decode_value(b + off, o->lop->children[0]->cols[c].type, &v);
+	}
 }
 
 static int key_cmp(const OverOp *o, const Row *a, const Row *b)
 {
 	for (int k = 0; k < o->lop->nkeys; k++) {
 		const SortKey *key = &o->lop->keys[k];
-		const Value *va = &a->vals[key->col], *vb = &b->vals[key->col];
+		Value va = row_val(o, a, key->col), vb = row_val(o, b, key->col);
 		int c;
-		if (va->null || vb->null) {
-			if (va->null && vb->null)
+		if (va.null || vb.null) {
+			if (va.null && vb.null)
 				continue;
-			c = va->null ? 1 : -1;
+			c = va.null ? 1 : -1;
 			if (key->nulls_first)
 				c = -c;
 		} else {
-			c = value_compare(va, vb);
+			c = value_compare(&va, &vb);
 			if (key->desc)
 				c = -c;
 		}
@@ -158,16 +196,24 @@ static int bytes_cmp(const char *a, uint32_t na, const char *b, uint32_t nb)
 static int row_cmp(const OverOp *o, const Row *a, const Row *b)
 {
 	int c = key_cmp(o, a, b);
-	return c ? c : bytes_cmp(a->bytes, a->len, b->bytes, b->len);
+	return c ? c : bytes_cmp(row_bytes(o, a), a->len, row_bytes(o, b), b->len);
 }
 
-/* The first position whose row is >= r. */
-static uint32_t lower_bound(const OverOp *o, const Part *p, const Row *r)
+/* The rows of p, in order. */
+static Row **part_rows(const Part *p)
 {
+	return p->cap <= 1 ? (Row **)&p->rows : p->rows;
+}
+
+/* The first position whose row is >= r (> r with `after`). */
+static uint32_t lower_bound(const OverOp *o, const Part *p, const Row *r, bool after)
+{
+	Row **rows = part_rows(p);
 	uint32_t lo = 0, hi = p->n;
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
-		if (row_cmp(o, p->rows[mid], r) < 0)
+		int c = row_cmp(o, rows[mid], r);
+		if (c < 0 || (after && c == 0))
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -183,11 +229,17 @@ static Row *row_new(OverOp *o, Part *p)
 	Row *r = mem_alloc(sz);
 	row_fill(o, r);
 	r->fresh = 0;
-	r->part = p;
 	if (p->n == p->cap) {
-		uint32_t cap = p->cap ? p->cap * 2 : 4;
-		o->bytes += (size_t)(cap - p->cap) * sizeof *p->rows;
-		p->rows = mem_realloc(p->rows, (size_t)cap * sizeof *p->rows);
+		/* 0 -> 1 (the pointer in place of the array) -> 4 -> 8 ... */
+		uint32_t cap = p->cap ? (p->cap == 1 ? 4 : p->cap * 2) : 1;
+		if (cap > 1) {
+			Row **rows = mem_alloc((size_t)cap * sizeof *rows);
+			memcpy(rows, part_rows(p), (size_t)p->n * sizeof *rows);
+			if (p->cap > 1)
+				mem_free(p->rows);
+			o->bytes += (size_t)(cap - (p->cap > 1 ? p->cap : 0)) * sizeof *rows;
+			p->rows = rows;
+		}
 		p->cap = cap;
 	}
 	o->bytes += sz;
@@ -197,16 +249,18 @@ static Row *row_new(OverOp *o, Part *p)
 static void part_insert(OverOp *o, Part *p)
 {
 	Row *r = row_new(o, p);
-	uint32_t at = lower_bound(o, p, r);
-	memmove(p->rows + at + 1, p->rows + at, (size_t)(p->n - at) * sizeof *p->rows);
-	p->rows[at] = r;
+	/* After its equals: a copy of a row already ranked leaves the earlier copies' ranks. */
+	uint32_t at = lower_bound(o, p, r, true);
+	Row **rows = part_rows(p);
+	memmove(rows + at + 1, rows + at, (size_t)(p->n - at) * sizeof *rows);
+	rows[at] = r;
 	p->n++;
 	if (o->ck_on) {
 		if (o->nfresh == o->capfresh) {
 			o->capfresh = o->capfresh ? 2 * o->capfresh : 64;
 			o->fresh = mem_realloc(o->fresh, (size_t)o->capfresh * sizeof *o->fresh);
 		}
-		o->fresh[o->nfresh++] = r;
+		o->fresh[o->nfresh++] = (Fresh){r, p};
 		r->fresh = o->nfresh;
 	}
 }
@@ -219,19 +273,27 @@ static void row_free(OverOp *o, Row *r)
 
 static void entry_key(const OverOp *o, const Part *p, const Row *r, StrBuf *out);
 
-/* Frees row r of partition p (already out of p->rows), remembering for the next checkpoint
- * that its entry changed: a fresh row leaves the fresh list, a checkpointed one logs its key. */
-static void row_drop(OverOp *o, Part *p, Row *r)
+/* Remembers for the next checkpoint that the entry of row r of partition p (leaving it)
+ * changed: a fresh row leaves the fresh list, a checkpointed one logs its key. */
+static void row_untrack(OverOp *o, Part *p, Row *r)
 {
 	if (o->ck_on && r->fresh) {
-		Row *last = o->fresh[--o->nfresh];
+		Fresh last = o->fresh[--o->nfresh];
 		o->fresh[r->fresh - 1] = last;
-		last->fresh = r->fresh;
+		if (last.row)
+			last.row->fresh = r->fresh;
 	} else if (o->ck_on) {
 		sb_reset(&o->key);
 		entry_key(o, p, r, &o->key);
 		bin_put_bytes(&o->gone, o->key.data, o->key.len);
 	}
+	r->fresh = 0;
+}
+
+/* Frees row r of partition p (already out of its rows). */
+static void row_drop(OverOp *o, Part *p, Row *r)
+{
+	row_untrack(o, p, r);
 	row_free(o, r);
 }
 
@@ -244,13 +306,27 @@ static void part_delete(OverOp *o, Part *p)
 		o->probe_cap = sz;
 	}
 	row_fill(o, o->probe);
-	uint32_t at = lower_bound(o, p, o->probe);
-	if (at >= p->n || row_cmp(o, p->rows[at], o->probe) != 0)
+	Row **rows = part_rows(p);
+	uint32_t at = lower_bound(o, p, o->probe, false);
+	if (at >= p->n || row_cmp(o, rows[at], o->probe) != 0)
 		return;
-	Row *r = p->rows[at];
-	memmove(p->rows + at, p->rows + at + 1, (size_t)(p->n - at - 1) * sizeof *p->rows);
+	/* Of equal copies, the last: the earlier ones keep their ranks. */
+	while (at + 1 < p->n && row_cmp(o, rows[at + 1], o->probe) == 0)
+		at++;
+	Row *r = rows[at];
+	memmove(rows + at, rows + at + 1, (size_t)(p->n - at - 1) * sizeof *rows);
 	p->n--;
-	row_drop(o, p, r);
+	if (!r->rank) {
+		row_drop(o, p, r);
+		return;
+	}
+	/* Its output row is deleted at the barrier. */
+	row_untrack(o, p, r);
+	if (o->nretired == o->capretired) {
+		o->capretired = o->capretired ? 2 * o->capretired : 16;
+		o->retired = mem_realloc(o->retired, (size_t)o->capretired * sizeof *o->retired);
+	}
+	o->retired[o->nretired++] = r;
 }
 
 static int over_chunk(Operator *op, int port, const Chunk *c, Err *e)
@@ -286,8 +362,11 @@ static int over_chunk(Operator *op, int port, const Chunk *c, Err *e)
 		/* o->key may have been reused as scratch by part_delete: only p is used now. */
 		if (!p->dirty) {
 			p->dirty = 1;
-			p->next_dirty = o->dirty;
-			o->dirty = p;
+			if (o->ndirty == o->capdirty) {
+				o->capdirty = o->capdirty ? 2 * o->capdirty : 64;
+				o->dirty = mem_realloc(o->dirty, o->capdirty * sizeof *o->dirty);
+			}
+			o->dirty[o->ndirty++] = p;
 		}
 	}
 	if (late)
@@ -300,8 +379,9 @@ static int over_chunk(Operator *op, int port, const Chunk *c, Err *e)
 /* rank[i] of every row for a rank kind (1-based). */
 static void compute_ranks(const OverOp *o, const Part *p, WinKind kind, int64_t *rank)
 {
+	Row **rows = part_rows(p);
 	for (uint32_t i = 0; i < p->n; i++) {
-		bool peer = i > 0 && key_cmp(o, p->rows[i - 1], p->rows[i]) == 0;
+		bool peer = i > 0 && key_cmp(o, rows[i - 1], rows[i]) == 0;
 		if (kind == WIN_ROW_NUMBER)
 			rank[i] = i + 1;
 		else if (kind == WIN_RANK)
@@ -316,6 +396,7 @@ static void frame_of(const OverOp *o, const Part *p, const WinCall *w, int64_t i
 		     int64_t *hi)
 {
 	int64_t n = p->n, s = 0, t = n - 1;
+	Row **rows = part_rows(p);
 	switch (w->start) {
 	case WB_PRECEDING:
 		s = i - w->start_off;
@@ -325,7 +406,7 @@ static void frame_of(const OverOp *o, const Part *p, const WinCall *w, int64_t i
 		break;
 	case WB_CURRENT_ROW:
 		s = i;
-		while (!w->rows && s > 0 && key_cmp(o, p->rows[s - 1], p->rows[i]) == 0)
+		while (!w->rows && s > 0 && key_cmp(o, rows[s - 1], rows[i]) == 0)
 			s--;
 		break;
 	default:
@@ -340,7 +421,7 @@ static void frame_of(const OverOp *o, const Part *p, const WinCall *w, int64_t i
 		break;
 	case WB_CURRENT_ROW:
 		t = i;
-		while (!w->rows && t + 1 < n && key_cmp(o, p->rows[t + 1], p->rows[i]) == 0)
+		while (!w->rows && t + 1 < n && key_cmp(o, rows[t + 1], rows[i]) == 0)
 			t++;
 		break;
 	default:
@@ -360,8 +441,10 @@ static int agg_feed(OverOp *o, const Part *p, const WinCall *w, void *state, int
 		int m = hi - lo + 1 > CHUNK_CAP ? CHUNK_CAP : (int)(hi - lo + 1);
 		for (int k = 0; k < m; k++) {
 			states[k] = state;
-			if (arg)
-				vec_set_value(arg, k, &p->rows[lo + k]->vals[w->arg], NULL);
+			if (arg) {
+				Value v = row_val(o, part_rows(p)[lo + k], w->arg);
+				vec_set_value(arg, k, &v, NULL);
+			}
 		}
 		if (w->fn->update(w->fn, states, arg, ops, NULL, m, e) < 0)
 			return -1;
@@ -408,6 +491,7 @@ static int compute_call(OverOp *o, const Part *p, const WinCall *w, TypeId type,
 			Err *e)
 {
 	int64_t n = p->n;
+	Row **rows = part_rows(p);
 	if (w->kind == WIN_ROW_NUMBER || w->kind == WIN_RANK || w->kind == WIN_DENSE_RANK) {
 		int64_t *rank = arena_alloc(&o->scratch, (size_t)(n + 1) * sizeof *rank);
 		compute_ranks(o, p, w->kind, rank);
@@ -426,7 +510,7 @@ static int compute_call(OverOp *o, const Part *p, const WinCall *w, TypeId type,
 			at = lo <= hi ? hi : -1;
 		else
 			at = w->kind == WIN_LAG ? i - w->offset : i + w->offset;
-		vals[i] = at >= 0 && at < n ? p->rows[at]->vals[w->arg] : value_null(type);
+		vals[i] = at >= 0 && at < n ? row_val(o, rows[at], w->arg) : value_null(type);
 	}
 	return 0;
 }
@@ -435,7 +519,7 @@ static int compute_call(OverOp *o, const Part *p, const WinCall *w, TypeId type,
 static void put_cur(OverOp *o, size_t k, const Row *r, const Value *extra)
 {
 	sb_reset(&o->key);
-	sb_append(&o->key, r->bytes, r->len);
+	sb_append(&o->key, row_bytes(o, r), r->len);
 	for (int x = 0; x < o->nextra; x++)
 		row_encode_value(&extra[x], ROWCODEC_EXACT, &o->key);
 	char *p = arena_alloc(&o->scratch, o->key.len + 1);
@@ -443,24 +527,13 @@ static void put_cur(OverOp *o, size_t k, const Row *r, const Value *extra)
 	o->cur[k] = (Out){p, (uint32_t)o->key.len, r->len};
 }
 
-/* Fills o->cur with the partition's output rows; returns how many. */
+/* Fills o->cur with an OVER partition's output rows; returns how many. */
 static int64_t compute_part(OverOp *o, Part *p, Err *e)
 {
 	const LogicalOp *lop = o->lop;
 	if (o->capcur < (size_t)p->n + 1) {
 		o->capcur = (size_t)p->n + 1;
 		o->cur = mem_realloc(o->cur, o->capcur * sizeof *o->cur);
-	}
-	if (lop->kind == LOP_TOPN) {
-		int64_t *rank = arena_alloc(&o->scratch, ((size_t)p->n + 1) * sizeof *rank);
-		compute_ranks(o, p, lop->rank_kind, rank);
-		uint32_t k = 0;
-		while (k < p->n && rank[k] <= lop->limit) {
-			Value v = value_int(T_INT8, rank[k]);
-			put_cur(o, k, p->rows[k], &v);
-			k++;
-		}
-		return k;
 	}
 	Value **vals = arena_alloc(&o->scratch, (size_t)lop->nwins * sizeof *vals);
 	for (int w = 0; w < lop->nwins; w++) {
@@ -472,7 +545,7 @@ static int64_t compute_part(OverOp *o, Part *p, Err *e)
 	for (uint32_t i = 0; i < p->n; i++) {
 		for (int w = 0; w < lop->nwins; w++)
 			extra[w] = vals[w][i];
-		put_cur(o, i, p->rows[i], extra);
+		put_cur(o, i, part_rows(p)[i], extra);
 	}
 	return p->n;
 }
@@ -550,10 +623,70 @@ static void part_free(OverOp *o, Part *p)
 {
 	prev_clear(o, p);
 	for (uint32_t i = 0; i < p->n; i++)
-		row_free(o, p->rows[i]);
-	o->bytes -= (size_t)p->cap * sizeof *p->rows + (size_t)p->capprev * sizeof *p->prev;
-	mem_free(p->rows);
+		row_free(o, part_rows(p)[i]);
+	if (p->cap > 1) {
+		o->bytes -= (size_t)p->cap * sizeof *p->rows;
+		mem_free(p->rows);
+	}
+	o->bytes -= (size_t)p->capprev * sizeof *p->prev;
 	mem_free(p->prev);
+}
+
+/* Appends row r with rank `rank` (when the rank is output) to the output with op. */
+static int put_row(OverOp *o, const Row *r, uint32_t rank, Op op, Err *e)
+{
+	if (chunk_full(o->out) && flush(o, e) < 0)
+		return -1;
+	int at = o->out->nrows++;
+	row_decode(row_bytes(o, r), r->len, o->out, NULL, o->nin, at);
+	if (o->nextra) {
+		Value v = value_int(T_INT8, rank);
+		vec_set_value(&o->out->cols[o->extra_cols[0]], at, &v, &o->out->arena);
+	}
+	o->out->ops[at] = (uint8_t)op;
+	return 0;
+}
+
+/* A top-N partition: each row's new rank against the one it was emitted with (a row that
+ * enters or leaves the top N is an insert or a delete, one whose output rank moves is one
+ * U- / U+ pair); with `emit` false (restore) the ranks are only set. Append-only: the rows
+ * after the top N can never rise again and are dropped. */
+static int emit_topn(OverOp *o, Part *p, bool emit, Err *e)
+{
+	int64_t *rank = arena_alloc(&o->scratch, ((size_t)p->n + 1) * sizeof *rank);
+	compute_ranks(o, p, o->lop->rank_kind, rank);
+	Row **rows = part_rows(p);
+	uint32_t keep = 0;
+	for (uint32_t i = 0; i < p->n; i++) {
+		Row *r = rows[i];
+		uint32_t now = rank[i] <= o->lop->limit ? (uint32_t)rank[i] : 0, was = r->rank;
+		r->rank = now;
+		if (now)
+			keep = i + 1;
+		if (!emit || now == was || (now && was && !o->nextra))
+			continue;
+		/* The chunk's strings are copied at decode; keep a pair in one chunk. */
+		if (o->out->nrows + 2 > CHUNK_CAP && flush(o, e) < 0)
+			return -1;
+		int rc;
+		if (!now)
+			rc = put_row(o, r, was, OP_DELETE, e);
+		else if (!was)
+			rc = put_row(o, r, now, OP_INSERT, e);
+		else
+			rc = put_row(o, r, was, OP_UPDATE_DELETE, e) < 0
+				     ? -1
+				     : put_row(o, r, now, OP_UPDATE_INSERT, e);
+		if (rc < 0)
+			return -1;
+	}
+	if (o->trim) {
+		uint32_t n = p->n;
+		p->n = keep;
+		for (uint32_t i = keep; i < n; i++)
+			row_drop(o, p, rows[i]);
+	}
+	return 0;
 }
 
 /* Recomputes partition p's output and keeps it as p->prev; with `emit`, sends the difference
@@ -561,6 +694,15 @@ static void part_free(OverOp *o, Part *p)
 static int emit_part(OverOp *o, Part *p, bool emit, Err *e)
 {
 	p->dirty = 0;
+	if (o->topn) {
+		int rc = emit_topn(o, p, emit, e);
+		arena_reset(&o->scratch);
+		if (rc == 0 && p->n == 0) {
+			part_free(o, p);
+			hmap_remove_value(&o->parts, p);
+		}
+		return rc;
+	}
 	int64_t nc = compute_part(o, p, e);
 	if (nc < 0)
 		return -1;
@@ -581,18 +723,6 @@ static int emit_part(OverOp *o, Part *p, bool emit, Err *e)
 		o->bytes += x.len;
 	}
 	p->nprev = (uint32_t)nc;
-	if (o->trim) {
-		/* Append-only: the rows after the top N can never rise again. */
-		uint32_t keep = 0;
-		int64_t *rank = arena_alloc(&o->scratch, ((size_t)p->n + 1) * sizeof *rank);
-		compute_ranks(o, p, o->lop->rank_kind, rank);
-		while (keep < p->n && rank[keep] <= o->lop->limit)
-			keep++;
-		uint32_t n = p->n;
-		p->n = keep;
-		for (uint32_t i = keep; i < n; i++)
-			row_drop(o, p, p->rows[i]);
-	}
 	arena_reset(&o->scratch);
 	if (p->n == 0 && p->nprev == 0) {
 		part_free(o, p);
@@ -622,7 +752,7 @@ static void close_parts(OverOp *o)
 		p = o->closing[i];
 		/* row_drop names the entries by the partition's key: drop them while it exists. */
 		for (uint32_t r = 0; r < p->n; r++)
-			row_drop(o, p, p->rows[r]);
+			row_drop(o, p, part_rows(p)[r]);
 		p->n = 0;
 		part_free(o, p);
 		hmap_remove_value(&o->parts, p);
@@ -633,12 +763,26 @@ static int over_barrier(Operator *op, int port, uint64_t epoch, Err *e)
 {
 	OverOp *o = (OverOp *)op;
 	chunk_reset(o->out);
-	while (o->dirty) {
-		Part *p = o->dirty;
-		o->dirty = p->next_dirty;
-		if (emit_part(o, p, true, e) < 0)
+	/* Top-N rows deleted since the last barrier: their output rows go. */
+	for (uint32_t i = 0; i < o->nretired; i++) {
+		Row *r = o->retired[i];
+		int rc = put_row(o, r, r->rank, OP_DELETE, e);
+		row_free(o, r);
+		if (rc < 0) {
+			while (++i < o->nretired)
+				row_free(o, o->retired[i]);
+			o->nretired = 0;
 			return -1;
+		}
 	}
+	o->nretired = 0;
+	for (uint32_t i = 0; i < o->ndirty; i++) {
+		if (emit_part(o, o->dirty[i], true, e) < 0) {
+			o->ndirty = 0;
+			return -1;
+		}
+	}
+	o->ndirty = 0;
 	if (flush(o, e) < 0)
 		return -1;
 	if (o->wm_pending) {
@@ -695,22 +839,23 @@ static void entry_key(const OverOp *o, const Part *p, const Row *r, StrBuf *out)
 	const void *pk = hmap_key(&o->parts, p, &pklen);
 	bin_put_u8(out, OVER_KEY_ROW);
 	bin_put_bytes(out, pk, pklen);
-	sb_append(out, r->bytes, r->len);
+	sb_append(out, row_bytes(o, r), r->len);
 }
 
-/* Writes the entry of the row group (equal rows) starting at p->rows[at]; its fresh rows are
+/* Writes the entry of the row group (equal rows) starting at part_rows(p)[at]; its fresh rows are
  * now checkpointed (their slots in `fresh` become NULL). */
 static int put_group(OverOp *o, StateWriter *w, Part *p, uint32_t at, StrBuf *kb, Err *e)
 {
 	uint32_t n = 0;
-	for (; at + n < p->n && (n == 0 || row_cmp(o, p->rows[at], p->rows[at + n]) == 0); n++) {
-		Row *r = p->rows[at + n];
+	Row **rows = part_rows(p);
+	for (; at + n < p->n && (n == 0 || row_cmp(o, rows[at], rows[at + n]) == 0); n++) {
+		Row *r = rows[at + n];
 		if (r->fresh)
-			o->fresh[r->fresh - 1] = NULL;
+			o->fresh[r->fresh - 1].row = NULL;
 		r->fresh = 0;
 	}
 	sb_reset(kb);
-	entry_key(o, p, p->rows[at], kb);
+	entry_key(o, p, part_rows(p)[at], kb);
 	return w->put(w, kb->data, kb->len, &n, sizeof n, e);
 }
 
@@ -760,9 +905,9 @@ static int write_gone(OverOp *o, StateWriter *w, StrBuf *kb, Err *e)
 				o->probe_cap = sz;
 			}
 			row_fill(o, o->probe);
-			at = lower_bound(o, p, o->probe);
+			at = lower_bound(o, p, o->probe, false);
 		}
-		if (p && at < p->n && row_cmp(o, p->rows[at], o->probe) == 0)
+		if (p && at < p->n && row_cmp(o, part_rows(p)[at], o->probe) == 0)
 			rc = put_group(o, w, p, at, kb, e);
 		else
 			rc = w->del(w, recs[i] + 4, klen, e);
@@ -774,8 +919,9 @@ static int write_gone(OverOp *o, StateWriter *w, StrBuf *kb, Err *e)
 static int write_fresh(OverOp *o, StateWriter *w, StrBuf *kb, Err *e)
 {
 	for (uint32_t i = 0; i < o->nfresh; i++) {
-		Row *r = o->fresh[i];
-		if (r && put_group(o, w, r->part, lower_bound(o, r->part, r), kb, e) < 0)
+		Fresh f = o->fresh[i];
+		if (f.row &&
+		    put_group(o, w, f.part, lower_bound(o, f.part, f.row, false), kb, e) < 0)
 			return -1;
 	}
 	return 0;
@@ -789,7 +935,7 @@ static int write_all(OverOp *o, StateWriter *w, StrBuf *kb, Err *e)
 			if (put_group(o, w, p, at, kb, e) < 0)
 				return -1;
 			at++;
-			while (at < p->n && row_cmp(o, p->rows[at - 1], p->rows[at]) == 0)
+			while (at < p->n && row_cmp(o, part_rows(p)[at - 1], part_rows(p)[at]) == 0)
 				at++;
 		}
 	}
@@ -819,7 +965,7 @@ static void header(const OverOp *o, StrBuf *v)
 static int over_checkpoint(Operator *op, StateWriter *w, bool full, Err *e)
 {
 	OverOp *o = (OverOp *)op;
-	assert(o->dirty == NULL); /* between epochs: every output is up to date */
+	assert(o->ndirty == 0); /* between epochs: every output is up to date */
 	full = full || !o->ck_on; /* nothing tracked yet: the store holds nothing of ours */
 	StrBuf kb;
 	sb_init(&kb);
@@ -834,10 +980,15 @@ static int over_checkpoint(Operator *op, StateWriter *w, bool full, Err *e)
 	if (rc < 0)
 		return -1;
 	for (uint32_t i = 0; i < o->nfresh; i++)
-		if (o->fresh[i])
-			o->fresh[i]->fresh = 0;
-	o->nfresh = 0;
-	sb_reset(&o->gone);
+		if (o->fresh[i].row)
+			o->fresh[i].row->fresh = 0;
+	/* Both logs are empty until rows change again: give their memory back (a close of many
+	 * partitions logs as many keys as it freed rows). */
+	o->nfresh = o->capfresh = 0;
+	mem_free(o->fresh);
+	o->fresh = NULL;
+	sb_deinit(&o->gone);
+	sb_init(&o->gone);
 	o->ck_on = true;
 	return 0;
 }
@@ -893,12 +1044,18 @@ static int over_restore(Operator *op, const void *key, size_t klen, const void *
 	sb_append(&o->row, r.p, (size_t)(r.end - r.p));
 	for (uint32_t i = 0; i < count; i++) {
 		Row *row = row_new(o, p);
-		p->rows[p->n++] = row;
+		part_rows(p)[p->n++] = row;
 	}
 	if (o->wm_col >= 0) {
-		const Value *wv = &p->rows[0]->vals[o->wm_col];
-		p->wm_null = wv->null;
-		p->wm_val = wv->null ? 0 : wv->u.i;
+		/* The window column's value, from the row's encoding (checked above). */
+		const uint8_t *b = r.p;
+		size_t off = 0;
+		for (int c = 0; c < o->wm_col; c++)
+			off += row_value_size(b + off, (size_t)(r.end - r.p) - off, o->types[c]);
+		Value wv;
+		row_decode_value(b + off, o->types[o->wm_col], &wv);
+		p->wm_null = wv.null;
+		p->wm_val = wv.null ? 0 : wv.u.i;
 	}
 	return 0;
 }
@@ -914,7 +1071,7 @@ static int over_restore_done(Operator *op, Err *e)
 	OverOp *o = (OverOp *)op;
 	Part *p;
 	for (size_t it = 0; (p = hmap_next(&o->parts, &it));) {
-		qsort_r(p->rows, p->n, sizeof *p->rows, row_qcmp, o);
+		qsort_r(part_rows(p), p->n, sizeof(Row *), row_qcmp, o);
 		if (emit_part(o, p, false, e) < 0)
 			return -1;
 	}
@@ -926,6 +1083,7 @@ static size_t over_state_bytes(const Operator *op)
 {
 	const OverOp *o = (const OverOp *)op;
 	return o->bytes + o->parts.bytes + o->parts.cap * (sizeof(void *) + 8) +
+	       o->capdirty * sizeof *o->dirty + o->capretired * sizeof *o->retired +
 	       o->capfresh * sizeof *o->fresh + o->gone.cap + o->capclosing * sizeof *o->closing;
 }
 
@@ -952,8 +1110,13 @@ static void over_free(Operator *op)
 	hmap_deinit(&o->parts);
 	sb_deinit(&o->key);
 	sb_deinit(&o->row);
+	for (uint32_t i = 0; i < o->nretired; i++)
+		row_free(o, o->retired[i]);
+	mem_free(o->retired);
+	mem_free(o->dirty);
 	mem_free(o->probe);
 	mem_free(o->cur);
+	mem_free(o->slot);
 	mem_free(o->extra_cols);
 	mem_free(o->fresh);
 	mem_free(o->types);
@@ -982,6 +1145,20 @@ static Operator *over_new(Dataflow *df, const LogicalOp *lop, const char *kind)
 	for (int i = 0; i < lop->npart; i++)
 		if (lop->wm_col >= 0 && lop->wm_col < o->nin && lop->part_cols[i] == lop->wm_col)
 			o->wm_col = lop->wm_col;
+	/* Columns read as values: the ORDER BY keys and the window functions' arguments. */
+	o->topn = lop->kind == LOP_TOPN;
+	o->slot = mem_alloc((size_t)(o->nin + 1) * sizeof *o->slot);
+	for (int i = 0; i < o->nin; i++)
+		o->slot[i] = -1;
+	for (int k = 0; k < lop->nkeys; k++)
+		if (o->slot[lop->keys[k].col] < 0)
+			o->slot[lop->keys[k].col] = o->nslot++;
+	for (int w = 0; !o->topn && w < lop->nwins; w++)
+		if (lop->wins[w].arg >= 0 && o->slot[lop->wins[w].arg] < 0)
+			o->slot[lop->wins[w].arg] = o->nslot++;
+	for (int i = 0; i < o->nin; i++)
+		if (o->slot[i] >= 0)
+			o->nslot_end = i + 1;
 	hmap_init(&o->parts, sizeof(Part));
 	sb_init(&o->gone);
 	sb_init(&o->key);

@@ -257,6 +257,25 @@ size_t row_value_size(const void *p, size_t avail, TypeId t)
 	return w == 0 || w > avail - 1 ? 0 : 1 + w;
 }
 
+size_t row_skip(const void *p, const TypeId *types, int n)
+{
+	const unsigned char *s = p;
+	size_t off = 0;
+	for (int i = 0; i < n; i++) {
+		if (s[off++] == 0)
+			continue;
+		TypeId t = types[i];
+		if (t == T_VARCHAR || t == T_UNKNOWN || type_is_array(t)) {
+			uint32_t len;
+			memcpy(&len, s + off, sizeof len);
+			off += sizeof len + (size_t)len;
+		} else {
+			off += value_width(s + off, 0, t);
+		}
+	}
+	return off;
+}
+
 bool row_check(const void *p, size_t len, const TypeId *types, int n)
 {
 	const unsigned char *s = p;

@@ -38,5 +38,8 @@ size_t row_decode_value(const void *p, TypeId t, Value *out);
  * hold a well-formed one; 0 otherwise. */
 size_t row_value_size(const void *p, size_t avail, TypeId t);
 bool row_check(const void *p, size_t len, const TypeId *types, int n);
+/* The length of the encoding of n values of types[0..n) at p, which must hold them (a row
+ * checked or encoded here): lets a store of rows keep no lengths. */
+size_t row_skip(const void *p, const TypeId *types, int n);
 
 #endif

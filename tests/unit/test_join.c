@@ -9,7 +9,8 @@
  * and without a residual, a join under an aggregation, and an interval join of two inputs with
  * watermarks on ts (a.ts = b.ts: rows dropped below the watermarks). Seeds are fixed. The
  * harness checkpoints and restores the dataflow at random barriers (ckpt_harness.h). Also: an
- * incremental checkpoint after one change to a join of big buckets writes O(1) entries, and a
+ * incremental checkpoint after one change to a join of big buckets writes O(1) entries (also
+ * for inner joins of append-only inputs, which keep rows as logs per key), and a
  * join whose inputs are both idle stops holding back the watermark of a UNION ALL above it.
  */
 
@@ -58,6 +59,27 @@ static void test_inner(void **state)
 {
 	run_join(JOIN_INNER, 0, false, "inner on k");
 	run_join(JOIN_INNER, 1, true, "inner on v (NULLs), residual");
+}
+
+/* Inner joins of append-only inputs keep their rows as logs per key, without a row index
+ * (hash_join.c, Side.log); equal rows are common here (few distinct values). */
+static void run_join_log(int key, bool residual, bool one_side, const char *what)
+{
+	World w = { .ninputs = 2 };
+	w.in[0].obj = mk_obj("a");
+	w.in[1].obj = mk_obj("b");
+	w.in[0].obj->append_only = true;
+	w.in[1].obj->append_only = !one_side;
+	LogicalOp *plan = join(scan(w.in[0].obj), scan(w.in[1].obj), JOIN_INNER, key, residual);
+	run_seeds(plan, &w, what, false, 0);
+}
+
+static void test_inner_append_only(void **state)
+{
+	run_join_log(0, false, false, "inner on k, append-only");
+	run_join_log(1, true, false, "inner on v (NULLs), residual, append-only");
+	run_join_log(0, true, true, "inner on k, residual, left append-only");
+	run_join_log(1, false, true, "inner on v, left append-only");
 }
 
 static void test_left(void **state)
@@ -185,6 +207,48 @@ static void test_incremental_checkpoint_is_small(void **state)
 	dataflow_free(df);
 }
 
+/* An inner join of append-only inputs (log sides): after a full checkpoint one new row is one
+ * put, whatever its bucket's size; equal rows count twice; a delete (which such an input does
+ * not send) still finds its row, and the checkpoint rewrites the rows after it. */
+static void test_log_checkpoint(void **state)
+{
+	CatObject *a = mk_obj("a"), *b = mk_obj("b");
+	a->append_only = b->append_only = true;
+	LogicalOp *plan = join(scan(a), scan(b), JOIN_INNER, 0, false);
+	Dataflow *df = dataflow_build(plan, DF_STREAMING, &E);
+	assert_non_null(df);
+	int out = 0;
+	dataflow_set_output(df, count_rows, &out);
+	push_rows(df, 0, 0, 3000, 5, OP_INSERT);
+	push_rows(df, 1, 0, 10, 5, OP_INSERT);
+	assert_int_equal(dataflow_barrier(df, 1, &E), 0);
+	assert_int_equal(out, 3000 * 2);
+	CkStore ck;
+	ck_init(&ck);
+	bool full = true;
+	assert_true(ck_cycle(&df, plan, &ck, &full, count_rows, &out, &E, "log join"));
+	assert_true(ck.n > 3000);
+	ck.puts = ck.dels = 0;
+	push_rows(df, 0, 3000, 1, 5, OP_INSERT);
+	push_rows(df, 0, 3000, 1, 5, OP_INSERT); /* the same row again */
+	assert_int_equal(dataflow_barrier(df, 2, &E), 0);
+	assert_true(ck_cycle(&df, plan, &ck, &full, count_rows, &out, &E, "log join"));
+	assert_true(ck.puts <= 4); /* two rows, the header, the dataflow's entry */
+	assert_int_equal(ck.dels, 0);
+	/* Key 0 now holds 601 rows on the left (the copy twice): a right row meets them all. */
+	out = 0;
+	push_rows(df, 1, 3000, 1, 5, OP_INSERT);
+	assert_int_equal(out, 602);
+	push_rows(df, 0, 5, 1, 5, OP_DELETE); /* row 5 of key 0, early in its bucket */
+	assert_int_equal(dataflow_barrier(df, 3, &E), 0);
+	assert_true(ck_cycle(&df, plan, &ck, &full, count_rows, &out, &E, "log join"));
+	out = 0;
+	push_rows(df, 1, 3005, 1, 5, OP_INSERT);
+	assert_int_equal(out, 601);
+	ck_deinit(&ck);
+	dataflow_free(df);
+}
+
 /* EOWC(a SEMI JOIN b ON k UNION ALL c) on ts: c's watermark closes its rows only once the
  * join is idle, that is once both its inputs are. */
 static void test_idle_inputs(void **state)
@@ -249,6 +313,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_incremental_checkpoint_is_small, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_idle_inputs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_inner_append_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_log_checkpoint, setup, teardown),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	printf("join model comparisons: %d, checkpoint-restore cycles: %d\n", comparisons,
