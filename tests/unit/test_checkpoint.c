@@ -370,8 +370,10 @@ static int collect_key(void *arg, const void *key, size_t klen, const void *val,
 	return 0;
 }
 
-/* Overwrites every entry of DIR/state whose key starts with prefix with 3 bad bytes. */
-static void garble(const char *dir, const char *prefix)
+/* Rewrites every entry of DIR/state whose key starts with prefix: with 3 bad bytes (garble), or
+ * with its last byte changed (in a view header: the fingerprint of the view's dataflow).
+ * Returns how many entries there were. */
+static int rewrite_entries(const char *dir, const char *prefix, bool garble)
 {
 	char path[300];
 	snprintf(path, sizeof path, "%s/state", dir);
@@ -382,12 +384,22 @@ static void garble(const char *dir, const char *prefix)
 	Keys keys = {.n = 0};
 	assert_int_equal(kv_open(path, &kv, &e), 0);
 	assert_int_equal(kv_begin(kv, true, &t, &e), 0);
-	assert_int_equal(kv_scan_prefix(t, prefix, 1, collect_key, &keys, &e), 0);
-	assert_true(keys.n > 0);
-	for (int i = 0; i < keys.n; i++)
-		assert_int_equal(kv_put(t, keys.key[i], keys.len[i], "bad", 3, &e), 0);
+	assert_int_equal(kv_scan_prefix(t, prefix, strlen(prefix), collect_key, &keys, &e), 0);
+	for (int i = 0; i < keys.n; i++) {
+		char val[256] = "bad";
+		size_t n = 3;
+		if (!garble) {
+			const void *v;
+			assert_int_equal(kv_get(t, keys.key[i], keys.len[i], &v, &n, &e), 1);
+			assert_true(n >= 12 && n <= sizeof val);
+			memcpy(val, v, n);
+			val[n - 1] ^= 0x5a;
+		}
+		assert_int_equal(kv_put(t, keys.key[i], keys.len[i], val, n, &e), 0);
+	}
 	assert_int_equal(kv_commit(t, &e), 0);
 	kv_close(kv);
+	return keys.n;
 }
 
 /* A damaged checkpoint entry (the meta entry, a stream's position, a view's header) fails the
@@ -408,7 +420,7 @@ static void test_damaged_entries(void **state)
 		exec_ok(db, "CREATE MATERIALIZED VIEW a AS " VIEW_Q);
 		insert_range(db, 1, 10);
 		eddy_close(db);
-		garble(dir, cases[c].prefix);
+		assert_true(rewrite_entries(dir, cases[c].prefix, true) > 0);
 		EddyOptions o = {.data_dir = dir};
 		EddyError err;
 		Eddy *bad = NULL;
@@ -419,34 +431,6 @@ static void test_damaged_entries(void **state)
 			fail_msg("%s: %s", cases[c].prefix, err.message);
 		remove_dir(dir);
 	}
-}
-
-/* Changes the last byte of every view header: the fingerprint of the view's dataflow. */
-static void tamper_fingerprints(const char *dir)
-{
-	char path[300];
-	snprintf(path, sizeof path, "%s/state", dir);
-	Kv *kv;
-	KvTxn *t;
-	Err e;
-	err_clear(&e);
-	Keys keys = {.n = 0};
-	assert_int_equal(kv_open(path, &kv, &e), 0);
-	assert_int_equal(kv_begin(kv, true, &t, &e), 0);
-	assert_int_equal(kv_scan_prefix(t, "H", 1, collect_key, &keys, &e), 0);
-	assert_int_equal(keys.n, 3);
-	for (int i = 0; i < keys.n; i++) {
-		const void *v;
-		size_t n;
-		assert_int_equal(kv_get(t, keys.key[i], keys.len[i], &v, &n, &e), 1);
-		char val[256];
-		assert_true(n >= 12 && n <= sizeof val);
-		memcpy(val, v, n);
-		val[n - 1] ^= 0x5a;
-		assert_int_equal(kv_put(t, keys.key[i], keys.len[i], val, n, &e), 0);
-	}
-	assert_int_equal(kv_commit(t, &e), 0);
-	kv_close(kv);
 }
 
 #define JOIN_Q "SELECT t.name, count(*) AS n, sum(s.v) AS sv FROM s JOIN t ON s.k = t.k " \
@@ -472,7 +456,7 @@ static void test_stale_fingerprint_rebuilds(void **state)
 	insert_range(db, 301, 400);
 	exec_ok(db, "DELETE FROM t WHERE k = 1");
 	eddy_close(db);
-	tamper_fingerprints(dir);
+	assert_int_equal(rewrite_entries(dir, "H", false), 3);
 
 	db = open_db(dir, 1);
 	assert_int_equal(show_col(db, "a", "restored_entries"), 0);
