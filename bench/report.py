@@ -10,6 +10,7 @@ Part of the benchmark harness of issue 6; RESULTS.md is generated, never edited 
 Inputs (each optional but nexmark.json):
   results/machine.json          CPU model, cores, memory, kernel, compiler, eddy version, commit
   results/nexmark.json          `eddy bench nexmark --query all --json`, one object a line
+  results/scaling.json          the same on every core (--threads nproc)
   results/compare_eddy.json     eddy on the events the peers read (bench/compare/run.sh)
   results/compare_duckdb.json   DuckDB, compare_sqlite.json SQLite (bench/compare/peers.py)
   results/compare_eddy_pg.json  eddy's q7 on the events PostgreSQL is given
@@ -162,6 +163,36 @@ def svg_bars(path, title, groups, series, unit):
     return True
 
 
+def scaling(runs):
+    """One thread against every core: results/scaling.json (bench/run.sh, --threads nproc)."""
+    one = {r["query"]: r for r in runs if "error" not in r}
+    par = [r for r in load("scaling.json") if "error" not in r and r["query"] in one and
+           r["events"] == one[r["query"]]["events"]]
+    if not par:
+        return []
+    T = par[0].get("threads", 0)
+    failed = [r["query"] for r in load("scaling.json") if "error" in r]
+    L = [f"## Scaling: 1 to {T} cores", "",
+         f"`eddy bench nexmark --query all --events {par[0]['events']} --threads {T} --json`: "
+         f"{T} dataflow instances over key partitions on {T} threads, joined by hash exchanges "
+         "(src/stream/parallel.c; each instance generates its own share of the events), "
+         "against the one-thread run above. Speed-up = wall seconds at 1 thread / at "
+         f"{T}; CPU per event shows what the exchanges cost. Wall seconds are only "
+         "meaningful on a quiet machine.", "",
+         f"| query | 1 thread events/s | CPU s | {T} threads events/s | CPU s | ev/core-s | "
+         "speed-up |", "|---|---|---|---|---|---|---|"]
+    for r in sorted(par, key=lambda r: qnum(r["query"])):
+        o = one[r["query"]]
+        L.append(f"| {r['query']} | {k(o['events_per_s'])} | {o['cpu_s']:.2f} | "
+                 f"{k(r['events_per_s'])} | {r['cpu_s']:.2f} | {k(r['events_per_core_s'])} | "
+                 f"{o['wall_s'] / max(r['wall_s'], 1e-9):.2f}x |")
+    L.append("")
+    if failed:
+        L += [f"Not run in parallel: {', '.join(failed)} (the JSON says why: VALUES, lookup "
+              "joins and file sinks run on one thread).", ""]
+    return L
+
+
 def flink_marginal(fl, ecsv):
     """The Flink comparison again on more events, and the marginal cost of the extra events."""
     fl2 = {r["query"]: r for r in load("compare_flink_large.json") if "error" not in r}
@@ -235,8 +266,8 @@ def main():
           "three types; seed 0, 10 000 events/s of event time), a warm-up of a tenth of the "
           "events first, then CREATE + FLUSH measured. Throughput per core = events / CPU "
           "seconds (user + system) of the process. One thread (by default `eddy bench` runs "
-          "on every core, as T parallel instances over key partitions: docs/benchmarks.md "
-          "has their scaling).", ""]
+          "on every core, as T parallel instances over key partitions: their scaling is "
+          "below).", ""]
     if "blackhole" in outputs:
         L += ["**Output** into a blackhole sink (`CREATE SINK ... WITH (connector = "
               "'blackhole', type = 'upsert')`). A sink has no `state_bytes` in SHOW SINKS, so "
@@ -291,6 +322,7 @@ def main():
                 "Nexmark throughput per core (events/s/core)", groups,
                 ["eddy", "Feldera", "2x target", "Flink", "RisingWave"], "events/s/core"):
         L += ["![Nexmark per core](results/nexmark.svg)", ""]
+    L += scaling(runs)
 
     # ---- peers
     ce = {r["query"]: r for r in load("compare_eddy.json") if "error" not in r}
