@@ -307,6 +307,54 @@ static int array_cast(CastCx *c, const Vector *src, int n)
 	return rc;
 }
 
+/* One loop over all rows converting every value; a NULL row's value is converted too and
+ * ignored (the conversions below cannot fail). */
+#define WIDEN_LOOP(ftype, ttype, CONV)                                                             \
+	do {                                                                                       \
+		const ftype *restrict a_ = (const ftype *)src->data;                               \
+		ttype *restrict o_ = (ttype *)out->data;                                           \
+		for (int r = 0; r < n; r++)                                                        \
+			o_[r] = CONV(a_[r]);                                                       \
+	} while (0)
+#define TO_NUMERIC(x) num_from_int64((int64_t)(x))
+#define WIDEN_FROM(ftype)                                                                          \
+	switch (out->type) {                                                                       \
+	case T_INT8:                                                                               \
+		WIDEN_LOOP(ftype, int64_t, AS_I64);                                                \
+		return true;                                                                       \
+	case T_FLOAT8:                                                                             \
+		WIDEN_LOOP(ftype, double, AS_F64);                                                 \
+		return true;                                                                       \
+	case T_NUMERIC:                                                                            \
+		if (typmod >= 0)                                                                   \
+			return false;                                                              \
+		WIDEN_LOOP(ftype, Numeric, TO_NUMERIC);                                            \
+		return true;                                                                       \
+	default:                                                                                   \
+		return false;                                                                      \
+	}
+
+/* The casts that cannot fail and need no per-row checks: integers to a wider integer, to
+ * float8 and to numeric without a typmod (the implicit casts of mixed arithmetic). Returns
+ * whether it converted src. */
+EXPR_VECTORIZE static bool widen(const Vector *src, Vector *out, int32_t typmod, int n)
+{
+	switch (src->type) {
+	case T_INT2:
+		if (out->type == T_INT4) {
+			WIDEN_LOOP(int16_t, int32_t, (int32_t));
+			return true;
+		}
+		WIDEN_FROM(int16_t)
+	case T_INT4:
+		WIDEN_FROM(int32_t)
+	case T_INT8:
+		WIDEN_FROM(int64_t)
+	default:
+		return false;
+	}
+}
+
 int cast_vector(const Vector *src, Vector *out, int32_t typmod, bool assign, int n, ExprCtx *cx)
 {
 	CastCx c = {out, typmod, assign, src->type, cx};
@@ -327,6 +375,8 @@ int cast_vector(const Vector *src, Vector *out, int32_t typmod, bool assign, int
 		return datetime_cast(&c, src, n);
 	if (type_is_array(from) && type_is_array(to))
 		return array_cast(&c, src, n);
+	if (widen(src, out, typmod, n))
+		return 0;
 	switch (from) {
 	case T_BOOL:
 		CAST_LOOP(uint8_t, store_i64, AS_I64);

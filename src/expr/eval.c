@@ -39,31 +39,129 @@ static const Vector *eval_child(const Expr *x, const Chunk *in, int n, const uin
 	return v;
 }
 
+/* Replicates row 0 of v into rows [1, n), by the value's width: constants are filled for every
+ * chunk, so this is a plain store loop, not a conversion per row. */
+static void replicate_row0(Vector *v, int n)
+{
+	switch (type_size(v->type)) {
+	case 1:
+		memset(v->data, VEC_DATA(v, uint8_t)[0], (size_t)n);
+		return;
+	case 2: {
+		int16_t x = VEC_DATA(v, int16_t)[0];
+		for (int r = 1; r < n; r++)
+			VEC_DATA(v, int16_t)[r] = x;
+		return;
+	}
+	case 4: {
+		int32_t x = VEC_DATA(v, int32_t)[0];
+		for (int r = 1; r < n; r++)
+			VEC_DATA(v, int32_t)[r] = x;
+		return;
+	}
+	case 8: {
+		int64_t x = VEC_DATA(v, int64_t)[0];
+		for (int r = 1; r < n; r++)
+			VEC_DATA(v, int64_t)[r] = x;
+		return;
+	}
+	case 16:
+		for (int r = 1; r < n; r++)
+			memcpy((char *)v->data + (size_t)r * 16, v->data, 16);
+		return;
+	case 32:
+		for (int r = 1; r < n; r++)
+			memcpy((char *)v->data + (size_t)r * 32, v->data, 32);
+		return;
+	default: {
+		size_t w = type_size(v->type);
+		for (int r = 1; r < n; r++)
+			memcpy((char *)v->data + (size_t)r * w, v->data, w);
+		return;
+	}
+	}
+}
+
+/* Copies the rows of src marked in take into out (values and null flags) and clears them in
+ * rest. One loop per value width, so that the copy of a row is a move, not a memcpy call. */
+#define TAKE_LOOP(W)                                                                               \
+	for (int r = 0; r < n; r++) {                                                              \
+		if (!take[r])                                                                      \
+			continue;                                                                  \
+		out->nulls[r] = src->nulls[r];                                                     \
+		memcpy((char *)out->data + (size_t)r * (W), (const char *)src->data + (size_t)r * (W), \
+		       (W));                                                                       \
+		rest[r] = 0;                                                                       \
+	}
+static void take_rows(Vector *out, const Vector *src, const uint8_t *take, uint8_t *rest, int n)
+{
+	size_t w = type_size(out->type);
+	switch (w) {
+	case 1:
+		TAKE_LOOP(1)
+		break;
+	case 2:
+		TAKE_LOOP(2)
+		break;
+	case 4:
+		TAKE_LOOP(4)
+		break;
+	case 8:
+		TAKE_LOOP(8)
+		break;
+	case 16:
+		TAKE_LOOP(16)
+		break;
+	case 32:
+		TAKE_LOOP(32)
+		break;
+	default:
+		TAKE_LOOP(w)
+		break;
+	}
+}
+
+/* dst[r] = extra | !src[r] and dst[r] |= src[r] over rows [0, n): the null masks. */
+EXPR_VECTORIZE static void mask_not(uint8_t *restrict dst, const uint8_t *restrict src,
+				    uint8_t extra, int n)
+{
+	for (int r = 0; r < n; r++)
+		dst[r] = (uint8_t)(extra | !src[r]);
+}
+
+EXPR_VECTORIZE static void mask_or(uint8_t *restrict dst, const uint8_t *restrict src, int n)
+{
+	for (int r = 0; r < n; r++)
+		dst[r] |= src[r];
+}
+
 static void fill_value(Vector *out, int n, const uint8_t *active, const Value *v)
 {
-	for (int r = 0; r < n; r++) {
-		if (active && !active[r]) {
-			out->nulls[r] = 1;
-			continue;
-		}
-		/* Strings are referenced: constants outlive the chunk. */
-		vec_set_value(out, r, v, NULL);
-	}
+	if (n <= 0)
+		return;
+	/* Strings are referenced: constants outlive the chunk. */
+	vec_set_value(out, 0, v, NULL);
+	uint8_t null = out->nulls[0];
+	if (!null)
+		replicate_row0(out, n);
+	if (active)
+		mask_not(out->nulls, active, null, n);
+	else
+		memset(out->nulls, null, (size_t)n);
 }
 
 /* Presets out->nulls: inactive rows and, for strict nodes, rows with a NULL argument. */
 static void preset_nulls(Vector *out, int n, const uint8_t *active, const Vector *const *args,
 			 int nargs, bool strict)
 {
-	for (int r = 0; r < n; r++)
-		out->nulls[r] = active ? !active[r] : 0;
+	if (active)
+		mask_not(out->nulls, active, 0, n);
+	else
+		memset(out->nulls, 0, (size_t)n);
 	if (!strict)
 		return;
-	for (int k = 0; k < nargs; k++) {
-		const uint8_t *nl = args[k]->nulls;
-		for (int r = 0; r < n; r++)
-			out->nulls[r] |= nl[r];
-	}
+	for (int k = 0; k < nargs; k++)
+		mask_or(out->nulls, args[k]->nulls, n);
 }
 
 static uint8_t *new_mask(ExprCtx *cx, int n)
@@ -141,7 +239,6 @@ static int eval_case(const Expr *x, const Chunk *in, int n, const uint8_t *activ
 	int pairs = (x->nargs - x->has_else) / 2;
 	uint8_t *rest = new_mask(cx, n);  /* rows not yet given a branch */
 	uint8_t *taken = new_mask(cx, n); /* rows taking the current branch */
-	size_t w = type_size(x->type);
 	for (int r = 0; r < n; r++) {
 		rest[r] = active ? active[r] : 1;
 		out->nulls[r] = 1;
@@ -170,13 +267,7 @@ static int eval_case(const Expr *x, const Chunk *in, int n, const uint8_t *activ
 		const Vector *v = eval_child(result, in, n, taken, cx);
 		if (!v)
 			return -1;
-		for (int r = 0; r < n; r++) {
-			if (!taken[r])
-				continue;
-			out->nulls[r] = v->nulls[r];
-			memcpy((char *)out->data + (size_t)r * w, (const char *)v->data + (size_t)r * w, w);
-			rest[r] = 0;
-		}
+		take_rows(out, v, taken, rest, n);
 	}
 	return 0;
 }
@@ -185,7 +276,7 @@ static int eval_coalesce(const Expr *x, const Chunk *in, int n, const uint8_t *a
 			 Vector *out, ExprCtx *cx)
 {
 	uint8_t *rest = new_mask(cx, n);
-	size_t w = type_size(x->type);
+	uint8_t *take = new_mask(cx, n);
 	for (int r = 0; r < n; r++) {
 		rest[r] = active ? active[r] : 1;
 		out->nulls[r] = 1;
@@ -195,13 +286,9 @@ static int eval_coalesce(const Expr *x, const Chunk *in, int n, const uint8_t *a
 		if (!v)
 			return -1;
 		bool more = false;
-		for (int r = 0; r < n; r++) {
-			if (!rest[r] || v->nulls[r])
-				continue;
-			out->nulls[r] = 0;
-			memcpy((char *)out->data + (size_t)r * w, (const char *)v->data + (size_t)r * w, w);
-			rest[r] = 0;
-		}
+		for (int r = 0; r < n; r++)
+			take[r] = rest[r] && !v->nulls[r];
+		take_rows(out, v, take, rest, n);
 		for (int r = 0; r < n && !more; r++)
 			more = rest[r];
 		if (!more)
@@ -258,8 +345,12 @@ static int eval_node(const Expr *x, const Chunk *in, int n, const uint8_t *activ
 			return err_set(cx->err, ERR_INTERNAL, "column reference without input");
 		const Vector *c = &in->cols[x->col];
 		memcpy(out->data, c->data, (size_t)n * type_size(x->type));
-		for (int r = 0; r < n; r++)
-			out->nulls[r] = c->nulls[r] || (active && !active[r]);
+		if (active) {
+			mask_not(out->nulls, active, 0, n);
+			mask_or(out->nulls, c->nulls, n);
+		} else {
+			memcpy(out->nulls, c->nulls, (size_t)n);
+		}
 		return 0;
 	}
 	case EXPR_CONST:

@@ -18,4 +18,13 @@ int cast_vector(const Vector *src, Vector *out, int32_t typmod, bool assign, int
 int cast_value(const Value *in, TypeId to, int32_t typmod, bool assign, Value *out, Arena *a,
 	       Err *e);
 
+/* For the few kernels whose loop does the same to every row (null masks, comparisons of plain
+ * values, widening casts): gcc's -O2 vectorizes only loops that need no scalar remainder, which
+ * rules out a loop over n rows; the cheap cost model takes them. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define EXPR_VECTORIZE __attribute__((optimize("tree-vectorize", "vect-cost-model=cheap")))
+#else
+#define EXPR_VECTORIZE
+#endif
+
 #endif

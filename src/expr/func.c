@@ -7,6 +7,7 @@
  * range", 22012 "division by zero", 22P02 for bad text.
  */
 #include "expr/func.h"
+#include "expr/expr_int.h"
 #include "expr/regex.h"
 
 #include "vec/array.h"
@@ -14,6 +15,7 @@
 #include "vec/numeric.h"
 
 #include <ctype.h>
+#include <emmintrin.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -196,7 +198,19 @@ FLOAT_KERNELS(float8, double)
 
 NUM_BIN(add_numeric, num_add)
 NUM_BIN(sub_numeric, num_sub)
-NUM_BIN(mul_numeric, num_mul)
+/* Mantissas below 2^63 multiply into less than 2^126 < 10^38 exactly, so num_mul's 256-bit
+ * product is needed only for larger ones or a scale beyond the maximum. */
+BIN_KERNEL(mul_numeric, Numeric, Numeric, Numeric, {
+	if (x.m >= INT64_MIN && x.m <= INT64_MAX && y.m >= INT64_MIN && y.m <= INT64_MAX &&
+	    x.scale + y.scale <= NUMERIC_MAX_SCALE) {
+		res[r] = num_make(x.m * y.m, x.scale + y.scale);
+	} else {
+		Err le;
+		err_clear(&le);
+		if (num_mul(x, y, &res[r], &le))
+			ROW_FAIL(&le);
+	}
+})
 NUM_BIN(div_numeric, num_div)
 NUM_BIN(mod_numeric, num_mod)
 UN_KERNEL(neg_numeric, Numeric, Numeric, { res[r] = num_neg(x); })
@@ -293,6 +307,65 @@ static int cmp_double(double a, double b)
 #define CMP_PLAIN(x, y) (((x) > (y)) - ((x) < (y)))
 #define CMP_FLOAT(x, y) cmp_double((double)(x), (double)(y))
 
+/* The comparisons of plain C values (integers, dates, timestamps): one branch-free loop over all
+ * rows that the compiler vectorizes; a NULL row's result is false and ignored. */
+#define CMP_DENSE(name, ctype, OP)                                                                 \
+	EXPR_VECTORIZE KERNEL(name)                                                                \
+	{                                                                                          \
+		const ctype *restrict a_ = (const ctype *)args[0]->data;                           \
+		const ctype *restrict b_ = (const ctype *)args[1]->data;                           \
+		const uint8_t *restrict nl = out->nulls;                                           \
+		uint8_t *restrict res = (uint8_t *)out->data;                                      \
+		(void)f, (void)nargs, (void)cx;                                                    \
+		for (int r = 0; r < n; r++)                                                        \
+			res[r] = (uint8_t)((a_[r] OP b_[r]) & !nl[r]);                             \
+		return 0;                                                                          \
+	}
+#define CMP_KERNELS_PLAIN(T, ctype)                                                                \
+	CMP_DENSE(eq_##T, ctype, ==)                                                               \
+	CMP_DENSE(ne_##T, ctype, !=)                                                               \
+	CMP_DENSE(lt_##T, ctype, <)                                                                \
+	CMP_DENSE(le_##T, ctype, <=)                                                               \
+	CMP_DENSE(gt_##T, ctype, >)                                                                \
+	CMP_DENSE(ge_##T, ctype, >=)
+
+/* Text: equality needs no ordering, so unequal lengths answer at once. */
+static inline bool str_eq(Str a, Str b)
+{
+	return a.len == b.len && (a.len == 0 || memcmp(a.p, b.p, a.len) == 0);
+}
+#define CMP_KERNELS_TEXT(T, ctype, CMP)                                                            \
+	BIN_KERNEL(eq_##T, ctype, ctype, uint8_t, { res[r] = str_eq(x, y); })                      \
+	BIN_KERNEL(ne_##T, ctype, ctype, uint8_t, { res[r] = !str_eq(x, y); })                     \
+	BIN_KERNEL(lt_##T, ctype, ctype, uint8_t, { res[r] = CMP(x, y) < 0; })                     \
+	BIN_KERNEL(le_##T, ctype, ctype, uint8_t, { res[r] = CMP(x, y) <= 0; })                    \
+	BIN_KERNEL(gt_##T, ctype, ctype, uint8_t, { res[r] = CMP(x, y) > 0; })                     \
+	BIN_KERNEL(ge_##T, ctype, ctype, uint8_t, { res[r] = CMP(x, y) >= 0; })
+
+/* num_cmp without the 128-bit divisions when the scales differ but the value of smaller scale,
+ * rescaled, still fits (it does for every mantissa below 2^63 and a scale gap up to 18). */
+static inline int num_cmp_fast(Numeric a, Numeric b)
+{
+	if (a.scale != b.scale) {
+		bool a_small = a.scale < b.scale;
+		__int128 m = a_small ? a.m : b.m;
+		int gap = a_small ? b.scale - a.scale : a.scale - b.scale;
+		if (gap > 18 || m < INT64_MIN || m > INT64_MAX)
+			return num_cmp(a, b);
+		static const int64_t p10[19] = {1LL, 10LL, 100LL, 1000LL, 10000LL, 100000LL,
+						1000000LL, 10000000LL, 100000000LL, 1000000000LL,
+						10000000000LL, 100000000000LL, 1000000000000LL,
+						10000000000000LL, 100000000000000LL,
+						1000000000000000LL, 10000000000000000LL,
+						100000000000000000LL, 1000000000000000000LL};
+		m *= p10[gap];
+		if (a_small)
+			return m < b.m ? -1 : m > b.m;
+		return a.m < m ? -1 : a.m > m;
+	}
+	return a.m < b.m ? -1 : a.m > b.m;
+}
+
 #define CMP_KERNELS(T, ctype, CMP)                                                                 \
 	BIN_KERNEL(eq_##T, ctype, ctype, uint8_t, { res[r] = CMP(x, y) == 0; })                    \
 	BIN_KERNEL(ne_##T, ctype, ctype, uint8_t, { res[r] = CMP(x, y) != 0; })                    \
@@ -316,7 +389,12 @@ static int cmp_double(double a, double b)
 	X(tstz, T_TIMESTAMPTZ, int64_t, CMP_PLAIN)                                                 \
 	X(interval, T_INTERVAL, Interval, dt_iv_cmp)
 
-#define EXPAND_CMP(T, tid, ctype, CMP) CMP_KERNELS(T, ctype, CMP)
+#define CMP_SEL_CMP_PLAIN(T, ctype, CMP) CMP_KERNELS_PLAIN(T, ctype)
+#define CMP_SEL_CMP_FLOAT(T, ctype, CMP) CMP_KERNELS(T, ctype, CMP)
+#define CMP_SEL_num_cmp(T, ctype, CMP) CMP_KERNELS(T, ctype, num_cmp_fast)
+#define CMP_SEL_cmp_str(T, ctype, CMP) CMP_KERNELS_TEXT(T, ctype, CMP)
+#define CMP_SEL_dt_iv_cmp(T, ctype, CMP) CMP_KERNELS(T, ctype, CMP)
+#define EXPAND_CMP(T, tid, ctype, CMP) CMP_SEL_##CMP(T, ctype, CMP)
 COMPARABLE_LIST(EXPAND_CMP)
 
 /* greatest/least (variadic, NULLs ignored) and nullif, per comparable type. */
@@ -605,15 +683,28 @@ static Str substr_chars(Str s, int64_t from, int64_t count)
 	return r;
 }
 
-#define CASE_KERNEL(name, FN)                                                                      \
+/* lower/upper as the C locale's tolower/toupper (eddy never sets a locale): only the ASCII
+ * letters of the other case change (from + 0 .. from + 25, by delta). A string with none of
+ * them is its own result and is not copied (q21's channels are lower case already). */
+#define CASE_KERNEL(name, from, delta)                                                             \
 	UN_KERNEL(name, Str, Str, {                                                                \
+		uint32_t k = 0;                                                                    \
+		while (k < x.len && (unsigned char)(x.p[k] - (from)) >= 26u)                       \
+			k++;                                                                       \
+		if (k == x.len) {                                                                  \
+			res[r] = x;                                                                \
+			goto next_row;                                                             \
+		}                                                                                  \
 		char *p;                                                                           \
 		res[r] = str_alloc(cx, x.len, &p);                                                 \
-		for (uint32_t k = 0; k < x.len; k++)                                               \
-			p[k] = (char)FN((unsigned char)x.p[k]);                                    \
+		memcpy(p, x.p, k);                                                                 \
+		for (; k < x.len; k++) {                                                           \
+			unsigned char c = (unsigned char)x.p[k];                                   \
+			p[k] = (char)((unsigned char)(c - (from)) < 26u ? c + (delta) : c);        \
+		}                                                                                  \
 	})
-CASE_KERNEL(lower_text, tolower)
-CASE_KERNEL(upper_text, toupper)
+CASE_KERNEL(lower_text, 'A', 32)
+CASE_KERNEL(upper_text, 'a', -32)
 UN_KERNEL(length_text, Str, int32_t, { res[r] = (int32_t)utf8_len(x.p, x.len); })
 UN_KERNEL(octet_length_text, Str, int32_t, { res[r] = (int32_t)x.len; })
 
@@ -752,6 +843,39 @@ static int split_fields(Str s, Str delim, int want, Str *field)
 	if (s.len == 0)
 		return 0;
 	int i = 1;
+	if (delim.len == 1 && want > 0) {
+		/* One delimiter byte (a URL's '/'): fields are short, so rather than a memchr call
+		 * per field, 16 bytes are compared at once and the delimiters found in them are
+		 * taken from the bit mask; the tail goes byte by byte. */
+		const char c = delim.p[0], *start = s.p;
+		const __m128i vc = _mm_set1_epi8(c);
+		uint32_t q = 0;
+		for (; q + 16 <= s.len; q += 16) {
+			__m128i w = _mm_loadu_si128((const __m128i *)(const void *)(s.p + q));
+			unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(w, vc));
+			for (; m; m &= m - 1, i++) {
+				const char *at = s.p + q + __builtin_ctz(m);
+				if (i == want) {
+					*field = (Str){start, (uint32_t)(at - start)};
+					return i;
+				}
+				start = at + 1;
+			}
+		}
+		for (; q < s.len; q++) {
+			if (s.p[q] != c)
+				continue;
+			if (i == want) {
+				*field = (Str){start, (uint32_t)(s.p + q - start)};
+				return i;
+			}
+			start = s.p + q + 1;
+			i++;
+		}
+		if (i == want)
+			*field = (Str){start, (uint32_t)(s.p + s.len - start)};
+		return i;
+	}
 	for (;;) {
 		int64_t at = delim.len ? find_bytes(s, delim) : -1;
 		Str f = {s.p, at < 0 ? s.len : (uint32_t)at};
@@ -1331,6 +1455,14 @@ static const struct {
 #undef TC_ROW
 };
 
+/* The unit of time each pattern shows, in microseconds (a day for the date fields). */
+static const int64_t tc_units[] = {
+	[TC_YYYY] = US_PER_DAY, [TC_HH24] = 3600000000LL, [TC_HH12] = 3600000000LL,
+	[TC_HH] = 3600000000LL, [TC_MM] = US_PER_DAY,     [TC_DD] = US_PER_DAY,
+	[TC_MI] = 60000000LL,   [TC_SS] = 1000000LL,      [TC_MS] = 1000LL,
+	[TC_US] = 1LL,
+};
+
 typedef struct TcPiece {
 	TcKind kind;
 	uint32_t off, len; /* TC_LIT: text[off, off + len) */
@@ -1342,6 +1474,7 @@ typedef struct ToCharFmt {
 	int npieces;
 	int nyears;   /* YYYY pieces: their width is 4 only for years 0..9999 */
 	size_t width; /* result bytes when the year has four digits */
+	int64_t unit; /* microseconds of the finest field: times in one such unit print alike */
 	TcPiece pieces[];
 } ToCharFmt;
 
@@ -1353,6 +1486,7 @@ static ToCharFmt *to_char_compile(const char *p, uint32_t len, Arena *a)
 	fm->text_len = len;
 	fm->npieces = fm->nyears = 0;
 	fm->width = 0;
+	fm->unit = US_PER_DAY;
 	for (uint32_t i = 0; i < len;) {
 		int k = 0;
 		for (; k < TC_LIT; k++)
@@ -1364,6 +1498,9 @@ static ToCharFmt *to_char_compile(const char *p, uint32_t len, Arena *a)
 			fm->pieces[fm->npieces++] = (TcPiece){(TcKind)k, i, tc_patterns[k].len};
 			fm->width += (size_t)tc_patterns[k].digits;
 			fm->nyears += k == TC_YYYY;
+			int64_t u = tc_units[k];
+			if (u < fm->unit)
+				fm->unit = u;
 			i += tc_patterns[k].len;
 		} else if (last && last->kind == TC_LIT) {
 			last->len++, fm->width++, i++;
@@ -1443,13 +1580,23 @@ KERNEL(to_char_ts)
 	bool fixed = fm != NULL;
 	int64_t last_days = INT64_MIN, y = 0;
 	int mo = 0, d = 0;
+	/* Rows of a stream arrive nearly in time order: a row in the same unit of the format's
+	 * finest field as the last one formatted (the same day for 'YYYY-MM-DD') shares its text. */
+	const ToCharFmt *last_fm = NULL;
+	int64_t last_t0 = 0, last_t1 = -1; /* the last text's times: [last_t0, last_t1] */
+	Str last_text = {0};
 	for (int r = 0; r < n; r++) {
 		if (out->nulls[r])
 			continue;
 		if (!fixed && (!fm || fm->text_len != fmt[r].len ||
 			       memcmp(fm->text, fmt[r].p, fmt[r].len) != 0))
 			fm = to_char_compile(fmt[r].p, fmt[r].len, cx->arena);
-		int64_t t = ts[r], days = t / US_PER_DAY, us = t % US_PER_DAY;
+		int64_t t = ts[r];
+		if (fm == last_fm && t >= last_t0 && t <= last_t1) {
+			res[r] = last_text;
+			continue;
+		}
+		int64_t days = t / US_PER_DAY, us = t % US_PER_DAY;
 		if (us < 0) {
 			us += US_PER_DAY;
 			days--;
@@ -1468,6 +1615,14 @@ KERNEL(to_char_ts)
 		char *p;
 		res[r] = str_alloc(cx, len, &p);
 		to_char_write(fm, y, mo, d, us, ytext, ylen, p);
+		/* The unit containing t: units divide the day, so it lies within t's day. */
+		int64_t into = us % fm->unit;
+		last_text = res[r];
+		/* At the ends of int64 the unit may not fit: no sharing then. */
+		last_fm = __builtin_sub_overflow(t, into, &last_t0) ||
+				  __builtin_add_overflow(last_t0, fm->unit - 1, &last_t1)
+			  ? NULL
+			  : fm;
 	}
 	return 0;
 }
