@@ -14,12 +14,20 @@
  * within a step (under a second of event time at 10 000 events/s) reach the engine out of order
  * by less than the watermark's 4 seconds, so none is late.
  *
- * Reading: each file is read through a fixed buffer that grows only to the longest record, so
- * the files' size never shows in peak memory; reading is part of the measured work, as it is
- * for the peers that read the files. The streams keep at most 1 MB of history each (RETAIN).
+ * Reading: each file is mapped (mmap) and the pages behind each ingested batch are given back
+ * (MADV_DONTNEED), or, where it cannot be mapped, read through a buffer that grows only to a few
+ * times the longest run of its records in one step (a few MB); either way the files' size never
+ * shows in peak memory. Reading is part of the measured work, as it is for the peers that read
+ * the files. The records of one table within a step are consecutive in its file, so a step's
+ * batch is a slice of the mapping or buffer, not a copy: the header line is written over the
+ * consumed bytes just before the slice (there is always room for it) and eddy_ingest gets header
+ * and records as one input. The merge finds each record's end and its date_time in one pass of
+ * 32-byte blocks (record_scan; records with quotes take the general functions), and compares
+ * the record first in event order only with the one that would come next (the table that won
+ * keeps winning for runs of records). The streams keep at most 1 MB of history each (RETAIN).
  * Dates compare as text: `eddy nexmark export` writes them in one fixed format.
  *
- * Owns: the cursors and batch buffers of one call. Never: drops a rejected line silently (a line
+ * Owns: the cursors and read buffers of one call. Never: drops a rejected line silently (a line
  * eddy_ingest rejects fails the run), keeps the files in memory.
  */
 #include "cli/cli.h"
@@ -29,6 +37,16 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define SCAN_AVX2 1 /* an AVX2 record_scan, used where the processor has AVX2 */
+#endif
 
 /* Events per step of the merge (see above). */
 #define STEP 8192
@@ -59,23 +77,29 @@ const char *bench_csv_ddl(void)
 static const char *const tables[] = {"person", "auction", "bid"};
 enum { NTABLES = 3 };
 
-/* One file: a read buffer, the current record in it, and the batch being built. */
+/* One file: a read buffer, the current record in it, and the batch: the records fed since the
+ * last flush, buf[batch..) up to the current record. */
 typedef struct Cursor {
 	const char *name;
 	FILE *f;
 	char *buf;
 	size_t cap, len, pos;  /* buf[pos..len) not yet consumed */
+	size_t batch;          /* where the batch starts; never below header.len, the room the
+				* header is written into */
 	int eof;
+	int mapped;            /* buf is the file mmap()ed (len its size, eof set) */
+	size_t released;       /* mapped: pages before this offset were given back */
 	const char *rec;       /* the current record (with its newline), NULL at the end */
 	size_t reclen;
 	int quoted;            /* the record has a double quote */
+	int stamped;           /* ts was found with the record */
 	const char *ts;        /* its date_time field */
 	size_t tslen;
-	int tscol;             /* date_time's field index, from the header */
+	int tscol;             /* date_time's field index, from the header (-1 before) */
 	int64_t line;          /* the current record's number, the header's 1 (its line in the
 				* file unless a quoted field holds a newline) */
 	int64_t batch_line;    /* the number of the batch's first record */
-	StrBuf header, batch;  /* the header line; the batch (header first) */
+	StrBuf header;         /* the header line, with its newline */
 } Cursor;
 
 /* Where the record at p ends (after its newline), or NULL when buf[..len) holds no complete
@@ -128,9 +152,131 @@ static void record_field(const char *rec, size_t len, int quoted, int k, const c
 	}
 }
 
+/* The record at p, in one pass: its end (after the newline) into *rend and field k (as
+ * record_field gives it: NULL when the record has fewer fields) into *f, *flen. 32 bytes at a
+ * time, commas counted until field k has ended. False, with nothing set, when the record has a
+ * quote or its newline is not found 32 bytes or more before end: record_end and record_field
+ * then do the work. */
+#ifdef __SSE2__
+/* Bits of the 32 bytes at s: the commas into *commas; returned, line feeds and quotes. With
+ * SSE2 in two halves, with AVX2 (where the processor has it) in one. */
+static inline uint32_t scan32_sse2(const char *s, uint32_t *commas)
+{
+	const __m128i vc = _mm_set1_epi8(','), vl = _mm_set1_epi8('\n'), vq = _mm_set1_epi8('"');
+	__m128i a = _mm_loadu_si128((const __m128i *)(const void *)s);
+	__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + 16));
+	*commas = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a, vc)) |
+		  (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(b, vc)) << 16;
+	return (uint32_t)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(a, vl), _mm_cmpeq_epi8(a, vq))) |
+	       (uint32_t)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(b, vl), _mm_cmpeq_epi8(b, vq)))
+		       << 16;
+}
+
+#ifdef SCAN_AVX2
+__attribute__((target("avx2"))) static inline uint32_t scan32_avx2(const char *s, uint32_t *commas)
+{
+	__m256i w = _mm256_loadu_si256((const __m256i *)(const void *)s);
+	*commas = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(w, _mm256_set1_epi8(',')));
+	return (uint32_t)_mm256_movemask_epi8(
+		_mm256_or_si256(_mm256_cmpeq_epi8(w, _mm256_set1_epi8('\n')),
+				_mm256_cmpeq_epi8(w, _mm256_set1_epi8('"'))));
+}
+#endif
+
+__attribute__((always_inline)) static inline int record_scan_body(const char *p, const char *end,
+								  int k, const char **rend,
+								  const char **f, size_t *flen,
+								  int wide)
+{
+	const char *fs = k == 0 ? p : NULL, *fe = NULL;
+	int commas = 0;
+	for (const char *s = p; s + 32 <= end; s += 32) {
+		uint32_t cm, stop;
+#ifdef SCAN_AVX2
+		if (wide)
+			stop = scan32_avx2(s, &cm);
+		else
+#endif
+			stop = scan32_sse2(s, &cm);
+		if (!fe) {
+			/* Commas only until field k has ended. */
+			uint32_t m = cm & (stop ? (stop & -stop) - 1 : ~UINT32_C(0));
+			for (; m; m &= m - 1) {
+				const char *at = s + __builtin_ctz(m);
+				if (++commas == k) {
+					fs = at + 1;
+				} else if (commas == k + 1) {
+					fe = at;
+					break;
+				}
+			}
+		}
+		if (!stop)
+			continue;
+		const char *nl = s + __builtin_ctz(stop);
+		if (*nl != '\n')
+			return 0;
+		if (fs && !fe) {
+			/* The last field: the record's line break is not part of it. */
+			fe = nl;
+			while (fe > fs && (fe[-1] == '\r' || fe[-1] == '\n'))
+				fe--;
+		}
+		*rend = nl + 1;
+		*f = fs;
+		*flen = fs ? (size_t)(fe - fs) : 0;
+		return 1;
+	}
+	(void)wide;
+	return 0;
+}
+
+static int record_scan_sse2(const char *p, const char *end, int k, const char **rend,
+			    const char **f, size_t *flen)
+{
+	return record_scan_body(p, end, k, rend, f, flen, 0);
+}
+
+#ifdef SCAN_AVX2
+__attribute__((target("avx2"))) static int record_scan_avx2(const char *p, const char *end, int k,
+							     const char **rend, const char **f,
+							     size_t *flen)
+{
+	return record_scan_body(p, end, k, rend, f, flen, 1);
+}
+#endif
+#endif
+
+static int record_scan(const char *p, const char *end, int k, const char **rend, const char **f,
+		       size_t *flen)
+{
+#ifdef SCAN_AVX2
+	if (__builtin_cpu_supports("avx2"))
+		return record_scan_avx2(p, end, k, rend, f, flen);
+#endif
+#ifdef __SSE2__
+	return record_scan_sse2(p, end, k, rend, f, flen);
+#else
+	(void)p, (void)end, (void)k, (void)rend, (void)f, (void)flen;
+	return 0;
+#endif
+}
+
 /* Moves to the next record; sets c->rec NULL at the end of the file. */
 static int cursor_next(Cursor *c, EddyError *err)
 {
+	const char *rend;
+	if (c->tscol >= 0 && record_scan(c->buf + c->pos, c->buf + c->len, c->tscol, &rend, &c->ts,
+					 &c->tslen)) {
+		c->rec = c->buf + c->pos;
+		c->reclen = (size_t)(rend - c->rec);
+		c->pos += c->reclen;
+		c->quoted = 0;
+		c->stamped = 1;
+		c->line++;
+		return 0;
+	}
+	c->stamped = 0;
 	for (;;) {
 		const char *end = record_end(c->buf + c->pos, c->buf + c->len, c->eof, &c->quoted);
 		if (end && end > c->buf + c->pos) {
@@ -144,12 +290,16 @@ static int cursor_next(Cursor *c, EddyError *err)
 			c->rec = NULL;
 			return 0;
 		}
-		/* Keep the partial record, make room, read on. */
-		memmove(c->buf, c->buf + c->pos, c->len - c->pos);
-		c->len -= c->pos;
-		c->pos = 0;
-		if (c->cap - c->len < READ_BLOCK / 2) {
-			c->cap *= 2;
+		/* Keep the batch and the partial record after room for the header, read on. */
+		size_t room = c->header.len, shift = c->batch > room ? c->batch - room : 0;
+		memmove(c->buf + room, c->buf + c->batch, c->len - c->batch);
+		c->len -= shift;
+		c->pos -= shift;
+		c->batch -= shift;
+		/* Room to read at least three times what was kept, so the batch is moved seldom. */
+		if (c->cap - c->len < READ_BLOCK / 2 || c->cap - c->len < 3 * (c->len - room)) {
+			while (c->cap - c->len < READ_BLOCK / 2 || c->cap - c->len < 3 * (c->len - room))
+				c->cap *= 2;
 			c->buf = mem_realloc(c->buf, c->cap);
 		}
 		size_t n = fread(c->buf + c->len, 1, c->cap - c->len, c->f);
@@ -171,7 +321,8 @@ static int cursor_stamp(Cursor *c, EddyError *err)
 {
 	if (!c->rec)
 		return 0;
-	record_field(c->rec, c->reclen, c->quoted, c->tscol, &c->ts, &c->tslen);
+	if (!c->stamped)
+		record_field(c->rec, c->reclen, c->quoted, c->tscol, &c->ts, &c->tslen);
 	if (c->ts && c->tslen > 0)
 		return 0;
 	snprintf(err->sqlstate, sizeof err->sqlstate, "22P04");
@@ -185,7 +336,7 @@ static int cursor_open(Cursor *c, const char *dir, const char *name, EddyError *
 	memset(c, 0, sizeof *c);
 	c->name = name;
 	sb_init(&c->header);
-	sb_init(&c->batch);
+	c->tscol = -1;
 	char path[4096];
 	snprintf(path, sizeof path, "%s/%s.csv", dir, name);
 	c->f = fopen(path, "rb");
@@ -195,12 +346,27 @@ static int cursor_open(Cursor *c, const char *dir, const char *name, EddyError *
 			 path);
 		return -1;
 	}
-	c->cap = READ_BLOCK;
-	c->buf = mem_alloc(c->cap);
+	/* The file mapped whole when it can be (no copy out of the page cache; the pages behind
+	 * the batches are released as it goes, cursor_flush), else read in blocks. */
+	struct stat st;
+	if (fstat(fileno(c->f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE,
+			       fileno(c->f), 0);
+		if (m != MAP_FAILED) {
+			madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
+			c->mapped = 1;
+			c->buf = m;
+			c->cap = c->len = (size_t)st.st_size;
+			c->eof = 1;
+		}
+	}
+	if (!c->mapped) {
+		c->cap = READ_BLOCK;
+		c->buf = mem_alloc(c->cap);
+	}
 	if (cursor_next(c, err) < 0)
 		return -1;
 	/* The header names the columns: eddy_ingest maps them, we need date_time's place. */
-	c->tscol = -1;
 	for (int k = 0; c->rec && c->tscol < 0; k++) {
 		const char *f;
 		size_t n;
@@ -219,7 +385,7 @@ static int cursor_open(Cursor *c, const char *dir, const char *name, EddyError *
 	sb_append(&c->header, c->rec, c->reclen);
 	if (c->reclen == 0 || c->rec[c->reclen - 1] != '\n')
 		sb_putc(&c->header, '\n');
-	sb_append(&c->batch, c->header.data, c->header.len);
+	c->batch = c->pos;
 	if (cursor_next(c, err) < 0)
 		return -1;
 	c->batch_line = c->line;
@@ -230,20 +396,27 @@ static void cursor_close(Cursor *c)
 {
 	if (c->f)
 		fclose(c->f);
-	mem_free(c->buf);
+	if (c->mapped)
+		munmap(c->buf, c->len);
+	else
+		mem_free(c->buf);
 	sb_deinit(&c->header);
-	sb_deinit(&c->batch);
 }
 
 /* Ingests the cursor's batch (if it has records) and starts the next one. */
 static int cursor_flush(Eddy *db, Cursor *c, EddyError *err)
 {
-	if (c->batch.len > c->header.len) {
+	size_t end = c->rec ? (size_t)(c->rec - c->buf) : c->pos;
+	if (end > c->batch) {
+		/* The header goes over consumed bytes (or is still there, before the first batch). */
+		size_t h = c->header.len;
+		char *in = c->buf + c->batch - h;
+		memcpy(in, c->header.data, h);
 		EddyIngestOptions opts = {.csv_header = 1, .csv_delimiter = ','};
 		EddyIngestResult res;
 		EddyLineError le;
-		if (eddy_ingest(db, c->name, EDDY_FORMAT_CSV, c->batch.data, c->batch.len, &opts,
-				&res, &le, 1, err) < 0)
+		if (eddy_ingest(db, c->name, EDDY_FORMAT_CSV, in, end - c->batch + h, &opts, &res,
+				&le, 1, err) < 0)
 			return -1;
 		if (res.rejected > 0) {
 			/* Line 1 of the batch is the header; its line 2 is the file's batch_line. */
@@ -253,27 +426,52 @@ static int cursor_flush(Eddy *db, Cursor *c, EddyError *err)
 			return -1;
 		}
 	}
-	sb_reset(&c->batch);
-	sb_append(&c->batch, c->header.data, c->header.len);
+	c->batch = end;
 	c->batch_line = c->line;
+	if (c->mapped) {
+		/* The file's pages before the next batch (and its header) are done with: out of the
+		 * resident set, so peak memory does not grow with the file. */
+		size_t page = (size_t)sysconf(_SC_PAGESIZE);
+		size_t upto = end > c->header.len ? (end - c->header.len) / page * page : 0;
+		if (upto > c->released) {
+			madvise(c->buf + c->released, upto - c->released, MADV_DONTNEED);
+			c->released = upto;
+		}
+	}
 	return 0;
 }
 
-/* The cursor whose record comes first in event order, or NULL when all are at their end. */
-static Cursor *first(Cursor *cs)
+/* Whether a's record comes before b's (a has one): an earlier date_time, or the same one and
+ * a's table first (person, auction, bid); any record comes before the end of a file. */
+static inline int before(const Cursor *a, const Cursor *b)
+{
+	if (!b->rec)
+		return 1;
+	size_t n = a->tslen < b->tslen ? a->tslen : b->tslen, i = 0;
+	/* As memcmp, eight bytes at a time (big-endian words compare as the bytes do). */
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x, y;
+		memcpy(&x, a->ts + i, 8);
+		memcpy(&y, b->ts + i, 8);
+		if (x != y)
+			return __builtin_bswap64(x) < __builtin_bswap64(y);
+	}
+	for (; i < n; i++)
+		if (a->ts[i] != b->ts[i])
+			return (unsigned char)a->ts[i] < (unsigned char)b->ts[i];
+	if (a->tslen != b->tslen)
+		return a->tslen < b->tslen;
+	return a < b;
+}
+
+/* The cursor whose record comes first in event order, apart from `skip`; NULL when all are at
+ * their end. */
+static Cursor *first(Cursor *cs, const Cursor *skip)
 {
 	Cursor *best = NULL;
 	for (int t = 0; t < NTABLES; t++) {
 		Cursor *c = &cs[t];
-		if (!c->rec)
-			continue;
-		if (!best) {
-			best = c;
-			continue;
-		}
-		size_t n = c->tslen < best->tslen ? c->tslen : best->tslen;
-		int cmp = memcmp(c->ts, best->ts, n);
-		if (cmp < 0 || (cmp == 0 && c->tslen < best->tslen))
+		if (c != skip && c->rec && (!best || before(c, best)))
 			best = c;
 	}
 	return best;
@@ -287,8 +485,14 @@ int bench_csv_feed(Eddy *db, const char *dir, int64_t events, EddyError *err)
 	for (int t = 0; t < NTABLES && rc == 0; t++)
 		rc = cursor_open(&cs[t], dir, tables[t], err);
 	int64_t fed = 0;
+	/* c comes first, runner up after it: while c's next record still comes before runner's
+	 * (which does not move meanwhile), c stays first. */
+	Cursor *c = NULL, *runner = NULL;
+	if (rc == 0) {
+		c = first(cs, NULL);
+		runner = first(cs, c);
+	}
 	while (rc == 0 && fed < events) {
-		Cursor *c = first(cs);
 		if (!c) {
 			snprintf(err->sqlstate, sizeof err->sqlstate, "22023");
 			snprintf(err->message, sizeof err->message,
@@ -297,13 +501,14 @@ int bench_csv_feed(Eddy *db, const char *dir, int64_t events, EddyError *err)
 			rc = -1;
 			break;
 		}
-		sb_append(&c->batch, c->rec, c->reclen);
-		if (c->rec[c->reclen - 1] != '\n')
-			sb_putc(&c->batch, '\n');
-		fed++;
+		fed++; /* the batch now ends after c->rec */
 		rc = cursor_next(c, err);
 		if (rc == 0)
 			rc = cursor_stamp(c, err);
+		if (rc == 0 && (!c->rec || (runner && !before(c, runner)))) {
+			c = first(cs, NULL);
+			runner = first(cs, c);
+		}
 		if (rc == 0 && (fed % STEP == 0 || fed == events))
 			for (int t = 0; t < NTABLES && rc == 0; t++)
 				rc = cursor_flush(db, &cs[t], err);

@@ -24,6 +24,9 @@ void dec_init(Decoder *d, DecFormat fmt, const char *const *names, int ncols)
 	sb_init(&d->scratch);
 	sb_init(&d->text);
 	d->line = 1;
+#if defined(__x86_64__) && defined(__GNUC__)
+	d->csv_avx2 = __builtin_cpu_supports("avx2");
+#endif
 }
 
 void dec_csv_options(Decoder *d, bool header, char delim)
@@ -40,6 +43,7 @@ void dec_input(Decoder *d, const char *buf, size_t len)
 	d->line = 1;
 	d->header_done = false;
 	d->nmap = 0;
+	d->csv_full = false;
 	/* A UTF-8 byte order mark is not data. */
 	if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
 		d->pos = 3;
@@ -59,6 +63,14 @@ void dec_deinit(Decoder *d)
 	memset(d, 0, sizeof *d);
 }
 
+static void reserve_rows(Decoder *d, int rows)
+{
+	d->caprows = rows;
+	d->cells = mem_realloc(d->cells,
+			       sizeof(DecCell) * (size_t)rows * (size_t)(d->ncols ? d->ncols : 1));
+	d->lines = mem_realloc(d->lines, sizeof(int64_t) * (size_t)rows);
+}
+
 int dec_next(Decoder *d, int maxrows, Err *e)
 {
 	d->nrows = 0;
@@ -66,6 +78,12 @@ int dec_next(Decoder *d, int maxrows, Err *e)
 	sb_reset(&d->text);
 	if (maxrows < 1)
 		maxrows = 1;
+	/* The first batch's rows sized from the input (a record takes 16 bytes or more, mostly)
+	 * rather than grown by doubling, which copies them. */
+	if (d->caprows == 0) {
+		size_t est = (d->len - d->pos) / 16 + 1;
+		reserve_rows(d, est < (size_t)maxrows ? (int)est : maxrows);
+	}
 	while (d->pos < d->len && d->nrows < maxrows && d->nerrs < maxrows) {
 		if (d->format == DEC_CSV) {
 			if (dec_csv_record(d, e) < 0)
@@ -88,17 +106,18 @@ DecCell dec_put(Decoder *d, const char *p, size_t n)
 	return c;
 }
 
+DecCell *dec_row_slot(Decoder *d, int64_t line)
+{
+	if (d->nrows == d->caprows)
+		reserve_rows(d, d->caprows ? d->caprows * 2 : 64);
+	d->lines[d->nrows] = line;
+	return d->cells + (size_t)d->nrows * (size_t)d->ncols;
+}
+
 DecCell *dec_row_begin(Decoder *d, int64_t line)
 {
-	if (d->nrows == d->caprows) {
-		d->caprows = d->caprows ? d->caprows * 2 : 64;
-		d->cells = mem_realloc(d->cells, sizeof(DecCell) * (size_t)d->caprows *
-							 (size_t)(d->ncols ? d->ncols : 1));
-		d->lines = mem_realloc(d->lines, sizeof(int64_t) * (size_t)d->caprows);
-	}
-	DecCell *cells = d->cells + (size_t)d->nrows * (size_t)d->ncols;
+	DecCell *cells = dec_row_slot(d, line);
 	memset(cells, 0, sizeof(DecCell) * (size_t)d->ncols); /* DEC_NULL */
-	d->lines[d->nrows] = line;
 	return cells;
 }
 

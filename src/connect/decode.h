@@ -65,6 +65,11 @@ typedef struct Decoder {
 	int nfields, capfields;
 	int *fieldmap;
 	int nmap;
+	bool csv_full;            /* the header's fields feed every target column */
+	bool csv_general;         /* every record through the general reader (tests compare it
+				   * with the one-pass reader of the common record) */
+	bool csv_avx2;            /* the one-pass reader uses AVX2 (set when the processor has
+				   * it; tests clear it to check the SSE2 one) */
 	/* NDJSON: the column the k-th key of the previous line named, tried first. */
 	int *keyguess;
 	int capguess;
@@ -113,6 +118,8 @@ size_t dec_utf8_valid(const char *p, size_t n);
 int dec_column(const Decoder *d, const char *key, size_t n, int guess);
 /* Starts a row: its cells are NULL until set. Returns the row's cells. */
 DecCell *dec_row_begin(Decoder *d, int64_t line);
+/* Starts a row whose cells the caller sets, every one of them. */
+DecCell *dec_row_slot(Decoder *d, int64_t line);
 /* Keeps the row begun last. */
 void dec_row_end(Decoder *d);
 /* Drops the row begun last (and the text it wrote since text_mark) and records why. */

@@ -20,7 +20,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Rows decoded and inserted at a time. On a data directory a batch is a log append (and a sync,
+ * by the stream's fsync setting), so batches are larger there; in memory, one chunk's worth
+ * keeps a batch's input, cells and values in the L2 cache between decoding and converting
+ * (q0 from CSV: 4096 rows 0.214 CPU-s per 1 M events, 1024 rows 0.200). */
 #define INGEST_BATCH 4096
+#define INGEST_BATCH_MEM 1024
 
 typedef struct Target {
 	int ncols;
@@ -120,7 +125,8 @@ int eddy_ingest(Eddy *db, const char *target, EddyFormat fmt, const char *buf, s
 	Arena scratch;
 	arena_init(&scratch, 4096);
 	int rc = 0, more;
-	while ((more = dec_next(&d, INGEST_BATCH, &e)) > 0) {
+	int maxrows = db->data_dir ? INGEST_BATCH : INGEST_BATCH_MEM; /* set at open, never changed */
+	while ((more = dec_next(&d, maxrows, &e)) > 0) {
 		int nrows = d.nrows;
 		if (nrows > capvals) {
 			capvals = nrows;
@@ -128,11 +134,13 @@ int eddy_ingest(Eddy *db, const char *target, EddyFormat fmt, const char *buf, s
 							 (size_t)(t.ncols ? t.ncols : 1));
 			rowerrs = mem_realloc(rowerrs, sizeof(EddyRowError) * (size_t)capvals);
 		}
+		/* The cells as pointers: where a cell is (NULL, input, batch text) picks its base. */
 		size_t ncells = (size_t)nrows * (size_t)t.ncols;
+		const char *base[3] = {NULL, buf, d.text.data ? d.text.data : ""};
 		for (size_t i = 0; i < ncells; i++) {
-			size_t n;
-			vals[i].p = dec_cell_at(&d, &d.cells[i], &n);
-			vals[i].len = (uint32_t)n;
+			const DecCell *c = &d.cells[i];
+			vals[i].p = c->where == DEC_NULL ? NULL : base[c->where] + c->off;
+			vals[i].len = (uint32_t)c->len;
 		}
 		int nrej = 0;
 		if (nrows > 0) {

@@ -527,6 +527,71 @@ static bool text_direct(TypeId t, int32_t typmod)
 	}
 }
 
+/* n bytes from src to dst without a call for the short strings most cells are: words that
+ * overlap at the end instead of a byte loop; longer ones by memcpy. */
+static inline void copy_cell(char *dst, const char *src, size_t n)
+{
+	uint64_t a, b;
+	uint32_t x, y;
+	if (n >= 8 && n <= 32) {
+		for (size_t i = 0; i + 8 < n; i += 8) {
+			memcpy(&a, src + i, 8);
+			memcpy(dst + i, &a, 8);
+		}
+		memcpy(&b, src + n - 8, 8);
+		memcpy(dst + n - 8, &b, 8);
+	} else if (n >= 4 && n < 8) {
+		memcpy(&x, src, 4);
+		memcpy(&y, src + n - 4, 4);
+		memcpy(dst, &x, 4);
+		memcpy(dst + n - 4, &y, 4);
+	} else if (n < 4) {
+		for (size_t i = 0; i < n; i++)
+			dst[i] = src[i];
+	} else {
+		memcpy(dst, src, n);
+	}
+}
+
+/* A text that the quick parsers did not take, by value_parse (which accepts or rejects it with
+ * PostgreSQL's message). */
+static int text_cell_slow(TypeId t, const char *p, size_t len, Vector *dst, int r, Err *e)
+{
+	Value v;
+	Err le;
+	err_clear(&le);
+	if (value_parse(t, p, len, &v, NULL, &le) < 0)
+		return err_set(e, le.code, "%s", le.msg);
+	vec_set_value(dst, r, &v, NULL);
+	return 0;
+}
+
+/* A column pass reads one cell of each row, each in another cache line of the input (which the
+ * decoder read a while ago): the cell TEXT_AHEAD rows on is asked for ahead of time. */
+#define TEXT_AHEAD 16
+
+/* The loop over the rows of one column: a NULL cell sets its flag (and zero data of width W),
+ * any other runs the body (the arguments after W) with p, len and r, which `continue`s when it
+ * stored the value, else falls through to value_parse. One loop per type, so the type is not
+ * dispatched per cell. */
+#define TEXT_ROWS(W, ...)                                                                       \
+	for (int r = 0; r < n; r++) {                                                           \
+		if (src->texts && r + TEXT_AHEAD < n)                                           \
+			__builtin_prefetch(src->texts[(size_t)(from + r + TEXT_AHEAD) *          \
+						      (size_t)src->ncols + (size_t)k].p);      \
+		size_t len;                                                                     \
+		const char *p = src_text(src, from + r, k, &len);                               \
+		if (!p) {                                                                       \
+			nulls[r] = 1;                                                           \
+			memset((char *)dst->data + (size_t)r * (W), 0, (W));                     \
+			continue;                                                               \
+		}                                                                               \
+		nulls[r] = 0;                                                                   \
+		__VA_ARGS__                                                                     \
+		if (text_cell_slow(t, p, len, dst, r, e) < 0)                                   \
+			return -1;                                                              \
+	}
+
 /* Column k of rows [from, from+n) of a text source into dst (a column of out) as the assignment
  * cast from text would: integers and timestamps in their plain spellings by textparse.h, the
  * rest (and any other spelling) by value_parse; strings copied once into out's arena. The
@@ -535,71 +600,73 @@ static int text_column(const RowSrc *src, int k, int from, int n, Vector *dst, C
 {
 	TypeId t = dst->type;
 	uint8_t *nulls = dst->nulls;
-	for (int r = 0; r < n; r++) {
-		size_t len;
-		const char *p = src_text(src, from + r, k, &len);
-		if (!p) {
-			nulls[r] = 1;
-			continue;
-		}
-		nulls[r] = 0;
-		int64_t i;
-		switch (t) {
-		case T_VARCHAR:
-			/* Into the column's block of the chunk's arena (taken below). */
-			VEC_DATA(dst, Str)[r] = (Str){p, (uint32_t)len};
-			continue;
-		case T_INT8:
-			if (tp_int64(p, len, &i)) {
-				VEC_DATA(dst, int64_t)[r] = i;
-				continue;
-			}
-			break;
-		case T_INT4:
-			if (tp_int64(p, len, &i) && i >= INT32_MIN && i <= INT32_MAX) {
-				VEC_DATA(dst, int32_t)[r] = (int32_t)i;
-				continue;
-			}
-			break;
-		case T_INT2:
-			if (tp_int64(p, len, &i) && i >= INT16_MIN && i <= INT16_MAX) {
-				VEC_DATA(dst, int16_t)[r] = (int16_t)i;
-				continue;
-			}
-			break;
-		case T_TIMESTAMP:
-		case T_TIMESTAMPTZ:
-			if (tp_timestamp(p, len, &i)) {
-				VEC_DATA(dst, int64_t)[r] = i;
-				continue;
-			}
-			break;
-		default:
-			break;
-		}
-		Value v;
-		Err le;
-		err_clear(&le);
-		if (value_parse(t, p, len, &v, NULL, &le) < 0)
-			return err_set(e, le.code, "%s", le.msg);
-		vec_set_value(dst, r, &v, NULL);
-	}
-	if (t == T_VARCHAR) {
+	size_t w = type_size(t);
+	switch (t) {
+	case T_VARCHAR: {
 		/* The strings into one block of out's arena: one allocation, not one a row. */
 		Str *st = VEC_DATA(dst, Str);
 		size_t total = 0;
-		for (int r = 0; r < n; r++)
-			total += nulls[r] ? 0 : st[r].len;
+		TEXT_ROWS(sizeof(Str), {
+			st[r] = (Str){p, (uint32_t)len};
+			total += len;
+			continue;
+		})
 		char *blk = arena_alloc(&out->arena, total ? total : 1);
 		for (int r = 0; r < n; r++)
 			if (!nulls[r]) {
-				memcpy(blk, st[r].p, st[r].len);
+				copy_cell(blk, st[r].p, st[r].len);
 				st[r].p = blk;
 				blk += st[r].len;
 			}
+		return 0;
 	}
-	return 0;
+	case T_INT8: {
+		int64_t *d = VEC_DATA(dst, int64_t);
+		TEXT_ROWS(8, {
+			if (tp_int64(p, len, &d[r]))
+				continue;
+		})
+		return 0;
+	}
+	case T_INT4: {
+		int32_t *d = VEC_DATA(dst, int32_t);
+		TEXT_ROWS(4, {
+			int64_t i;
+			if (tp_int64(p, len, &i) && i >= INT32_MIN && i <= INT32_MAX) {
+				d[r] = (int32_t)i;
+				continue;
+			}
+		})
+		return 0;
+	}
+	case T_INT2: {
+		int16_t *d = VEC_DATA(dst, int16_t);
+		TEXT_ROWS(2, {
+			int64_t i;
+			if (tp_int64(p, len, &i) && i >= INT16_MIN && i <= INT16_MAX) {
+				d[r] = (int16_t)i;
+				continue;
+			}
+		})
+		return 0;
+	}
+	case T_TIMESTAMP:
+	case T_TIMESTAMPTZ: {
+		int64_t *d = VEC_DATA(dst, int64_t);
+		TpDay day = {0};
+		TEXT_ROWS(8, {
+			if (tp_timestamp_day(p, len, &d[r], &day))
+				continue;
+		})
+		return 0;
+	}
+	default:
+		TEXT_ROWS(w, {})
+		return 0;
+	}
 }
+
+#undef TEXT_ROWS
 
 /* Converts rows [from, from+n) of the source into `out` (the target's columns); on failure
  * *badcol is the target column that did not convert. */
@@ -618,6 +685,7 @@ static int convert_rows(struct Eddy *db, CatObject *t, const int *map, const Typ
 		direct[c] = false;
 		if (k < 0) {
 			memset(dst->nulls, 1, (size_t)n);
+			memset(dst->data, 0, (size_t)n * type_size(dst->type));
 			continue;
 		}
 		if (src_types[k] == T_UNKNOWN && text_direct(t->cols[c].type, t->cols[c].typmod)) {
@@ -651,6 +719,11 @@ static int convert_rows(struct Eddy *db, CatObject *t, const int *map, const Typ
 			rc = -1;
 		if (rc < 0)
 			*badcol = c;
+		/* out may come unzeroed: NULL rows get zero values, as in a zeroed chunk. */
+		for (int r = 0; rc == 0 && r < n; r++)
+			if (dst->nulls[r])
+				memset((char *)dst->data + (size_t)r * type_size(dst->type), 0,
+				       type_size(dst->type));
 	}
 	/* Strings the cast wrote into scratch (or referenced in the source) move into the chunk's
 	 * arena. */
@@ -816,7 +889,8 @@ static int insert_values(struct Eddy *db, const char *target, const char *const 
 		types[c] = t->cols[c].type;
 	for (int from = 0; from < nrows; from += CHUNK_CAP) {
 		int n = nrows - from < CHUNK_CAP ? nrows - from : CHUNK_CAP;
-		Chunk *out = chunk_new(types, t->ncols);
+		/* convert_rows writes every row, values of NULLs included: no zeroing needed. */
+		Chunk *out = chunk_new_unzeroed(types, t->ncols);
 		chunks = mem_realloc(chunks, sizeof(Chunk *) * (size_t)(nchunks + 1));
 		rowids = mem_realloc(rowids, sizeof(int64_t *) * (size_t)(nchunks + 1));
 		chunks[nchunks] = out;
@@ -852,7 +926,10 @@ static int insert_values(struct Eddy *db, const char *target, const char *const 
 			reject(rj, from + r, badcol, &e1);
 		}
 	}
-	if (rj) {
+	bool checks = t->npk > 0;
+	for (int c = 0; c < t->ncols && !checks; c++)
+		checks = t->cols[c].not_null;
+	if (rj && checks) {
 		if (!one && t->npk)
 			one = chunk_new(types, t->ncols); /* drop_bad_rows' lookups */
 		HMap seen;
@@ -874,68 +951,51 @@ out:
 	return rc;
 }
 
-int eddy_insert(Eddy *db, const char *target, const char *const *columns, int ncols,
-		const EddyValue *values, int nrows, EddyError *err)
+/* One call of the API: insert_values under the lock, the log synced before the answer. rj NULL:
+ * the first bad row fails the call (eddy_insert); else bad rows go to rj and the rest is kept.
+ * Returns the rows inserted, or -1 with err set. */
+static int64_t insert_call(Eddy *db, const char *target, const char *const *columns,
+			   const RowSrc *in, int nrows, Rejects *rj, int *nerrors, EddyError *err)
 {
 	Err e;
 	err_clear(&e);
-	uint64_t count;
+	uint64_t count = 0;
 	pthread_mutex_lock(&db->mu);
 	db->stmt_now = eng_now_us();
 	db->defer_sync = true;
-	RowSrc in = {values, NULL, ncols};
-	int rc = insert_values(db, target, columns, &in, nrows, NULL, &count, &e);
+	int rc = insert_values(db, target, columns, in, nrows, rj, &count, &e);
 	if (eng_unlock_and_sync(db, rc < 0 ? NULL : &e) < 0)
 		rc = -1;
-	if (rc < 0)
+	if (nerrors)
+		*nerrors = rj ? rj->n : 0;
+	if (rc < 0) {
 		eng_export_error(&e, err);
-	return rc;
+		return -1;
+	}
+	return (int64_t)count;
+}
+
+int eddy_insert(Eddy *db, const char *target, const char *const *columns, int ncols,
+		const EddyValue *values, int nrows, EddyError *err)
+{
+	RowSrc in = {values, NULL, ncols};
+	return insert_call(db, target, columns, &in, nrows, NULL, NULL, err) < 0 ? -1 : 0;
 }
 
 int64_t eddy_insert_partial(Eddy *db, const char *target, const char *const *columns, int ncols,
 			    const EddyValue *values, int nrows, EddyRowError *errors,
 			    int max_errors, int *nerrors, EddyError *err)
 {
-	Err e;
-	err_clear(&e);
-	uint64_t count;
-	Rejects rj = {errors, errors ? max_errors : 0, 0};
-	pthread_mutex_lock(&db->mu);
-	db->stmt_now = eng_now_us();
-	db->defer_sync = true;
 	RowSrc in = {values, NULL, ncols};
-	int rc = insert_values(db, target, columns, &in, nrows, &rj, &count, &e);
-	if (eng_unlock_and_sync(db, rc < 0 ? NULL : &e) < 0)
-		rc = -1;
-	if (nerrors)
-		*nerrors = rj.n;
-	if (rc < 0) {
-		eng_export_error(&e, err);
-		return -1;
-	}
-	return (int64_t)count;
+	Rejects rj = {errors, errors ? max_errors : 0, 0};
+	return insert_call(db, target, columns, &in, nrows, &rj, nerrors, err);
 }
 
 int64_t eng_insert_text(Eddy *db, const char *target, const char *const *columns, int ncols,
 			const Str *cells, int nrows, EddyRowError *errors, int max_errors,
 			int *nerrors, EddyError *err)
 {
-	Err e;
-	err_clear(&e);
-	uint64_t count;
-	Rejects rj = {errors, errors ? max_errors : 0, 0};
-	pthread_mutex_lock(&db->mu);
-	db->stmt_now = eng_now_us();
-	db->defer_sync = true;
 	RowSrc in = {NULL, cells, ncols};
-	int rc = insert_values(db, target, columns, &in, nrows, &rj, &count, &e);
-	if (eng_unlock_and_sync(db, rc < 0 ? NULL : &e) < 0)
-		rc = -1;
-	if (nerrors)
-		*nerrors = rj.n;
-	if (rc < 0) {
-		eng_export_error(&e, err);
-		return -1;
-	}
-	return (int64_t)count;
+	Rejects rj = {errors, errors ? max_errors : 0, 0};
+	return insert_call(db, target, columns, &in, nrows, &rj, nerrors, err);
 }

@@ -33,6 +33,21 @@ Chunk *chunk_new(const TypeId *types, int ncols)
 	return c;
 }
 
+Chunk *chunk_new_unzeroed(const TypeId *types, int ncols)
+{
+	Chunk *c = mem_calloc(1, sizeof *c);
+	c->ncols = ncols;
+	c->cols = mem_calloc((size_t)(ncols ? ncols : 1), sizeof(Vector));
+	for (int i = 0; i < ncols; i++) {
+		c->cols[i].type = types[i];
+		c->cols[i].data = mem_alloc(CHUNK_CAP * type_size(types[i]));
+		c->cols[i].nulls = mem_alloc(CHUNK_CAP);
+	}
+	c->ops = mem_calloc(CHUNK_CAP, 1);
+	arena_init(&c->arena, 16 * 1024);
+	return c;
+}
+
 void chunk_free(Chunk *c)
 {
 	if (!c)

@@ -56,6 +56,9 @@ typedef struct Chunk {
 
 /* A chunk with room for CHUNK_CAP rows of the given column types. */
 Chunk *chunk_new(const TypeId *types, int ncols);
+/* As chunk_new, but the rows' values and NULL flags are not zeroed (the ops are): for a
+ * producer that writes every row it keeps, values of NULL rows included. */
+Chunk *chunk_new_unzeroed(const TypeId *types, int ncols);
 void chunk_free(Chunk *c);
 /* Empties the chunk (nrows = 0) and its string arena. */
 void chunk_reset(Chunk *c);

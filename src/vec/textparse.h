@@ -11,7 +11,8 @@
  * and return false for anything else, without judging it: the caller then hands the text to
  * value_parse, which accepts or rejects it with PostgreSQL's message. So a true result always
  * equals what value_parse gives, and the set of accepted texts is value_parse's (the unit test
- * test_textparse checks both on generated texts).
+ * test_textparse checks both on generated texts). tp_timestamp_day keeps the last date part it
+ * read and its day number: a column of timestamps mostly repeats the date from row to row.
  */
 #ifndef EDDY_VEC_TEXTPARSE_H
 #define EDDY_VEC_TEXTPARSE_H
@@ -21,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* [-]D{1,18}: no overflow is possible, so no check is needed. */
 static inline bool tp_int64(const char *s, size_t n, int64_t *out)
@@ -48,21 +50,43 @@ static inline int tp_2(const char *p)
 	return a > 9 || b > 9 ? -1 : (int)(a * 10 + b);
 }
 
+/* The day of the last date part tp_timestamp_day read: consecutive timestamps of a column
+ * mostly share it, and then its civil-day arithmetic is skipped. Zero-initialize. */
+typedef struct TpDay {
+	uint64_t ymd;   /* bytes 0..7 of the text ("YYYY-MM-"), */
+	uint16_t dd;    /* bytes 8..9 ("DD") */
+	bool valid;
+	int64_t days;   /* its days since 1970 */
+} TpDay;
+
 /* YYYY-MM-DD HH:MM:SS[.F{1,6}] as microseconds since 1970 (timestamp and timestamptz alike:
  * no zone means UTC). */
-static inline bool tp_timestamp(const char *s, size_t n, int64_t *out)
+static inline bool tp_timestamp_day(const char *s, size_t n, int64_t *out, TpDay *day)
 {
 	if (n < 19 || n > 26 || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' ||
 	    s[16] != ':' || (n > 19 && (s[19] != '.' || n == 20)))
 		return false;
-	int y1 = tp_2(s), y2 = tp_2(s + 2), mo = tp_2(s + 5), d = tp_2(s + 8);
 	int h = tp_2(s + 11), mi = tp_2(s + 14), se = tp_2(s + 17);
-	if (y1 < 10 || y2 < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 ||
-	    mi > 59 || se < 0 || se > 59)
+	if (h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 59)
 		return false;
-	int64_t y = y1 * 100 + y2;
-	if (d > 28 && d > dt_days_in_month(y, mo))
-		return false;
+	uint64_t ymd;
+	uint16_t dd;
+	memcpy(&ymd, s, 8);
+	memcpy(&dd, s + 8, 2);
+	int64_t days;
+	if (day && day->valid && day->ymd == ymd && day->dd == dd) {
+		days = day->days;
+	} else {
+		int y1 = tp_2(s), y2 = tp_2(s + 2), mo = tp_2(s + 5), d = tp_2(s + 8);
+		if (y1 < 10 || y2 < 0 || mo < 1 || mo > 12 || d < 1)
+			return false;
+		int64_t y = y1 * 100 + y2;
+		if (d > 28 && d > dt_days_in_month(y, mo))
+			return false;
+		days = dt_days_from_civil(y, mo, d);
+		if (day)
+			*day = (TpDay){ymd, dd, true, days};
+	}
 	int64_t frac = 0;
 	size_t k = 20;
 	for (; k < n; k++) {
@@ -73,9 +97,13 @@ static inline bool tp_timestamp(const char *s, size_t n, int64_t *out)
 	}
 	for (; k < 26 && n > 19; k++)
 		frac *= 10;
-	*out = dt_days_from_civil(y, mo, d) * US_PER_DAY + h * US_PER_HOUR + mi * US_PER_MINUTE +
-	       se * US_PER_SEC + frac;
+	*out = days * US_PER_DAY + h * US_PER_HOUR + mi * US_PER_MINUTE + se * US_PER_SEC + frac;
 	return true;
+}
+
+static inline bool tp_timestamp(const char *s, size_t n, int64_t *out)
+{
+	return tp_timestamp_day(s, n, out, NULL);
 }
 
 #endif

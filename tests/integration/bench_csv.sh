@@ -2,8 +2,9 @@
 # bench_csv.sh: `eddy bench nexmark --csv DIR` (issue 6), the benchmark fed from the CSV files of
 # `eddy nexmark export`: its JSON says input "csv" and counts the events asked for; the view a
 # query builds from the files has the rows the generator's would (q3, a join, with --no-blackhole
-# so that the rows are counted); too few events in the files, or no files, fail the run with a
-# message. Never timings. Last line "N passed, N failed".
+# so that the rows are counted), also when the files end without a line break or one is a pipe
+# (read, not mapped); too few events in the files, no files, or a bad line (named by its line in
+# the file, also steps into it) fail the run with a message. Never timings. Last line "N passed, N failed".
 cd "$(dirname "$0")/../.." || exit 1
 EDDY=${EDDY_BIN:-build/asan/eddy}
 . tests/integration/lib/checks.sh
@@ -51,6 +52,34 @@ check_run "the quoted field is in the file" grep -q -F '"Smith, J.' "$dir/nx/per
 "$EDDY" bench nexmark --csv "$dir/nx" --query q3 --events 5000 --warmup 0 --json \
 	>"$dir/out" 2>/dev/null
 check_run "quoted fields are read" test $? -eq 0
+# Files whose last line has no line break: every event is still read, the rows are the same.
+cp -r "$dir/nx" "$dir/nonl"
+for t in person auction bid; do
+	head -c -1 "$dir/nx/$t.csv" >"$dir/nonl/$t.csv"
+done
+check_run "the last line has no line break" test "$(tail -c 1 "$dir/nonl/bid.csv" | od -An -c | tr -d ' ')" != '\n'
+"$EDDY" bench nexmark --csv "$dir/nonl" --query q0 --events 5000 --warmup 0 --json \
+	>"$dir/out" 2>/dev/null
+check_run "all 5000 events of files without a final line break" test $? -eq 0
+# A file that cannot be mapped (a pipe) is read in blocks: the same rows.
+mkdir "$dir/pipe"
+cp "$dir/nx/person.csv" "$dir/nx/auction.csv" "$dir/pipe/"
+mkfifo "$dir/pipe/bid.csv"
+cat "$dir/nx/bid.csv" >"$dir/pipe/bid.csv" &
+"$EDDY" bench nexmark --csv "$dir/pipe" --query q3 --events 5000 --warmup 0 --no-blackhole \
+	--json >"$dir/out" 2>/dev/null
+rc=$?
+wait
+check_run "a pipe is read" test $rc -eq 0
+check_run "with the generator's rows" test "$(grep -o '"rows":[0-9]*' "$dir/out")" = "$rows_gen"
+# A bad line several steps (of 8192 events) into a file is named by its line in the file.
+"$EDDY" nexmark export --events 30000 --seed 0 --rate 10000 --base-time '2015-07-15 00:00:00' \
+	--out "$dir/big" >/dev/null 2>&1
+sed '20001s/^[0-9]*,/x,/' "$dir/big/bid.csv" >"$dir/bad.csv" && mv "$dir/bad.csv" "$dir/big/bid.csv"
+"$EDDY" bench nexmark --csv "$dir/big" --query q0 --events 30000 --warmup 0 --json \
+	>"$dir/out" 2>/dev/null
+check_run "a bad line after a few steps fails the run" test $? -eq 1
+check_run "and names bid.csv line 20001" grep -q -F 'bid.csv line 20001: ' "$dir/out"
 sed '3s/^[0-9]*,/x,/' "$dir/nx/bid.csv" >"$dir/bad.csv" && mv "$dir/bad.csv" "$dir/nx/bid.csv"
 "$EDDY" bench nexmark --csv "$dir/nx" --query q0 --events 100 --warmup 0 --json \
 	>"$dir/out" 2>/dev/null

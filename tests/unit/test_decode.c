@@ -280,6 +280,124 @@ static void test_batches(void **state)
 	sb_deinit(&out);
 }
 
+/* Decodes in[0..len) with the one-pass reader of common records on or off (csv_general). */
+static void decode_csv_mode(bool general, bool avx2, bool header, const char *const *cols,
+			    int ncols, const char *in, size_t len, int batch, StrBuf *out)
+{
+	Decoder d;
+	dec_init(&d, DEC_CSV, cols, ncols);
+	dec_csv_options(&d, header, 0);
+	d.csv_general = general;
+	d.csv_avx2 = d.csv_avx2 && avx2;
+	dec_input(&d, in, len);
+	sb_reset(out);
+	Err e;
+	err_clear(&e);
+	int rc;
+	while ((rc = dec_next(&d, batch, &e)) > 0) {
+		for (int r = 0; r < d.nrows; r++) {
+			sb_printf(out, "%lld:", (long long)d.lines[r]);
+			for (int c = 0; c < d.ncols; c++) {
+				size_t n;
+				const char *s = dec_cell(&d, r, c, &n);
+				if (s) {
+					sb_puts(out, c ? "|" : " ");
+					sb_append(out, s, n);
+				} else {
+					sb_printf(out, "%sNULL", c ? "|" : " ");
+				}
+			}
+			sb_putc(out, '\n');
+		}
+		for (int i = 0; i < d.nerrs; i++)
+			sb_printf(out, "%lld! %s col=%d %s\n", (long long)d.errs[i].line,
+				  err_sqlstate(d.errs[i].code), d.errs[i].column, d.errs[i].msg);
+	}
+	if (rc < 0)
+		sb_printf(out, "FATAL %s %s\n", err_sqlstate(e.code), e.msg);
+	dec_deinit(&d);
+}
+
+/* The one-pass reader (SSE2 and AVX2) takes only records the general reader reads the same
+ * way: random inputs of long and short records, most plain, some with quotes, CRLF, blank lines,
+ * empty fields, valid and invalid UTF-8, NUL, too many or too few fields, a header naming the
+ * columns in another order or ignoring one, decode alike either way (rows, cells, lines,
+ * errors). */
+static void test_csv_one_pass(void **state)
+{
+	static const char *const cols[] = {"a", "b", "c", "d"};
+#define PIECE(s) {s, sizeof s - 1}
+	static const struct {
+		const char *s;
+		size_t n;
+	} pieces[] = {
+		PIECE("x"), PIECE("hello world"), PIECE("12345"), PIECE("2015-07-15 00:00:00.000100"),
+		PIECE(""), PIECE("https://www.nexmark.com/kez/qpsv/vcp/item.htm?query=1"),
+		PIECE("\"q,u\"\"o\nted\""), PIECE("caf\xc3\xa9"), PIECE("bad\xff"), PIECE("nul\0x"),
+		PIECE("ab\"c"), PIECE("\r"), PIECE("tail\r"),
+		PIECE("a-long-field-of-plain-ascii-text-that-spans-more-than-one-block-of-32-bytes"),
+	};
+#undef PIECE
+	enum { NPIECES = sizeof pieces / sizeof *pieces };
+	static const char *const headers[] = {"a,b,c,d\n", "d,c,b,a\n", "a,zz,c,d,b\n", "b,d\r\n"};
+	static const int header_fields[] = {4, 4, 5, 2};
+	StrBuf in, fast, general;
+	sb_init(&in);
+	sb_init(&fast);
+	sb_init(&general);
+	uint64_t seed = 12345;
+	for (int round = 0; round < 300; round++) {
+		sb_reset(&in);
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		bool header = (seed >> 40) % 3 != 0;
+		int h = (int)((seed >> 20) % 4);
+		if (header)
+			sb_puts(&in, headers[h]);
+		int want = header ? header_fields[h] : 4;
+		int rare = 2 + (int)((seed >> 50) % 30); /* odd records one in `rare` */
+		for (int rec = 0; rec < 60; rec++) {
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			int nf = want;
+			if ((seed >> 33) % (unsigned)rare == 0)
+				nf += (int)((seed >> 13) % 3) - 1; /* too few or too many */
+			if ((seed >> 23) % (unsigned)(rare * 2) == 0) {
+				sb_puts(&in, (seed >> 3) % 2 ? "\n" : "\r\n"); /* blank line */
+				continue;
+			}
+			for (int f = 0; f < nf; f++) {
+				seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+				int k = (int)((seed >> 33) % NPIECES);
+				/* Mostly the plain pieces, the odd ones one in `rare`. */
+				if (k >= 6 && k <= 12 && (seed >> 45) % (unsigned)rare != 0)
+					k = (int)((seed >> 50) % 6);
+				if (k == 13 || (seed >> 17) % 4 == 0)
+					k = (seed >> 9) % 2 ? 13 : 5;
+				if (f)
+					sb_putc(&in, ',');
+				sb_append(&in, pieces[k].s, pieces[k].n);
+			}
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			if (rec < 59 || (seed >> 30) % 2)
+				sb_puts(&in, (seed >> 40) % (unsigned)rare == 0 ? "\r\n" : "\n");
+		}
+		int batch = 1 + (int)((seed >> 35) % 70);
+		decode_csv_mode(true, false, header, cols, 4, in.data, in.len, batch, &general);
+		/* The one-pass reader with SSE2, then with AVX2 where the processor has it. */
+		for (int avx2 = 0; avx2 < 2; avx2++) {
+			decode_csv_mode(false, avx2, header, cols, 4, in.data, in.len, batch, &fast);
+			if (fast.len != general.len ||
+			    memcmp(fast.data, general.data, fast.len) != 0)
+				fail_msg("round %d (avx2 %d) differs:\n--- one pass:\n%.*s\n"
+					 "--- general:\n%.*s",
+					 round, avx2, (int)fast.len, fast.data, (int)general.len,
+					 general.data);
+		}
+	}
+	sb_deinit(&in);
+	sb_deinit(&fast);
+	sb_deinit(&general);
+}
+
 static void test_utf8_valid(void **state)
 {
 	assert_int_equal(dec_utf8_valid("abcdefghijkl", 12), 12);
@@ -299,7 +417,7 @@ int main(void)
 		cmocka_unit_test(test_ndjson_broken_lines), cmocka_unit_test(test_ndjson_utf8),
 		cmocka_unit_test(test_csv_header),      cmocka_unit_test(test_csv_broken),
 		cmocka_unit_test(test_csv_positional),  cmocka_unit_test(test_batches),
-		cmocka_unit_test(test_utf8_valid),
+		cmocka_unit_test(test_utf8_valid),      cmocka_unit_test(test_csv_one_pass),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -111,11 +111,50 @@ static void test_timestamp(void **state)
 	}
 }
 
+/* The day cache (tp_timestamp_day) changes no answer: sequences that mostly repeat a date,
+ * mixed with other dates, broken dates and broken times after a cached date, each give what
+ * tp_timestamp without a cache gives. */
+static void test_timestamp_day(void **state)
+{
+	(void)state;
+	const char *dates[] = {"2015-07-15", "2015-07-16", "2024-02-29", "2023-02-29", "2015-13-01",
+			       "1969-12-31", "2015-07-1x", "0999-01-01", "2015-07-15"};
+	const char *times[] = {"00:00:00.000100", "23:59:59", "12:34:56.5", "24:00:00",
+			       "12:60:00", "00:00:00.1234567", "00:00:00.", "00:00:0a"};
+	enum { ND = sizeof dates / sizeof *dates, NT = sizeof times / sizeof *times };
+	TpDay day = {0};
+	int cached = 0, taken = 0;
+	for (int i = 0; i < 20000; i++) {
+		uint64_t r = next();
+		/* Mostly the previous date again. */
+		static int di = 0;
+		if (r % 5 == 0)
+			di = (int)((r >> 8) % ND);
+		char buf[64];
+		snprintf(buf, sizeof buf, "%s %s", dates[di], times[(r >> 20) % NT]);
+		if (r % 97 == 0)
+			buf[(r >> 30) % strlen(buf)] = (char)('0' + (r >> 40) % 10);
+		size_t n = strlen(buf);
+		int64_t a = -1, b = -2;
+		bool ok_cached = tp_timestamp_day(buf, n, &a, &day);
+		bool ok_plain = tp_timestamp(buf, n, &b);
+		assert_int_equal(ok_cached, ok_plain);
+		if (ok_plain) {
+			assert_int_equal(a, b);
+			taken++;
+		}
+		cached += day.valid;
+	}
+	assert_true(taken > 2000);
+	assert_true(cached > 2000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_int64),
 		cmocka_unit_test(test_timestamp),
+		cmocka_unit_test(test_timestamp_day),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
