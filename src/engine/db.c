@@ -6,6 +6,7 @@
 #include "engine/engine_int.h"
 
 #include "batch/batch.h"
+#include "expr/func.h"
 #include "vec/value.h"
 
 #include <errno.h>
@@ -180,11 +181,46 @@ int eng_end_epoch(struct Eddy *db, Err *e)
 /* ---- sources */
 
 /* The largest watermark expression value over the rows of c, or INT64_MIN. */
+/* True when the watermark expression x is the column col of type timestamp shifted by a constant
+ * (`col`, `col - INTERVAL '4' SECOND`, `col + ...`; days only without a time zone): it never
+ * goes down as the column goes up, so its largest value over a chunk is the column's largest
+ * value shifted by *shift. */
+static bool wm_shift(const Expr *x, int col, TypeId type, int64_t *shift)
+{
+	*shift = 0;
+	if (x->kind == EXPR_COL)
+		return x->col == col;
+	if (x->kind != EXPR_FUNC || x->nargs != 2 || (type != T_TIMESTAMP && type != T_TIMESTAMPTZ))
+		return false;
+	bool minus = strcmp(x->fn->name, "-") == 0;
+	const Expr *c = x->args[0], *k = x->args[1];
+	if ((!minus && strcmp(x->fn->name, "+") != 0) || c->kind != EXPR_COL || c->col != col ||
+	    k->kind != EXPR_CONST || k->type != T_INTERVAL || k->val.null ||
+	    k->val.u.iv.months != 0 || (type == T_TIMESTAMPTZ && k->val.u.iv.days != 0))
+		return false;
+	*shift = k->val.u.iv.us + (int64_t)k->val.u.iv.days * US_PER_DAY;
+	if (minus)
+		*shift = -*shift;
+	return true;
+}
+
 int eng_watermark_of(CatObject *obj, const Chunk *c, int64_t stmt_now, Err *e, int64_t *out)
 {
 	*out = INT64_MIN;
 	if (obj->wm_col < 0 || !obj->wm_expr || c->nrows == 0)
 		return 0;
+	int64_t shift, top = INT64_MIN, w;
+	const Vector *col = &c->cols[obj->wm_col];
+	if (wm_shift(obj->wm_expr, obj->wm_col, col->type, &shift)) {
+		const int64_t *ts = VEC_DATA(col, int64_t);
+		for (int i = 0; i < c->nrows; i++)
+			if (!col->nulls[i] && ts[i] > top)
+				top = ts[i];
+		if (top == INT64_MIN || !__builtin_add_overflow(top, shift, &w)) {
+			*out = top == INT64_MIN ? INT64_MIN : w;
+			return 0;
+		}
+	}
 	Arena scratch;
 	arena_init(&scratch, 16 * 1024);
 	ExprCtx cx = {.arena = &scratch, .err = e, .null_on_error = true, .now = stmt_now};
