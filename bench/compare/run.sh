@@ -18,7 +18,8 @@
 #      take the marginal cost of the extra events, free of either side's fixed costs.
 # Results go to bench/results/compare_*.json (one JSON object a line); bench/report.py turns
 # them into bench/RESULTS.md. The eddy measured is $REL/eddy (REL: default build), built first.
-# PEERS (default "duckdb sqlite postgres flink") picks the peers; eddy's generator run is always.
+# PEERS (default "duckdb sqlite postgres eddycsv flink") picks the steps: the peers, and eddycsv
+# (eddy's side of the Flink comparison: csv_check and `--csv` runs); eddy's generator run is always.
 set -e
 cd "$(dirname "$0")/../.."
 EVENTS=${1:-1000000}
@@ -48,7 +49,7 @@ QS=$("$PY" bench/compare/peers.py list)
 echo "compare: eddy ($QS) on $EVENTS events" >&2
 "$EDDY" bench nexmark --query "$QS" --events "$EVENTS" --threads 1 --json >"$R/compare_eddy.json" || true
 # PEERS: which peers to run (default all); the others keep their last results.
-PEERS=" ${PEERS:-duckdb sqlite postgres flink} "
+PEERS=" ${PEERS:-duckdb sqlite postgres eddycsv flink} "
 has() { case "$PEERS" in *" $1 "*) return 0 ;; esac; return 1; }
 if has duckdb; then
 	echo "compare: DuckDB" >&2
@@ -77,7 +78,14 @@ fi
 # processing-time temporal join over a filesystem table: "not supported yet").
 FLINK_ALL="q0 q1 q2 q3 q4 q5 q7 q8 q9 q11 q12 q14 q15 q16 q17 q18 q19 q20 q21 q22"
 FLINK_QUERIES=${FLINK_QUERIES:-$FLINK_ALL}
-if [ "$FLINK_QUERIES" != none ] && has flink; then
+FQ=$(echo $FLINK_QUERIES | tr ' ' ,)
+LARGE=${FLINK_LARGE:-4000000}
+LDATA=build/bench-compare/data-$LARGE
+if [ "$LARGE" -gt "$EVENTS" ] && [ ! -f "$LDATA/bid.csv" ] && { has flink || has eddycsv; }; then
+	"$EDDY" nexmark export --events "$LARGE" --seed 0 --rate 10000 \
+		--base-time '2015-07-15 00:00:00' --out "$LDATA"
+fi
+if [ "$FLINK_QUERIES" != none ] && has eddycsv; then
 	# eddy's CSV mode must answer as its generator does: the views' rows, on PG_EVENTS events
 	# (not q10, a file sink, nor q12, whose processing-time windows differ from run to run).
 	echo "compare: eddy --csv against its generator ($PG_EVENTS events)" >&2
@@ -94,28 +102,27 @@ if [ "$FLINK_QUERIES" != none ] && has flink; then
 		bench/nexmark/q2[0-2].sql \
 		>"$R/compare_csv_check.txt" || true
 	tail -n 1 "$R/compare_csv_check.txt" >&2
-	FQ=$(echo $FLINK_QUERIES | tr ' ' ,)
 	echo "compare: eddy --csv ($FQ) on $EVENTS events" >&2
 	"$EDDY" bench nexmark --csv "$DATA" --query "$FQ" --events "$EVENTS" --threads 1 --json \
 		>"$R/compare_eddy_csv.json" || true
+	: >"$R/compare_eddy_csv_large.json"
+	if [ "$LARGE" -gt "$EVENTS" ]; then
+		echo "compare: eddy --csv again on $LARGE events" >&2
+		"$EDDY" bench nexmark --csv "$LDATA" --query "$FQ" --events "$LARGE" --threads 1 \
+			--json >"$R/compare_eddy_csv_large.json" || true
+	fi
+fi
+if [ "$FLINK_QUERIES" != none ] && has flink; then
 	echo "compare: Flink ($FLINK_QUERIES; one JVM each, slow to start)" >&2
 	load0=$(cut -d' ' -f1-3 /proc/loadavg)
 	# shellcheck disable=SC2086
 	sh bench/peers/flink/run.sh "$DATA" "$EVENTS" $FLINK_QUERIES >"$R/compare_flink.json"
-	LARGE=${FLINK_LARGE:-4000000}
+	: >"$R/compare_flink_large.json"
 	if [ "$LARGE" -gt "$EVENTS" ]; then
-		LDATA=build/bench-compare/data-$LARGE
-		[ -f "$LDATA/bid.csv" ] || "$EDDY" nexmark export --events "$LARGE" --seed 0 \
-			--rate 10000 --base-time '2015-07-15 00:00:00' --out "$LDATA"
-		echo "compare: eddy --csv and Flink again on $LARGE events" >&2
-		"$EDDY" bench nexmark --csv "$LDATA" --query "$FQ" --events "$LARGE" --threads 1 \
-			--json >"$R/compare_eddy_csv_large.json" || true
+		echo "compare: Flink again on $LARGE events" >&2
 		# shellcheck disable=SC2086
 		sh bench/peers/flink/run.sh "$LDATA" "$LARGE" $FLINK_QUERIES \
 			>"$R/compare_flink_large.json"
-	else
-		: >"$R/compare_eddy_csv_large.json"
-		: >"$R/compare_flink_large.json"
 	fi
 	# How busy the machine was (other work shares it): the load averages before and after.
 	printf '{"date":"%s","cores":%s,"load_before":"%s","load_after":"%s"}\n' \
