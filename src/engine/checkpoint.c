@@ -54,8 +54,11 @@
 /* The version of what operators and aggregates write into their entries: bump it with any change
  * to one of those formats, so that a checkpoint of another version is rebuilt, never misread.
  * 2: DISTINCT aggregates over one argument share one entry (agg.c, hash_agg.c).
- * 3: append-only sides of inner joins keep rows by join key and position (hash_join.c). */
-#define CKPT_STATE_VERSION 3
+ * 3: append-only sides of inner joins keep rows by join key and position (hash_join.c).
+ * 4: joins bounded through another time column (Nexmark q4, q9) are interval joins, whose
+ *    rows' time is that column's value; an interval join's append-only side is a log whose
+ *    rows carry their time (hash_join.c). */
+#define CKPT_STATE_VERSION 4
 #define CKPT_DEFAULT_MS 1000
 
 /* tag + big-endian id */

@@ -7,7 +7,8 @@
  * qualified). A join condition is split into equi-keys (a conjunct `l = r` whose sides read one
  * input each; expressions are allowed and computed by the operator) and a residual (every other
  * conjunct, part of the match condition). An inner join whose residual
- * bounds r.ts - l.ts on both inputs' watermark columns is marked `interval`, so its operator
+ * bounds r.ts - l.ts on both inputs' watermark columns (or through another timestamp column of
+ * one side, r.ts <= l.expires) is marked `interval`, so its operator
  * drops state the watermarks make unreachable. WHERE conjuncts over an inner join are pushed
  * into it (comma lists become equi-joins), and `[NOT] EXISTS (SELECT ...)` and `x [NOT] IN
  * (SELECT ...)` conjuncts become semi / anti joins; correlated subqueries are bound over the
@@ -172,9 +173,36 @@ static bool time_term(Binder *b, const Expr *x, int *col, int64_t *off)
 	return true;
 }
 
-/* Tightens [lo, hi] of r_time - l_time from a conjunct `x op y`, when it is one. */
-static void time_bound(Binder *b, const LogicalOp *op, const Expr *x, int64_t *lo, int64_t *hi,
-		       bool *has_lo, bool *has_hi)
+/* The bounds found so far: lo on r_lo - l_time, hi on r_time - l_hi (column numbers of the
+ * child; the side's time column when a bound names it). */
+typedef struct Bounds {
+	int64_t lo, hi;
+	int lo_col, hi_col;
+	bool has_lo, has_hi;
+} Bounds;
+
+/* Takes bound v on a difference whose own column is col (time: that side's time column):
+ * a bound on the two time columns wins over one naming another column, and between bounds on
+ * the same columns the tighter one. */
+static void take_bound(int64_t v, int col, int time, bool upper, Bounds *bd)
+{
+	int64_t *cur = upper ? &bd->hi : &bd->lo;
+	int *ccol = upper ? &bd->hi_col : &bd->lo_col;
+	bool *has = upper ? &bd->has_hi : &bd->has_lo;
+	bool take = !*has || (col == *ccol && (upper ? v < *cur : v > *cur)) ||
+		    (col == time && *ccol != time);
+	if (!take)
+		return;
+	*cur = v;
+	*ccol = col;
+	*has = true;
+}
+
+/* Tightens the bounds from a conjunct `x op y`, when it is one: over the two time columns
+ * both ways; over the right time column and another timestamp column of the left input an
+ * upper bound (r_time - l_col <= v), over another of the right input and the left time column
+ * a lower one (r_col - l_time >= v): what the operator can expire rows by. */
+static void time_bound(Binder *b, const LogicalOp *op, const Expr *x, Bounds *bd)
 {
 	static const char *const ops[] = {">=", ">", "<=", "<", "="};
 	int k = -1;
@@ -185,64 +213,80 @@ static void time_bound(Binder *b, const LogicalOp *op, const Expr *x, int64_t *l
 	int64_t oa, ob;
 	if (k < 0 || !time_term(b, x->args[0], &ca, &oa) || !time_term(b, x->args[1], &cb, &ob))
 		return;
-	int nl = op->children[0]->ncols, lt = op->children[0]->wm_col;
-	int rt = op->children[1]->wm_col + nl;
+	const LogicalOp *l = op->children[0], *r = op->children[1];
+	int nl = l->ncols, lt = l->wm_col, rt = r->wm_col + nl;
 	bool ge = k < 2, eq = k == 4;
 	int64_t v;
-	if (ca == rt && cb == lt) { /* rt + oa op lt + ob: rt - lt op ob - oa */
+	int lc, rc; /* rc - lc op v */
+	if (ca >= nl && cb < nl) { /* rc + oa op lc + ob: rc - lc op ob - oa */
+		rc = ca;
+		lc = cb;
 		v = ob - oa;
-	} else if (ca == lt && cb == rt) { /* lt + oa op rt + ob: rt - lt op' oa - ob */
+	} else if (ca < nl && cb >= nl) { /* lc + oa op rc + ob: rc - lc op' oa - ob */
+		lc = ca;
+		rc = cb;
 		v = oa - ob;
 		ge = !ge;
 	} else {
 		return;
 	}
-	if (ge || eq) {
-		if (!*has_lo || v > *lo)
-			*lo = v;
-		*has_lo = true;
-	}
-	if (!ge || eq) {
-		if (!*has_hi || v < *hi)
-			*hi = v;
-		*has_hi = true;
-	}
+	/* Rows keep their times as microseconds of the time columns' type. */
+	if (l->cols[lc].type != l->cols[lt].type || r->cols[rc - nl].type != r->cols[rt - nl].type)
+		return;
+	if ((ge || eq) && lc == lt)
+		take_bound(v, rc - nl, rt - nl, false, bd);
+	if ((!ge || eq) && rc == rt)
+		take_bound(v, lc, lt, true, bd);
 }
 
 /* Marks an inner join of inputs with watermarks as an interval join when its condition bounds
  * r_time - l_time on both sides (an equi-key on the two watermark columns bounds it to [0, 0]:
- * a join of windows on their bounds). The inputs need not be append-only: a watermark W on a
- * column promises that no change (insert or delete) below W follows, which is all the
- * operator needs (a windowed aggregation keeps it by dropping late rows). */
+ * a join of windows on their bounds), or bounds it through another timestamp column of one
+ * side: r_time <= l_col + hi, r_col - lo >= l_time (Nexmark q4, q9: b.date_time BETWEEN
+ * a.date_time AND a.expires). The inputs need not be append-only: a watermark W on a column
+ * promises that no change (insert or delete) below W follows, which is all the operator needs
+ * (a windowed aggregation keeps it by dropping late rows); a bound through another column
+ * needs append-only inputs (a changelog side keeps rows until its own watermark passes their
+ * time, which says nothing of the other column). The output's watermark is on the left time
+ * column when the upper bound names it (min(wl, wr - hi)), else on the right time column when
+ * the lower bound names that (min(wr, wl + lo)), else there is none. */
 static void detect_interval(Binder *b, LogicalOp *op)
 {
 	const LogicalOp *l = op->children[0], *r = op->children[1];
 	if (op->join_type != JOIN_INNER || op->lookup || l->wm_col < 0 || r->wm_col < 0)
 		return;
-	int64_t lo = 0, hi = 0;
-	bool has_lo = false, has_hi = false;
+	Bounds bd = {0};
 	for (int i = 0; i < op->njkeys; i++) {
 		Expr *k = op->rkeys[i];
 		if (op->lkeys[i]->kind == EXPR_COL && op->lkeys[i]->col == l->wm_col &&
 		    k->kind == EXPR_COL && k->col == r->wm_col) {
-			lo = hi = 0;
-			has_lo = has_hi = true;
+			bd = (Bounds){0, 0, r->wm_col, l->wm_col, true, true};
 		}
 	}
 	if (op->residual) {
 		ExprList cs = {0};
 		conjuncts(b, op->residual, &cs);
 		for (int i = 0; i < cs.n; i++)
-			time_bound(b, op, cs.v[i], &lo, &hi, &has_lo, &has_hi);
+			time_bound(b, op, cs.v[i], &bd);
 	}
-	if (!has_lo || !has_hi || lo > hi)
+	if (!bd.has_lo || !bd.has_hi)
+		return;
+	bool plain = bd.lo_col == r->wm_col && bd.hi_col == l->wm_col;
+	if ((plain && bd.lo > bd.hi) || (!plain && (!l->append_only || !r->append_only)))
 		return;
 	op->interval = true;
 	op->l_time = l->wm_col;
 	op->r_time = r->wm_col;
-	op->lo_us = lo;
-	op->hi_us = hi;
-	op->wm_col = l->wm_col;
+	op->lo_us = bd.lo;
+	op->hi_us = bd.hi;
+	op->l_hi_col = bd.hi_col;
+	op->r_lo_col = bd.lo_col;
+	if (bd.hi_col == l->wm_col)
+		op->wm_col = l->wm_col;
+	else if (bd.lo_col == r->wm_col)
+		op->wm_col = l->ncols + r->wm_col;
+	else
+		op->wm_col = -1;
 }
 
 /* Adds a condition over the join's left then right columns: equi-conjuncts become keys, the
@@ -300,7 +344,7 @@ static LogicalOp *new_join(Binder *b, JoinType t, LogicalOp *l, LogicalOp *r)
 	/* Inner and semi joins of append-only inputs only ever add rows; outer joins retract
 	 * NULL-padded rows, anti joins retract rows a new match excludes. */
 	op->append_only = (t == JOIN_INNER || t == JOIN_SEMI) && l->append_only && r->append_only;
-	op->l_time = op->r_time = -1;
+	op->l_time = op->r_time = op->l_hi_col = op->r_lo_col = -1;
 	return op;
 }
 

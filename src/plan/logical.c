@@ -254,6 +254,10 @@ static void print_join(const LogicalOp *op, const char *const *lnames, StrBuf *o
 		sb_puts(out, ", ");
 		print_interval_us(op->hi_us, out);
 		sb_putc(out, ']');
+		if (op->r_lo_col != op->r_time)
+			sb_printf(out, " lower-by=%s", names[nl + op->r_lo_col]);
+		if (op->l_hi_col != op->l_time)
+			sb_printf(out, " upper-by=%s", names[op->l_hi_col]);
 	}
 	mem_free(names);
 }

@@ -142,7 +142,10 @@ typedef struct LogicalOp {
 	 * types; the residual is over the left columns followed by the right ones. `interval`:
 	 * inner join of append-only inputs whose residual implies r_time - l_time in
 	 * [lo_us, hi_us] on the children's watermark columns, so state below the watermarks can be
-	 * dropped (hash_join.c). */
+	 * dropped (hash_join.c). A bound may name another timestamp column of the same side in
+	 * place of its time column: r_lo_col - l_time >= lo_us and r_time - l_hi_col <= hi_us
+	 * (Nexmark q4: b.date_time BETWEEN a.date_time AND a.expires, l_hi_col = expires); each
+	 * is the side's time column when the bound names it, -1 when not an interval join. */
 	JoinType join_type;
 	int njkeys;
 	Expr **lkeys, **rkeys;
@@ -150,6 +153,7 @@ typedef struct LogicalOp {
 	bool interval;
 	int l_time, r_time;
 	int64_t lo_us, hi_us;
+	int l_hi_col, r_lo_col;
 	/* A second watermark column: window_end of TUMBLE/HOP, whose watermark is the end of the
 	 * window holding the time watermark (every window ending at or before it is closed).
 	 * Projections map it; an op that keeps it but not wm_col makes it its wm_col (an

@@ -617,6 +617,8 @@ static LogicalOp *prune_join(Opt *o, LogicalOp *op, bool *need, int *map)
 	if (op->interval) {
 		ln[op->l_time] = true;
 		rn[op->r_time] = true;
+		ln[op->l_hi_col] = true;
+		rn[op->r_lo_col] = true;
 	}
 	int *lmap = ints(o, nl), *rmap = ints(o, nr);
 	LogicalOp *l2 = prune(o, l, ln, lmap);
@@ -641,6 +643,8 @@ static LogicalOp *prune_join(Opt *o, LogicalOp *op, bool *need, int *map)
 	if (op->interval) {
 		n->l_time = lmap[op->l_time];
 		n->r_time = rmap[op->r_time];
+		n->l_hi_col = lmap[op->l_hi_col];
+		n->r_lo_col = rmap[op->r_lo_col];
 	}
 	n->ncols = semi ? l2->ncols : l2->ncols + r2->ncols;
 	n->cols = arena_alloc(o->a, ((size_t)n->ncols + 1) * sizeof *n->cols);

@@ -12,11 +12,13 @@
  * matching rows on the other side counted with their multiplicity, the event time (interval
  * joins) and whether its key has a NULL. Rows whose key has a NULL never probe and are never
  * probed (NULL = x is not true): an inner join drops them; the others keep them (outer and anti
- * joins must output them, deletes must find them). The append-only input of a plain inner join
+ * joins must output them, deletes must find them). The append-only input of an inner join
  * (a stream: Nexmark q4, q9, q20) is a log side instead: its buckets point at the rows'
  * encodings themselves, copied into 32 KiB arena blocks, with neither row index nor Entry (some
  * 100 bytes less per row); equal rows stay apart, each counting once, and since such an input
- * deletes nothing, no row has to be found.
+ * deletes nothing, no row has to be found. An interval join's log side puts each row's time and
+ * its block before it (a record), in 32 KiB blocks (RecBlock) that count their live records and
+ * are freed when the last one expires.
  *
  * Streaming: a change of one side (insert +1, delete -1; U-/U+ are deletes and inserts)
  * probes the other side's bucket, evaluates the residual over the candidate pairs a chunk at a
@@ -35,10 +37,21 @@
  * Interval joins (lop->interval: inner, r_time - l_time in [lo, hi]):
  * a left row at time lt can only meet right rows with rt >= lt + lo; once the right
  * watermark wr passes lt + hi no future right row reaches it, so left rows with lt + hi < wr
- * are dropped, and right rows with rt - lo < wl (the left watermark) likewise. A row arriving
- * that far behind is late: dropped and counted. The output's watermark on the left time
- * column is min(wl, wr - hi): no future output row carries an earlier left time; a side marked
- * idle (dataflow_input_idle) is left out of that minimum (both idle: the maximum). An input
+ * are dropped, and right rows with rt - lo < wl (the left watermark) likewise. A bound may
+ * name another column of the row's side (lop->l_hi_col, r_lo_col: r_time <= l_col + hi,
+ * r_col - lo >= l_time; Nexmark q4, q9 bound bids by the auction's expires): a row's time
+ * (EntryX.ts) is then that column's value, so a left row goes once wr passes its l_col + hi
+ * and a right row once wl passes its r_col - lo. A row arriving below its own side's
+ * watermark is late: dropped and counted (a row it should meet may be gone). Any other row
+ * meets every row it can (none it can meet is gone: a right row goes only once wl passes
+ * r_col - lo, which is at most lt), and a row that no future row of the other side can reach
+ * is not kept: so the inputs' watermarks may be far apart (two sources read one after the
+ * other) and the output is still that of the rows not late. The output's watermark on the left
+ * time column is min(wl, wr - hi): no future output row carries an earlier left time; when
+ * the upper bound names another column it is on the right time column instead,
+ * min(wr, wl + lo), if the lower bound names that one, else there is none (bind_join.c); a
+ * side marked idle (dataflow_input_idle) is left out of that minimum (both idle: the
+ * maximum). An input
  * that is a changelog (a windowed aggregation's results, Nexmark q5, q7, q8) changes no row
  * below its own watermark (the aggregation drops late rows): its rows are kept until they are
  * below their own watermark as well, and its changes are never late. Barriers are
@@ -49,14 +62,18 @@
  * Checkpoints: key 0x00 is the header (per side has_wm u8, wm i64, min_ts i64, idle u8,
  * total i64, nulls i64; then has_sent u8, sent_wm i64); key 0x01 (left) or 0x02 (right)
  * followed by the row index key (row encoding, join key encoding, row length u32) is one entry
- * per held row: count i64, ts i64, knull u8 (a plain inner join keeps neither: it writes 0s,
+ * per held row: count i64, ts i64 (an interval join's row time: of the column its bound names),
+ * knull u8 (a plain inner join keeps neither: it writes 0s,
  * and restoring it skips a row with knull 1). Rows changed or gone since the last checkpoint
  * are tracked per side (ckpt_track.h), so a checkpoint writes what changed, whatever the size
  * of the buckets. Match counts are not saved: restore counts them again over the rows.
  * A log side (a plain inner join's append-only input: no row index, rows kept per key in
  * arrival order, equal rows apart) writes instead key 0x03 (left) or 0x04 (right), the join key
  * (u32 length + bytes), the row's position in its key's bucket (u64 big-endian) -> the row's
- * encoding: positions never change, so a checkpoint writes the rows appended since the last.
+ * encoding (an interval join's: its time i64, then the encoding): positions change only when
+ * rows go (a delete, an interval join's expiry), and then the bucket's rows from the first
+ * gone are rewritten, so a checkpoint writes the rows appended or moved since the last; a
+ * bucket emptied by expiry stays until the checkpoint that deletes its rows.
  */
 #include "base/bin.h"
 #include "base/hash.h"
@@ -102,6 +119,14 @@ struct Bucket {
 	uint8_t dirty;      /* on Side.dirty */
 };
 
+/* A block of an interval join's log side records (LOG_BLOCK bytes, or one big record):
+ * freed when its last record goes. */
+typedef struct RecBlock {
+	uint32_t live;      /* records in it not yet freed */
+	uint32_t size;      /* bytes allocated */
+	uint8_t data[];
+} RecBlock;
+
 typedef struct Side {
 	HMap map;            /* key -> Bucket */
 	HMap idx;            /* row, key, row length -> Entry */
@@ -112,9 +137,16 @@ typedef struct Side {
 	int64_t nulls;       /* of which with a NULL key */
 	int ncols, nkeys;
 	Expr **keys;
-	int time_col;
-	bool ext;            /* its entries are EntryX (JoinOp.ext) */
-	bool log;            /* plain inner join, append-only input: buckets of rows */
+	int time_col;        /* interval: the column its watermark is on */
+	int reach_col;       /* interval: the column a row's time (EntryX.ts) is read from */
+	bool ext;            /* its entries are EntryX: JoinOp.ext, or an interval side's times */
+	bool keep_null;      /* keeps rows whose key has a NULL (JoinOp.ext) */
+	bool log;            /* inner join, append-only input: buckets of rows */
+	int tsz;             /* log, interval: 16, each row's time and RecBlock before it; else 0 */
+	RecBlock *rec_cur;   /* log, interval: the block records are being added to */
+	uint8_t *rec_at;     /* ... its free space */
+	size_t rec_left;
+	size_t rec_bytes;    /* log, interval: bytes of the blocks held */
 	bool ck_on;          /* log: checkpointed or restored, so changes are tracked */
 	Bucket **dirty;      /* log: buckets changed since the last checkpoint */
 	uint32_t ndirty, capdirty;
@@ -122,6 +154,8 @@ typedef struct Side {
 	uint8_t *log_at;     /* log: free space in the current block */
 	size_t log_left;
 	int64_t wm, min_ts;  /* interval: watermark, lowest time held (a lower bound) */
+	int64_t max_ts;      /* interval: highest time held (an upper bound) */
+	int64_t added, kept; /* interval: rows added since the last expiry scan, rows it kept */
 	bool has_wm;
 	bool idle;           /* interval: marked idle, its watermark does not hold the output */
 	bool changelog;      /* interval: the input deletes and updates rows (below) */
@@ -178,8 +212,9 @@ static Held **bucket_ents(Bucket *bk)
 static const uint8_t *held_row(const Side *sd, const Held *h, uint32_t *len)
 {
 	if (sd->log) {
-		*len = (uint32_t)row_skip(h, sd->types, sd->ncols);
-		return (const uint8_t *)h;
+		const uint8_t *row = (const uint8_t *)h + sd->tsz;
+		*len = (uint32_t)row_skip(row, sd->types, sd->ncols);
+		return row;
 	}
 	return entry_row(sd, (const Entry *)h, len);
 }
@@ -340,28 +375,90 @@ static void *log_alloc(Side *sd, size_t n)
 	return p;
 }
 
-/* Log side: appends a copy of the row (len bytes) to bk. */
-static void log_append(Side *sd, Bucket *bk, const void *row, uint32_t len)
+/* A log side's record time (interval joins: the i64 before the row). */
+static int64_t rec_ts(const Held *h)
+{
+	int64_t ts;
+	memcpy(&ts, h, sizeof ts);
+	return ts;
+}
+
+/* Log side: appends a copy of the row (len bytes) to bk, at time ts on an interval side. */
+static void log_append(Side *sd, Bucket *bk, const void *row, uint32_t len, int64_t ts)
 {
 	bucket_reserve(sd, bk);
-	/* From an arena: a heap block per row would cost as much again as a short row. */
-	uint8_t *copy = log_alloc(sd, len);
-	memcpy(copy, row, len);
+	uint8_t *copy;
+	if (sd->tsz) {
+		/* An interval side frees its rows as the watermarks pass them: records (time,
+		 * block, row) in blocks that count their live records, freed at zero (rows
+		 * expire roughly in arrival order, so blocks empty whole). */
+		size_t need = sd->tsz + len;
+		RecBlock *b = sd->rec_cur;
+		if (need > LOG_BLOCK / 4) {
+			b = mem_alloc(sizeof *b + need);
+			b->live = 0;
+			b->size = (uint32_t)(sizeof *b + need);
+			sd->rec_bytes += b->size;
+			copy = b->data;
+		} else {
+			if (need > sd->rec_left) {
+				if (b && b->live == 0) {
+					sd->rec_bytes -= b->size;
+					mem_free(b);
+				}
+				b = sd->rec_cur = mem_alloc(sizeof *b + LOG_BLOCK);
+				b->live = 0;
+				b->size = (uint32_t)(sizeof *b + LOG_BLOCK);
+				sd->rec_bytes += b->size;
+				sd->rec_at = b->data;
+				sd->rec_left = LOG_BLOCK;
+			}
+			copy = sd->rec_at;
+			sd->rec_at += need;
+			sd->rec_left -= need;
+		}
+		b->live++;
+		memcpy(copy, &ts, sizeof ts);
+		memcpy(copy + sizeof ts, &b, sizeof b);
+		if (ts < sd->min_ts)
+			sd->min_ts = ts;
+		if (ts > sd->max_ts)
+			sd->max_ts = ts;
+		sd->added++;
+	} else {
+		/* From an arena: a heap block per row would cost as much again as a short row. */
+		copy = log_alloc(sd, len);
+	}
+	memcpy(copy + sd->tsz, row, len);
 	bucket_ents(bk)[bk->n++] = (Held *)copy;
 	sd->rows++;
+}
+
+/* Log side: frees the record h of an interval side, and its block with its last record (an
+ * arena's row stays). */
+static void log_free(Side *sd, Held *h)
+{
+	if (!sd->tsz)
+		return;
+	RecBlock *b;
+	memcpy(&b, (const uint8_t *)h + sizeof(int64_t), sizeof b);
+	if (--b->live == 0 && b != sd->rec_cur) {
+		sd->rec_bytes -= b->size;
+		mem_free(b);
+	}
 }
 
 /* Log side: d copies of the row in or out. An append-only input deletes nothing; should a delete
  * come, it finds its row by a scan, and the rows after it move up (the next checkpoint rewrites
  * them); the row's bytes stay in the arena. A bucket is never freed, so Side.dirty stays
  * valid. */
-static void log_update(Side *sd, const StrBuf *key, const StrBuf *row, int d)
+static void log_update(Side *sd, const StrBuf *key, const StrBuf *row, int d, int64_t ts)
 {
 	if (d > 0) {
 		Bucket *bk = hmap_upsert(&sd->map, key->data, key->len,
 					 hash_bytes(key->data, key->len), NULL);
 		for (int k = 0; k < d; k++)
-			log_append(sd, bk, row->data, (uint32_t)row->len);
+			log_append(sd, bk, row->data, (uint32_t)row->len, ts);
 		log_touch(sd, bk);
 		return;
 	}
@@ -377,6 +474,7 @@ static void log_update(Side *sd, const StrBuf *key, const StrBuf *row, int d)
 		}
 		if (i == UINT32_MAX)
 			return;
+		log_free(sd, ents[i]);
 		memmove(ents + i, ents + i + 1, (bk->n - i - 1) * sizeof *ents);
 		bk->n--;
 		sd->rows--;
@@ -416,6 +514,9 @@ static Entry *entry_add(Side *sd, const StrBuf *key, uint64_t ih, int d, int64_t
 	sd->rows += d;
 	if (ts < sd->min_ts)
 		sd->min_ts = ts;
+	if (ts > sd->max_ts)
+		sd->max_ts = ts;
+	sd->added++;
 	return en;
 }
 
@@ -424,10 +525,10 @@ static Entry *entry_add(Side *sd, const StrBuf *key, uint64_t ih, int d, int64_t
 static void state_update(Side *sd, const StrBuf *key, const StrBuf *row, int d, int64_t matches,
 			 int64_t ts, bool knull)
 {
-	if (knull && !sd->ext)
+	if (knull && !sd->keep_null)
 		return;
 	if (sd->log) {
-		log_update(sd, key, row, d);
+		log_update(sd, key, row, d, ts);
 		return;
 	}
 	index_key(sd, key, (const uint8_t *)row->data, (uint32_t)row->len);
@@ -561,6 +662,8 @@ static int na_right_change(JoinOp *j, int d, bool knull, Bucket *match, Err *e)
 	return 0;
 }
 
+static bool out_of_reach(const JoinOp *j, int s, int64_t ts);
+
 /* One change of side s in streaming mode. */
 static int stream_change(JoinOp *j, int s, int d, bool knull, int64_t ts, Err *e)
 {
@@ -591,39 +694,60 @@ static int stream_change(JoinOp *j, int s, int d, bool knull, int64_t ts, Err *e
 	me->total += d;
 	if (knull)
 		me->nulls += d;
-	state_update(me, &j->key, &j->row, d, m, ts, knull);
+	if (!out_of_reach(j, s, ts))
+		state_update(me, &j->key, &j->row, d, m, ts, knull);
 	return 0;
 }
 
 /* ---- Interval state. */
 
-/* Drops the rows of side s whose time is below `limit`, counting nothing (they were joined). */
+/* Drops the rows of side s whose time is below `limit`, counting nothing (they were joined).
+ * A scan visits every row held, so it waits until rows added since the last one number those
+ * it kept (or every row goes): each row is visited a bounded number of times however often the
+ * watermark moves, and rows out of reach meanwhile at most about double the state.
+ * Keeping a row longer changes no output: the residual still holds its bounds. */
 static void expire(Side *sd, int64_t limit)
 {
-	if (sd->min_ts >= limit)
+	if (sd->min_ts >= limit || (sd->max_ts >= limit && sd->added < sd->kept + 64))
 		return;
 	Bucket **empty = NULL;
 	size_t nempty = 0, capempty = 0;
-	int64_t min = INT64_MAX;
+	int64_t min = INT64_MAX, max = INT64_MIN;
 	Bucket *bk;
 	for (size_t it = 0; (bk = hmap_next(&sd->map, &it));) {
 		uint32_t w = 0;
 		Held **ents = bucket_ents(bk);
 		for (uint32_t off = 0; off < bk->n; off++) {
-			Entry *en = (Entry *)ents[off];
-			int64_t ts = ex(en)->ts;
+			Held *h = ents[off];
+			int64_t ts = sd->log ? rec_ts(h) : ex((Entry *)h)->ts;
 			if (ts < limit) {
-				sd->rows -= en->count;
-				entry_remove(sd, en);
-			} else {
-				if (ts < min)
-					min = ts;
-				en->pos = w;
-				ents[w++] = (Held *)en;
+				/* A log side's rows after it move up: from here on the store
+				 * must be rewritten (as after a delete, log_update). */
+				if (sd->log && bk->ck_n > w)
+					bk->ck_n = w;
+				if (sd->log) {
+					sd->rows--;
+					log_free(sd, h);
+				} else {
+					sd->rows -= ((Entry *)h)->count;
+					entry_remove(sd, (Entry *)h);
+				}
+				continue;
 			}
+			if (ts < min)
+				min = ts;
+			if (ts > max)
+				max = ts;
+			if (!sd->log)
+				((Entry *)h)->pos = w;
+			ents[w++] = h;
 		}
+		if (sd->log && w < bk->n)
+			log_touch(sd, bk);
 		bk->n = w;
-		if (w == 0) {
+		/* A log side's bucket whose rows are in the store waits for the checkpoint that
+		 * deletes them (log_checkpoint drops it then). */
+		if (w == 0 && (!sd->log || (!bk->dirty && bk->stored == 0))) {
 			if (nempty == capempty) {
 				capempty = capempty ? capempty * 2 : 16;
 				empty = mem_realloc(empty, capempty * sizeof *empty);
@@ -634,7 +758,16 @@ static void expire(Side *sd, int64_t limit)
 	for (size_t i = 0; i < nempty; i++)
 		bucket_drop(sd, empty[i]);
 	mem_free(empty);
+	if (sd->rec_cur && sd->rec_cur->live == 0) {
+		sd->rec_bytes -= sd->rec_cur->size;
+		mem_free(sd->rec_cur);
+		sd->rec_cur = NULL;
+		sd->rec_left = 0;
+	}
 	sd->min_ts = min;
+	sd->max_ts = max;
+	sd->added = 0;
+	sd->kept = sd->rows;
 }
 
 /* Drops the rows of side s no future change of either side can reach: below the other side's
@@ -653,37 +786,53 @@ static void expire_side(JoinOp *j, int s)
 	expire(sd, limit);
 }
 
-/* Whether a row of side s at time ts can no longer meet any row of the other side. A changelog
- * side's changes are never late: its watermark W promises no change below W, and the other
- * side keeps every row a change at or above W can meet. */
-static bool too_late(const JoinOp *j, int s, int64_t ts)
+/* Whether a row of side s at time `own` (its time column) is late: below its side's
+ * watermark, so rows of the other side it should meet may be gone. A changelog side's changes
+ * are never late: its watermark W promises no change below W, and the other side keeps every
+ * row a change at or above W can meet. */
+static bool too_late(const JoinOp *j, int s, int64_t own)
+{
+	const Side *sd = &j->side[s];
+	return j->op.lop->interval && sd->has_wm && df_mode(j->op.df) == DF_STREAMING &&
+	       !sd->changelog && own < sd->wm;
+}
+
+/* Whether a row of side s with time ts (EntryX.ts) is out of reach of every future row of the
+ * other side (expire_side would drop it at once): it probes, but is not kept. A changelog
+ * side keeps it: a delete of it may follow. */
+static bool out_of_reach(const JoinOp *j, int s, int64_t ts)
 {
 	const LogicalOp *lop = j->op.lop;
 	const Side *ot = &j->side[1 - s];
-	if (!lop->interval || !ot->has_wm || df_mode(j->op.df) != DF_STREAMING ||
-	    j->side[s].changelog)
+	if (!lop->interval || !ot->has_wm || j->side[s].changelog)
 		return false;
 	return s == 0 ? ts + lop->hi_us < ot->wm : ts - lop->lo_us < ot->wm;
 }
 
-/* Forwards the output watermark (on the left time) if it advanced: the minimum of the two
- * sides' (the right one shifted by the upper bound) over the active sides, the maximum when
- * both are idle. */
+/* Forwards the output watermark if it advanced: on the left time when the upper bound is on
+ * it, the minimum of wl and wr - hi (a future output row has a future left row, or a future
+ * right row and a left row with l_time >= r_time - hi); else on the right time when the lower
+ * bound is on it, the minimum of wr and wl + lo; else none (bind_join.c). Over the active
+ * sides; the maximum when both are idle. */
 static int send_watermark(JoinOp *j, Err *e)
 {
 	const LogicalOp *lop = j->op.lop;
 	const Side *l = &j->side[0], *r = &j->side[1];
+	if (lop->wm_col < 0)
+		return 0;
+	bool on_left = lop->l_hi_col == lop->l_time;
+	int64_t shift[2] = {on_left ? 0 : lop->lo_us, on_left ? -lop->hi_us : 0};
 	bool hold_l = !l->idle || r->idle, hold_r = !r->idle || l->idle;
 	if ((hold_l && !l->has_wm && !l->idle) || (hold_r && !r->has_wm && !r->idle))
 		return 0;
 	bool both_idle = l->idle && r->idle, any = false;
 	int64_t w = 0;
 	if (hold_l && l->has_wm) {
-		w = l->wm;
+		w = l->wm + shift[0];
 		any = true;
 	}
 	if (hold_r && r->has_wm) {
-		int64_t rw = r->wm - lop->hi_us;
+		int64_t rw = r->wm + shift[1];
 		if (!any || (both_idle ? rw > w : rw < w))
 			w = rw;
 		any = true;
@@ -694,7 +843,7 @@ static int send_watermark(JoinOp *j, Err *e)
 		return 0;
 	j->sent_wm = w;
 	j->has_sent = true;
-	return op_emit_watermark(&j->op, lop->l_time, w, e);
+	return op_emit_watermark(&j->op, lop->wm_col, w, e);
 }
 
 static int join_watermark(Operator *op, int port, int col, int64_t ts, Err *e)
@@ -758,10 +907,10 @@ static int join_chunk(Operator *op, int port, const Chunk *c, Err *e)
 			knull = knull || kv[k].nulls[r];
 		int64_t ts = 0;
 		if (sd->time_col >= 0) {
-			if (c->cols[sd->time_col].nulls[r])
+			if (c->cols[sd->time_col].nulls[r] || c->cols[sd->reach_col].nulls[r])
 				continue; /* a NULL time meets nothing within bounds */
-			ts = ((const int64_t *)c->cols[sd->time_col].data)[r];
-			if (too_late(j, port, ts)) {
+			ts = ((const int64_t *)c->cols[sd->reach_col].data)[r];
+			if (too_late(j, port, ((const int64_t *)c->cols[sd->time_col].data)[r])) {
 				late++;
 				continue;
 			}
@@ -822,7 +971,7 @@ static int join_held(JoinOp *j, PairFn fn, Err *e)
 			Held *h = bucket_ents(bk)[off];
 			uint32_t len;
 			const uint8_t *row = held_row(l, h, &len);
-			if ((!j->ext || !ex((Entry *)h)->knull) &&
+			if ((!l->ext || !ex((Entry *)h)->knull) &&
 			    probe(j, 0, row, len, rb, fn, h, e) < 0)
 				return -1;
 		}
@@ -891,7 +1040,14 @@ static void join_explain(const Operator *op, StrBuf *out)
 		fmt_duration(out, lop->lo_us);
 		sb_puts(out, ", ");
 		fmt_duration(out, lop->hi_us);
-		sb_puts(out, "] state=rows of both sides, dropped below the watermarks");
+		sb_putc(out, ']');
+		/* A bound through another column: the row's own value of it sets its expiry. */
+		if (lop->r_lo_col != lop->r_time)
+			sb_printf(out, " lower-by=right.%s", lop->cols[j->side[0].ncols +
+								     lop->r_lo_col].name);
+		if (lop->l_hi_col != lop->l_time)
+			sb_printf(out, " upper-by=left.%s", lop->cols[lop->l_hi_col].name);
+		sb_puts(out, " state=rows of both sides, dropped below the watermarks");
 	} else {
 		sb_puts(out, " state=rows of both sides by key");
 	}
@@ -904,6 +1060,7 @@ static size_t join_state_bytes(const Operator *op)
 	for (int s = 0; s < 2; s++) {
 		const Side *sd = &j->side[s];
 		n += sd->map.bytes + sd->idx.bytes + sd->buf_bytes + sd->log_rows.used_total +
+		     sd->rec_bytes +
 		     sd->capdirty * sizeof *sd->dirty +
 		     (sd->map.cap + sd->idx.cap) * (sizeof *sd->map.slots + sizeof *sd->map.hashes);
 	}
@@ -914,11 +1071,11 @@ static size_t join_state_bytes(const Operator *op)
 
 static void encode_entry(const void *owner, const void *value, StrBuf *out)
 {
-	const JoinOp *j = owner;
+	const Side *sd = owner;
 	const Entry *en = value;
 	bin_put_i64(out, en->count);
-	bin_put_i64(out, j->ext ? ex(en)->ts : 0);
-	bin_put_u8(out, (uint8_t)(j->ext && ex(en)->knull));
+	bin_put_i64(out, sd->ext ? ex(en)->ts : 0);
+	bin_put_u8(out, (uint8_t)(sd->ext && ex(en)->knull));
 }
 
 /* Log side s: rows [from, to) of bk under key 3 + s, the join key (bin_put_bytes), the row's
@@ -937,8 +1094,18 @@ static int log_put(JoinOp *j, int s, Bucket *bk, uint32_t from, uint32_t to, Sta
 		bin_put_key_u64(&j->hdr, i);
 		uint32_t len;
 		const uint8_t *row = i < bk->n ? held_row(sd, ents[i], &len) : NULL;
-		int rc = row ? w->put(w, j->hdr.data, j->hdr.len, row, len, e)
-			     : w->del(w, j->hdr.data, j->hdr.len, e);
+		int rc;
+		if (row && sd->tsz) {
+			/* An interval side's row follows its time (j->row is free between
+			 * chunks). */
+			sb_reset(&j->row);
+			sb_append(&j->row, row - sd->tsz, sizeof(int64_t));
+			sb_append(&j->row, row, len);
+			rc = w->put(w, j->hdr.data, j->hdr.len, j->row.data, j->row.len, e);
+		} else {
+			rc = row ? w->put(w, j->hdr.data, j->hdr.len, row, len, e)
+				 : w->del(w, j->hdr.data, j->hdr.len, e);
+		}
 		if (rc < 0)
 			return -1;
 	}
@@ -964,7 +1131,22 @@ static int log_checkpoint(JoinOp *j, int s, StateWriter *w, bool full, Err *e)
 			return -1;
 		bk->ck_n = bk->stored = bk->n;
 		bk->dirty = 0;
+		/* Emptied by an interval join's expiry: gone from the store now, so it goes. */
+		if (bk->n == 0 && !full)
+			bucket_drop(sd, bk);
 	}
+	/* A full checkpoint collects them first: the map must not change while iterated. */
+	Bucket **empty = NULL;
+	size_t nempty = 0;
+	for (size_t it = 0; full && (bk = hmap_next(&sd->map, &it));) {
+		if (bk->n == 0) {
+			empty = mem_realloc(empty, (nempty + 1) * sizeof *empty);
+			empty[nempty++] = bk;
+		}
+	}
+	for (size_t i = 0; i < nempty; i++)
+		bucket_drop(sd, empty[i]);
+	mem_free(empty);
 	sd->ndirty = sd->capdirty = 0;
 	mem_free(sd->dirty);
 	sd->dirty = NULL;
@@ -991,7 +1173,7 @@ static int join_checkpoint(Operator *op, StateWriter *w, bool full, Err *e)
 		return -1;
 	for (int s = 0; s < 2; s++) {
 		Side *sd = &j->side[s];
-		if (ckt_write(&sd->ck, &sd->idx, (uint8_t)(1 + s), encode_entry, j, w, full, e) < 0)
+		if (ckt_write(&sd->ck, &sd->idx, (uint8_t)(1 + s), encode_entry, sd, w, full, e) < 0)
 			return -1;
 		if (sd->log && log_checkpoint(j, s, w, full, e) < 0)
 			return -1;
@@ -1032,14 +1214,16 @@ static int restore_log(JoinOp *j, const uint8_t *k, size_t klen, const void *val
 	const void *key = bin_get_bytes(&r, &keylen);
 	uint64_t pos = bin_get_key_u64(&r);
 	Side *sd = &j->side[s];
-	bool ok = bin_done(&r) && sd->log &&
+	size_t pre = sd->tsz ? sizeof(int64_t) : 0; /* an interval side's row's time */
+	const uint8_t *row = (const uint8_t *)val + pre;
+	bool ok = bin_done(&r) && sd->log && vlen >= pre &&
 		  row_check(key, keylen, sd->types + sd->ncols, sd->nkeys) &&
-		  row_check(val, vlen, sd->types, sd->ncols);
+		  row_check(row, vlen - pre, sd->types, sd->ncols);
 	if (ok) {
 		Bucket *bk = hmap_upsert(&sd->map, key, keylen, hash_bytes(key, keylen), NULL);
 		ok = pos == bk->n;
 		if (ok) {
-			log_append(sd, bk, val, (uint32_t)vlen);
+			log_append(sd, bk, row, (uint32_t)(vlen - pre), pre ? rec_ts(val) : 0);
 			bk->ck_n = bk->stored = bk->n;
 			sd->ck_on = true;
 		}
@@ -1081,7 +1265,7 @@ static int join_restore(Operator *op, const void *key, size_t klen, const void *
 		uint64_t ih = hash_bytes(sd->ik.data, sd->ik.len);
 		ok = !hmap_find(&sd->idx, sd->ik.data, sd->ik.len, ih);
 		/* A plain inner join keeps no row whose key has a NULL (state_update). */
-		if (ok && (sd->ext || !knull))
+		if (ok && (sd->keep_null || !knull))
 			ckt_restored(&entry_add(sd, &j->key, ih, (int)count, 0, ts, knull)->ck);
 	}
 	if (!ok)
@@ -1109,9 +1293,12 @@ static void join_free(Operator *op)
 		Side *sd = &j->side[s];
 		Bucket *bk;
 		for (size_t it = 0; (bk = hmap_next(&sd->map, &it));) {
+			for (uint32_t i = 0; sd->log && i < bk->n; i++)
+				log_free(sd, bucket_ents(bk)[i]);
 			if (bk->cap > 1)
 				mem_free(bk->ents);
 		}
+		mem_free(sd->rec_cur);
 		mem_free(sd->dirty);
 		arena_deinit(&sd->log_rows);
 		hmap_deinit(&sd->map);
@@ -1145,23 +1332,29 @@ Operator *hash_join_op_new(Dataflow *df, const LogicalOp *lop, Err *e)
 	j->preserved[0] = j->type == JOIN_LEFT || j->type == JOIN_FULL;
 	j->preserved[1] = j->type == JOIN_RIGHT || j->type == JOIN_FULL;
 	j->joined = j->type < JOIN_SEMI;
-	j->ext = j->type != JOIN_INNER || lop->interval;
+	j->ext = j->type != JOIN_INNER;
 	int nl = lop->children[0]->ncols, nr = lop->children[1]->ncols;
 	TypeId *types = mem_alloc((size_t)(nl + nr + 1) * sizeof *types);
 	for (int s = 0; s < 2; s++) {
 		const LogicalOp *child = lop->children[s];
 		Side *sd = &j->side[s];
 		hmap_init(&sd->map, sizeof(Bucket));
-		sd->ext = j->ext;
+		/* An interval join's changelog input keeps its rows' times in EntryX; an append-only
+		 * one, before each row of its log. */
 		sd->log = !j->ext && child->append_only;
+		sd->tsz = sd->log && lop->interval ? (int)(sizeof(int64_t) + sizeof(RecBlock *)) : 0;
+		sd->ext = j->ext || (lop->interval && !sd->log);
+		sd->keep_null = j->ext;
 		arena_init(&sd->log_rows, LOG_BLOCK);
-		hmap_init(&sd->idx, j->ext ? sizeof(EntryX) : sizeof(Entry));
+		hmap_init(&sd->idx, sd->ext ? sizeof(EntryX) : sizeof(Entry));
 		sb_init(&sd->ik);
 		sd->ncols = child->ncols;
 		sd->nkeys = lop->njkeys;
 		sd->keys = s == 0 ? lop->lkeys : lop->rkeys;
 		sd->time_col = lop->interval ? (s == 0 ? lop->l_time : lop->r_time) : -1;
+		sd->reach_col = lop->interval ? (s == 0 ? lop->l_hi_col : lop->r_lo_col) : -1;
 		sd->min_ts = INT64_MAX;
+		sd->max_ts = INT64_MIN;
 		sd->changelog = lop->interval && !child->append_only;
 		sd->out_cols = mem_alloc((size_t)(child->ncols + 1) * sizeof(int));
 		sd->cand_cols = mem_alloc((size_t)(child->ncols + 1) * sizeof(int));

@@ -18,12 +18,12 @@ expect() {
 	0 | 1 | 22) echo "Project;Scan bid" ;;
 	2 | 14 | 21) echo "Filter;Scan bid" ;;
 	3) echo "HashJoin;Scan auction;Scan person" ;;
-	4) echo "HashAgg;HashJoin;Scan auction;Scan bid" ;;
+	4) echo "HashAgg;IntervalJoin;upper-by=left.expires;Scan auction;Scan bid" ;;
 	5) echo "HopAgg;IntervalJoin;HashAgg" ;;
-	6) echo "OverWindow;TopN;HashJoin" ;;
+	6) echo "OverWindow;TopN;IntervalJoin;upper-by=left.expires" ;;
 	7) echo "IntervalJoin;Tumble;HashAgg" ;;
 	8) echo "IntervalJoin;Tumble;HashAgg;Scan person;Scan auction" ;;
-	9) echo "TopN;HashJoin;Scan auction;Scan bid" ;;
+	9) echo "TopN;IntervalJoin;upper-by=left.expires;Scan auction;Scan bid" ;;
 	10) echo "Sink nexmark_q10 connector=file;Project;Scan bid" ;;
 	11) echo "SessionAgg;Scan bid" ;;
 	12) echo "Tumble;HashAgg" ;;
@@ -37,11 +37,12 @@ expect() {
 # Per query, what its logical plan must show of the optimizer's work (plan/optimize.c): the
 # filters below the joins of q3 and q20, the join inputs of q4, q7 and q9 and the inputs of
 # the aggregations of q5, q7, q8, q11, q12 and q15-q17 (and of their windows) narrowed to the
-# columns used above them, q7 still an interval join.
+# columns used above them, q7 still an interval join, q4 and q9 interval joins bounded by the
+# auction's expires.
 expect_logical() {
 	case $1 in
 	3) echo "Join type=inner keys=[(seller = id)] (append-only);Filter (category = 10);Filter ((state = 'OR') OR (state = 'ID') OR (state = 'CA'));Project [id, date_time, seller]" ;;
-	4) echo "Project [id, date_time, expires, category];Project [auction, price, date_time]" ;;
+	4) echo "interval=date_time-date_time in ['00:00:00', '00:00:00'] upper-by=expires;Project [id, date_time, expires, category];Project [auction, price, date_time]" ;;
 	5) echo "HopAgg time=date_time;Project [auction, date_time] (append-only) watermark=date_time" ;;
 	7) echo "interval=date_time-date_time;Project [auction, bidder, price, date_time];Project [price, window_start, window_end] (append-only);Project [price, date_time] (append-only)" ;;
 	8) echo "Project [id, name, window_start, window_end] (append-only);Project [seller, window_start, window_end] (append-only)" ;;
@@ -50,7 +51,7 @@ expect_logical() {
 	15) echo "Project [to_char(date_time, 'YYYY-MM-DD'), (price < 10000), ((price >= 10000) AND (price < 1000000)), (price >= 1000000), bidder, auction] (append-only)" ;;
 	16) echo "Project [to_char(date_time, 'YYYY-MM-DD'), channel, to_char(date_time, 'HH:mm'), (price < 10000)" ;;
 	17) echo "Project [auction, to_char(date_time, 'YYYY-MM-DD'), (price < 10000), ((price >= 10000) AND (price < 1000000)), (price >= 1000000), price] (append-only)" ;;
-	9) echo "Project [id, item_name, description, initial_bid, reserve, date_time, expires, seller, category] ;Project [auction, bidder, price, date_time]" ;;
+	9) echo "upper-by=expires;Project [id, item_name, description, initial_bid, reserve, date_time, expires, seller, category] ;Project [auction, bidder, price, date_time]" ;;
 	20) echo "Join type=inner keys=[(auction = id)] (append-only);Filter (category = 10)" ;;
 	esac
 }

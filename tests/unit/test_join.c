@@ -7,7 +7,10 @@
  * path: build both sides, join once). Joins: inner, left, right, full, semi, anti and NOT IN's
  * null-aware anti, on a key with duplicates on both sides (k) and on one with NULLs (v), with
  * and without a residual, a join under an aggregation, and an interval join of two inputs with
- * watermarks on ts (a.ts = b.ts: rows dropped below the watermarks). Seeds are fixed. The
+ * watermarks on ts (a.ts = b.ts: rows dropped below the watermarks), and interval joins whose
+ * bound names another column (b.ts BETWEEN a.ts AND a.te, both ways round, with offsets) over
+ * append-only inputs whose watermarks move apart, with late rows, against the join of the rows
+ * not late, ending with nothing held. Seeds are fixed. The
  * harness checkpoints and restores the dataflow at random barriers (ckpt_harness.h). Also: an
  * incremental checkpoint after one change to a join of big buckets writes O(1) entries (also
  * for inner joins of append-only inputs, which keep rows as logs per key), and a
@@ -42,7 +45,7 @@ static LogicalOp *join(LogicalOp *a, LogicalOp *b, JoinType t, int key, bool res
 	op->rkeys[0] = col(key, TYPES[key]);
 	if (residual)
 		op->residual = bin("<", col(1, T_INT4), col(a->ncols + 1, T_INT4));
-	op->l_time = op->r_time = -1;
+	op->l_time = op->r_time = op->l_hi_col = op->r_lo_col = -1;
 	return op;
 }
 
@@ -143,7 +146,7 @@ static void test_interval(void **state)
 	for (int i = 0; i < 2; i++)
 		j->lkeys[i] = j->rkeys[i] = col(i * 2, TYPES[i * 2]);
 	j->interval = true;
-	j->l_time = j->r_time = 2;
+	j->l_time = j->r_time = j->l_hi_col = j->r_lo_col = 2;
 	j->wm_col = 2;
 	/* Windows of one second: changes never touch rows below the watermark. */
 	run_seeds(j, &w, "interval join on k, ts", true, 1);
@@ -284,6 +287,167 @@ static void test_idle_inputs(void **state)
 	dataflow_free(df);
 }
 
+/* ---- Interval joins bounded through another column (Nexmark q4: b.ts BETWEEN a.ts AND
+ * a.expires). */
+
+static Expr *secs(int64_t n)
+{
+	Value v = {.type = T_INTERVAL};
+	v.u.iv.us = n * US_PER_SEC;
+	return expr_const(&A, &v, 0);
+}
+
+/* a's columns and te = ts + v seconds (NULL with v): an auction and its expiry. */
+static LogicalOp *with_expiry(LogicalOp *a)
+{
+	LogicalOp *op = mk_lop(LOP_PROJECT, NCOLS + 1, a);
+	op->nexprs = NCOLS + 1;
+	op->exprs = arena_calloc(&A, (size_t)(NCOLS + 1) * sizeof *op->exprs);
+	for (int i = 0; i < NCOLS; i++)
+		op->exprs[i] = col(i, TYPES[i]);
+	op->exprs[NCOLS] = bin("+", col(2, T_TIMESTAMP), bin("*", col(1, T_INT4), secs(1)));
+	set_col(op, NCOLS, "te", T_TIMESTAMP);
+	op->wm_col = 2;
+	return op;
+}
+
+/* mirror false: a' JOIN b ON k AND b.ts >= a'.ts + lo AND b.ts <= a'.te + hi (the upper bound
+ * through the left's te); true: b JOIN a' ON k AND a'.ts <= b.ts - lo AND b.ts <= a'.te + hi,
+ * i.e. r_time - l_time <= -lo and r_te - l_time >= -hi (the lower bound through the right's
+ * te). a' is a with te; both inputs append-only with watermarks on ts. w's inputs: the left
+ * one first. */
+static LogicalOp *bounded_join(World *w, bool mirror, int64_t lo, int64_t hi)
+{
+	/* The dataflow's inputs are its scans in plan order, the left one first. */
+	LogicalOp *a = with_expiry(scan(w->in[mirror].obj)), *b = scan(w->in[!mirror].obj);
+	LogicalOp *l = mirror ? b : a, *r = mirror ? a : b;
+	LogicalOp *j = join(l, r, JOIN_INNER, 0, false);
+	int nl = l->ncols;
+	int ats = mirror ? nl + 2 : 2, ate = mirror ? nl + NCOLS : NCOLS, bts = mirror ? 2 : nl + 2;
+	Expr *lower = bin(">=", col(bts, T_TIMESTAMP), bin("+", col(ats, T_TIMESTAMP), secs(lo)));
+	Expr *upper = bin("<=", col(bts, T_TIMESTAMP), bin("+", col(ate, T_TIMESTAMP), secs(hi)));
+	Expr *args[2] = {lower, upper};
+	j->residual = expr_logic(&A, EXPR_AND, args, 2, 0, &E);
+	j->interval = true;
+	j->l_time = j->r_time = 2;
+	if (mirror) {
+		j->lo_us = -hi * US_PER_SEC;
+		j->hi_us = -lo * US_PER_SEC;
+		j->l_hi_col = 2;
+		j->r_lo_col = NCOLS;
+		j->wm_col = 2;
+	} else {
+		j->lo_us = lo * US_PER_SEC;
+		j->hi_us = hi * US_PER_SEC;
+		j->l_hi_col = NCOLS;
+		j->r_lo_col = 2;
+		j->wm_col = nl + 2;
+	}
+	return j;
+}
+
+/* Random rows on both inputs, each with its own advancing watermark (now and then one far
+ * ahead of the other, as when sources are read one after the other), some rows below their
+ * side's watermark: the view must equal the join of the rows not late, recomputed, late rows
+ * must be counted, checkpoint-restore cycles must not change that, and once both watermarks
+ * pass every time the join holds nothing. */
+static void run_bounded(bool mirror, int64_t lo, int64_t hi, const char *what)
+{
+	World w = {.ninputs = 2};
+	w.in[mirror].obj = mk_obj("a");
+	w.in[!mirror].obj = mk_obj("b");
+	for (int i = 0; i < 2; i++) {
+		w.in[i].obj->append_only = true;
+		w.in[i].obj->wm_col = 2;
+	}
+	LogicalOp *plan = bounded_join(&w, mirror, lo, hi);
+	for (uint64_t seed = 1; seed <= MODEL_SEEDS; seed++) {
+		rng_state = seed * 104729;
+		Dataflow *df = dataflow_build(plan, DF_STREAMING, &E);
+		assert_non_null(df);
+		TypeId *types = mem_alloc((size_t)plan->ncols * sizeof *types);
+		for (int i = 0; i < plan->ncols; i++)
+			types[i] = plan->cols[i].type;
+		MvStore *store = mvstore_new(types, plan->ncols, NULL, 0);
+		mem_free(types);
+		dataflow_set_output(df, apply_out, store);
+		int64_t wm[2] = {-1000, -1000}; /* seconds; -1000: none yet */
+		uint64_t late = 0;
+		Params p = {rnd_int(2, 6), 0, 40};
+		for (int i = 0; i < 2; i++) {
+			w.in[i].nlive = 0;
+			w.in[i].chunk = chunk_new(TYPES, NCOLS);
+		}
+		CkStore ck;
+		ck_init(&ck);
+		bool ck_full = true;
+		int epochs = rnd_int(20, 40);
+		for (int epoch = 1; epoch <= epochs; epoch++) {
+			for (int k = rnd_int(0, 4); k > 0; k--) {
+				int i = rnd_int(0, 1);
+				Input *in = &w.in[i];
+				chunk_reset(in->chunk);
+				for (int n = rnd_int(1, 30); n > 0; n--) {
+					/* Times from a little below the side's watermark. */
+					Params q = p;
+					q.min_ts = (wm[i] > -1000 ? wm[i] : p.min_ts) - 5;
+					Row row = random_row(&q);
+					put(in->chunk, &row, OP_INSERT);
+					/* A row of a with a NULL te meets nothing: skipped, not
+					 * counted. */
+					if (wm[i] > -1000 && row.ts < wm[i] * US_PER_SEC &&
+					    !(i == (int)mirror && row.vnull))
+						late++;
+					else
+						add_live(in, row);
+				}
+				assert_int_equal(dataflow_push(df, i, in->chunk, &E), 0);
+			}
+			int dice = rnd_int(0, 5);
+			if (dice < 3) {
+				/* One side's watermark moves on, now and then far ahead. */
+				int i = rnd_int(0, 1);
+				int64_t to = (wm[i] > -1000 ? wm[i] : p.min_ts) +
+					     (dice == 0 ? rnd_int(30, 120) : rnd_int(0, 10));
+				wm[i] = to;
+				if (wm[0] > p.min_ts && wm[1] > p.min_ts)
+					p.min_ts = wm[0] < wm[1] ? wm[0] : wm[1];
+				assert_int_equal(dataflow_watermark(df, i, 2, to * US_PER_SEC, &E), 0);
+			}
+			assert_int_equal(dataflow_barrier(df, (uint64_t)epoch, &E), 0);
+			check_equal(plan, &w, store, what, seed, epoch);
+			if (rnd_int(0, 2) == 0 &&
+			    ck_cycle(&df, plan, &ck, &ck_full, apply_out, store, &E, what))
+				ckpt_cycles++;
+		}
+		assert_int_equal(dataflow_late_rows(df), late);
+		assert_int_equal(dataflow_row_errors(df), 0);
+		/* Past every time (te is at most ts + 50 s): nothing is held. */
+		size_t held = dataflow_state_bytes(df);
+		for (int i = 0; i < 2; i++)
+			assert_int_equal(dataflow_watermark(df, i, 2,
+							    (wm[0] + wm[1] + 10000) * US_PER_SEC, &E),
+					 0);
+		assert_true(dataflow_state_bytes(df) < held || held < 4096);
+		assert_int_equal(dataflow_barrier(df, (uint64_t)epochs + 1, &E), 0);
+		ck_deinit(&ck);
+		for (int i = 0; i < 2; i++)
+			chunk_free(w.in[i].chunk);
+		mvstore_free(store);
+		dataflow_free(df);
+	}
+	for (int i = 0; i < 2; i++)
+		mem_free(w.in[i].live);
+}
+
+static void test_interval_bounded(void **state)
+{
+	run_bounded(false, 0, 0, "b.ts between a.ts and a.te");
+	run_bounded(false, -3, 5, "b.ts between a.ts - 3 s and a.te + 5 s");
+	run_bounded(true, 0, 0, "mirror: b join a on b.ts between a.ts and a.te");
+	run_bounded(true, 2, -4, "mirror: b.ts between a.ts + 2 s and a.te - 4 s");
+}
+
 /* A view over a cross join is rejected; a batch query runs it. */
 static void test_cross_rejected(void **state)
 {
@@ -310,6 +474,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_join_agg, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cross_rejected, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_interval, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_interval_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_incremental_checkpoint_is_small, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_idle_inputs, setup, teardown),
