@@ -280,6 +280,7 @@ static void run_once(const BenchOpts *o, int q, int64_t n, int *blackhole, Bench
 		fail(m, &err);
 		goto close;
 	}
+	unsigned csv_tables = o->csv ? bench_csv_tables(db, query.data) : 0;
 	int is_view = to_blackhole(query.data, &bh);
 	int use_bh = *blackhole && is_view;
 	size_t heap0 = mem_in_use();
@@ -318,7 +319,7 @@ static void run_once(const BenchOpts *o, int q, int64_t n, int *blackhole, Bench
 		t0 = now_s();
 	}
 	if ((!use_bh && eddy_exec(db, query.data, NULL, NULL, &err) < 0) ||
-	    (o->csv && bench_csv_feed(db, o->csv, n, &err) < 0) ||
+	    (o->csv && bench_csv_feed(db, o->csv, n, csv_tables, &err) < 0) ||
 	    eddy_flush(db, &err) < 0) {
 		fail(m, &err);
 		goto close;

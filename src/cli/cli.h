@@ -22,7 +22,11 @@ int cli_restore(int argc, char **argv); /* backup.c */
  * generator's sources, and the feed of DIR's CSV files (as `eddy nexmark export` writes them)
  * into them through eddy_ingest, merged in event order: the first `events` events. */
 const char *bench_csv_ddl(void);
-int bench_csv_feed(Eddy *db, const char *dir, int64_t events, EddyError *err);
+/* Which of person, auction, bid (bits 0, 1, 2) the query (a CREATE MATERIALIZED VIEW or SINK
+ * text) reads, from its EXPLAIN; all three when EXPLAIN fails. */
+unsigned bench_csv_tables(Eddy *db, const char *query);
+int bench_csv_feed(Eddy *db, const char *dir, int64_t events, unsigned tables_read,
+		   EddyError *err);
 
 typedef enum CliFormat { FMT_TABLE, FMT_CSV, FMT_JSON } CliFormat;
 
