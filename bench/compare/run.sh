@@ -79,6 +79,24 @@ fi
 FLINK_ALL="q0 q1 q2 q3 q4 q5 q7 q8 q9 q11 q12 q14 q15 q16 q17 q18 q19 q20 q21 q22"
 FLINK_QUERIES=${FLINK_QUERIES:-$FLINK_ALL}
 FQ=$(echo $FLINK_QUERIES | tr ' ' ,)
+# eddy's CSV mode on DIR's first N events, into OUT: per query three runs, each after the files
+# are read into the page cache (both sides read them from memory: the engines are measured, not
+# the disk), and the run with the median CPU seconds kept.
+eddy_csv() { # DIR N OUT
+	: >"$3"
+	for q in $FLINK_QUERIES; do
+		for i in 1 2 3; do
+			cat "$1"/*.csv >/dev/null
+			"$EDDY" bench nexmark --csv "$1" --query "$q" --events "$2" --threads 1 --json ||
+				true
+		done >"$3.runs"
+		"$PY" -c 'import json, sys
+runs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+ok = sorted((r for r in runs if "error" not in r), key=lambda r: r["cpu_s"])
+print(json.dumps(ok[len(ok) // 2] if ok else runs[0]))' "$3.runs" >>"$3"
+	done
+	rm -f "$3.runs"
+}
 LARGE=${FLINK_LARGE:-4000000}
 LDATA=build/bench-compare/data-$LARGE
 if [ "$LARGE" -gt "$EVENTS" ] && [ ! -f "$LDATA/bid.csv" ] && { has flink || has eddycsv; }; then
@@ -103,13 +121,11 @@ if [ "$FLINK_QUERIES" != none ] && has eddycsv; then
 		>"$R/compare_csv_check.txt" || true
 	tail -n 1 "$R/compare_csv_check.txt" >&2
 	echo "compare: eddy --csv ($FQ) on $EVENTS events" >&2
-	"$EDDY" bench nexmark --csv "$DATA" --query "$FQ" --events "$EVENTS" --threads 1 --json \
-		>"$R/compare_eddy_csv.json" || true
+	eddy_csv "$DATA" "$EVENTS" "$R/compare_eddy_csv.json"
 	: >"$R/compare_eddy_csv_large.json"
 	if [ "$LARGE" -gt "$EVENTS" ]; then
 		echo "compare: eddy --csv again on $LARGE events" >&2
-		"$EDDY" bench nexmark --csv "$LDATA" --query "$FQ" --events "$LARGE" --threads 1 \
-			--json >"$R/compare_eddy_csv_large.json" || true
+		eddy_csv "$LDATA" "$LARGE" "$R/compare_eddy_csv_large.json"
 	fi
 fi
 if [ "$FLINK_QUERIES" != none ] && has flink; then
