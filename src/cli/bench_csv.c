@@ -27,10 +27,11 @@
  * keeps winning for runs of records). The streams keep at most 1 MB of history each (RETAIN).
  * Dates compare as text: `eddy nexmark export` writes them in one fixed format.
  *
- * A table the query does not read (bench_csv_tables: no scan of it in the query's EXPLAIN; q3
- * and q8 read no bids, most queries no persons) is still walked for the merge's order and the
- * event count, but not ingested: a peer reading the files also reads only the tables its query
- * names.
+ * Only the tables the query reads are opened (bench_csv_tables: the scans in the query's
+ * EXPLAIN; q3 and q8 read no bids, most queries no persons), as a peer reading the files reads
+ * only the tables its query names. How many rows of each table the first N events hold follows
+ * from the generator's numbering (table_rows: every block of 50 events holds 1 person, 3
+ * auctions and 46 bids), so the merge runs over the tables read, each up to its share.
  *
  * Owns: the cursors and read buffers of one call. Never: drops a rejected line silently (a line
  * eddy_ingest rejects fails the run), keeps the files in memory.
@@ -39,6 +40,7 @@
 
 #include "base/mem.h"
 #include "base/strbuf.h"
+#include "connect/nexmark.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -82,6 +84,23 @@ const char *bench_csv_ddl(void)
 static const char *const tables[] = {"person", "auction", "bid"};
 enum { NTABLES = 3 };
 
+/* Rows of table t (person, auction, bid) among the first n events of the generator's sequence,
+ * which `eddy nexmark export` writes: every block of NEXMARK_TOTAL_PROPORTION events holds each
+ * table's share, in table order. */
+static int64_t table_rows(int t, int64_t n)
+{
+	static const int share[NTABLES] = {
+#define TABLE_SHARE(id, name, sh) sh,
+		NEXMARK_TABLE_LIST(TABLE_SHARE)
+#undef TABLE_SHARE
+	};
+	int64_t first = 0;
+	for (int i = 0; i < t; i++)
+		first += share[i];
+	int64_t r = n % NEXMARK_TOTAL_PROPORTION - first;
+	return n / NEXMARK_TOTAL_PROPORTION * share[t] + (r < 0 ? 0 : r < share[t] ? r : share[t]);
+}
+
 /* One file: a read buffer, the current record in it, and the batch: the records fed since the
  * last flush, buf[batch..) up to the current record. */
 typedef struct Cursor {
@@ -105,8 +124,9 @@ typedef struct Cursor {
 				* file unless a quoted field holds a newline) */
 	int64_t batch_line;    /* the number of the batch's first record */
 	StrBuf header;         /* the header line, with its newline */
-	int unread;            /* the query reads no column of this table: its records are walked
-				* for the merge's order and event count, never ingested */
+	int unread;            /* the query reads no column of this table: never opened */
+	int64_t left;          /* rows of the table still to feed */
+	int done;              /* no more rows to feed (unread, or left reached 0) */
 } Cursor;
 
 /* Where the record at p ends (after its newline), or NULL when buf[..len) holds no complete
@@ -413,8 +433,10 @@ static void cursor_close(Cursor *c)
 /* Ingests the cursor's batch (if it has records) and starts the next one. */
 static int cursor_flush(Eddy *db, Cursor *c, EddyError *err)
 {
+	if (c->unread)
+		return 0;
 	size_t end = c->rec ? (size_t)(c->rec - c->buf) : c->pos;
-	if (end > c->batch && !c->unread) {
+	if (end > c->batch) {
 		/* The header goes over consumed bytes (or is still there, before the first batch). */
 		size_t h = c->header.len;
 		char *in = c->buf + c->batch - h;
@@ -452,7 +474,7 @@ static int cursor_flush(Eddy *db, Cursor *c, EddyError *err)
  * a's table first (person, auction, bid); any record comes before the end of a file. */
 static inline int before(const Cursor *a, const Cursor *b)
 {
-	if (!b->rec)
+	if (!b->rec || b->done)
 		return 1;
 	size_t n = a->tslen < b->tslen ? a->tslen : b->tslen, i = 0;
 	/* As memcmp, eight bytes at a time (big-endian words compare as the bytes do). */
@@ -478,7 +500,7 @@ static Cursor *first(Cursor *cs, const Cursor *skip)
 	Cursor *best = NULL;
 	for (int t = 0; t < NTABLES; t++) {
 		Cursor *c = &cs[t];
-		if (c != skip && c->rec && (!best || before(c, best)))
+		if (c != skip && c->rec && !c->done && (!best || before(c, best)))
 			best = c;
 	}
 	return best;
@@ -522,11 +544,18 @@ int bench_csv_feed(Eddy *db, const char *dir, int64_t events, unsigned tables_re
 	Cursor cs[NTABLES];
 	memset(cs, 0, sizeof cs);
 	int rc = 0;
+	int64_t fed = 0, target = 0;
 	for (int t = 0; t < NTABLES && rc == 0; t++) {
+		if (!(tables_read & (1u << t))) {
+			cs[t].name = tables[t];
+			cs[t].unread = cs[t].done = 1;
+			continue;
+		}
 		rc = cursor_open(&cs[t], dir, tables[t], err);
-		cs[t].unread = !(tables_read & (1u << t));
+		cs[t].left = table_rows(t, events);
+		cs[t].done = cs[t].left == 0;
+		target += cs[t].left;
 	}
-	int64_t fed = 0;
 	/* c comes first, runner up after it: while c's next record still comes before runner's
 	 * (which does not move meanwhile), c stays first. */
 	Cursor *c = NULL, *runner = NULL;
@@ -534,24 +563,29 @@ int bench_csv_feed(Eddy *db, const char *dir, int64_t events, unsigned tables_re
 		c = first(cs, NULL);
 		runner = first(cs, c);
 	}
-	while (rc == 0 && fed < events) {
+	while (rc == 0 && fed < target) {
 		if (!c) {
+			const Cursor *s = NULL;
+			for (int t = 0; t < NTABLES && !s; t++)
+				if (!cs[t].done)
+					s = &cs[t];
 			snprintf(err->sqlstate, sizeof err->sqlstate, "22023");
 			snprintf(err->message, sizeof err->message,
-				 "%.400s holds %lld events, fewer than the %lld asked for", dir,
-				 (long long)fed, (long long)events);
+				 "%.300s/%s.csv ends %lld rows short of the first %lld events", dir,
+				 s ? s->name : "?", (long long)(s ? s->left : 0), (long long)events);
 			rc = -1;
 			break;
 		}
 		fed++; /* the batch now ends after c->rec */
+		c->done = --c->left == 0;
 		rc = cursor_next(c, err);
-		if (rc == 0)
+		if (rc == 0 && !c->done)
 			rc = cursor_stamp(c, err);
-		if (rc == 0 && (!c->rec || (runner && !before(c, runner)))) {
+		if (rc == 0 && (!c->rec || c->done || (runner && !before(c, runner)))) {
 			c = first(cs, NULL);
 			runner = first(cs, c);
 		}
-		if (rc == 0 && (fed % STEP == 0 || fed == events))
+		if (rc == 0 && (fed % STEP == 0 || fed == target))
 			for (int t = 0; t < NTABLES && rc == 0; t++)
 				rc = cursor_flush(db, &cs[t], err);
 	}
