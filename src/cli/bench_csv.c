@@ -14,12 +14,12 @@
  * within a step (under a second of event time at 10 000 events/s) reach the engine out of order
  * by less than the watermark's 4 seconds, so none is late.
  *
- * Reading: each file is mapped (mmap) and the pages behind each ingested batch are given back
- * (MADV_DONTNEED), or, where it cannot be mapped, read through a buffer that grows only to a few
- * times the longest run of its records in one step (a few MB); either way the files' size never
- * shows in peak memory. Reading is part of the measured work, as it is for the peers that read
- * the files. The records of one table within a step are consecutive in its file, so a step's
- * batch is a slice of the mapping or buffer, not a copy: the header line is written over the
+ * Reading: each file is read through a buffer that grows only to a few times the longest run of
+ * its records in one step (a few MB), so the files' size never shows in peak memory. (Mapping
+ * the files saved no measurable CPU and made peak RSS depend on the page cache: file pages the
+ * kernel maps around a fault count as resident until given back.) Reading is part of the
+ * measured work, as it is for the peers that read the files. The records of one table within a
+ * step are consecutive in its file, so a step's batch is a slice of the buffer, not a copy: the header line is written over the
  * consumed bytes just before the slice (there is always room for it) and eddy_ingest gets header
  * and records as one input. The merge finds each record's end and its date_time in one pass of
  * 32-byte blocks (record_scan; records with quotes take the general functions), and compares
@@ -44,9 +44,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -111,8 +108,6 @@ typedef struct Cursor {
 	size_t batch;          /* where the batch starts; never below header.len, the room the
 				* header is written into */
 	int eof;
-	int mapped;            /* buf is the file mmap()ed (len its size, eof set) */
-	size_t released;       /* mapped: pages before this offset were given back */
 	const char *rec;       /* the current record (with its newline), NULL at the end */
 	size_t reclen;
 	int quoted;            /* the record has a double quote */
@@ -373,24 +368,8 @@ static int cursor_open(Cursor *c, const char *dir, const char *name, EddyError *
 			 path);
 		return -1;
 	}
-	/* The file mapped whole when it can be (no copy out of the page cache; the pages behind
-	 * the batches are released as it goes, cursor_flush), else read in blocks. */
-	struct stat st;
-	if (fstat(fileno(c->f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE,
-			       fileno(c->f), 0);
-		if (m != MAP_FAILED) {
-			madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
-			c->mapped = 1;
-			c->buf = m;
-			c->cap = c->len = (size_t)st.st_size;
-			c->eof = 1;
-		}
-	}
-	if (!c->mapped) {
-		c->cap = READ_BLOCK;
-		c->buf = mem_alloc(c->cap);
-	}
+	c->cap = READ_BLOCK;
+	c->buf = mem_alloc(c->cap);
 	if (cursor_next(c, err) < 0)
 		return -1;
 	/* The header names the columns: eddy_ingest maps them, we need date_time's place. */
@@ -423,10 +402,7 @@ static void cursor_close(Cursor *c)
 {
 	if (c->f)
 		fclose(c->f);
-	if (c->mapped)
-		munmap(c->buf, c->len);
-	else
-		mem_free(c->buf);
+	mem_free(c->buf);
 	sb_deinit(&c->header);
 }
 
@@ -457,16 +433,6 @@ static int cursor_flush(Eddy *db, Cursor *c, EddyError *err)
 	}
 	c->batch = end;
 	c->batch_line = c->line;
-	if (c->mapped) {
-		/* The file's pages before the next batch (and its header) are done with: out of the
-		 * resident set, so peak memory does not grow with the file. */
-		size_t page = (size_t)sysconf(_SC_PAGESIZE);
-		size_t upto = end > c->header.len ? (end - c->header.len) / page * page : 0;
-		if (upto > c->released) {
-			madvise(c->buf + c->released, upto - c->released, MADV_DONTNEED);
-			c->released = upto;
-		}
-	}
 	return 0;
 }
 
