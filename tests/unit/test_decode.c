@@ -14,8 +14,38 @@
 
 static const char *const COLS[] = {"id", "name", "amount"};
 
-/* Decodes all of in (batches of `batch` rows) and renders it: "L: a|b|NULL" per row and
- * "L! SQLSTATE col=N message" per error, in the order the batches give them. */
+/* Decodes what d was given (batches of `batch` rows) into out: "L: a|b|NULL" per row and
+ * "L! SQLSTATE col=N message" per error, in the order the batches give them; then frees d. */
+static void render(Decoder *d, int batch, StrBuf *out)
+{
+	Err e;
+	err_clear(&e);
+	int rc;
+	while ((rc = dec_next(d, batch, &e)) > 0) {
+		for (int r = 0; r < d->nrows; r++) {
+			sb_printf(out, "%lld:", (long long)d->lines[r]);
+			for (int c = 0; c < d->ncols; c++) {
+				size_t n;
+				const char *s = dec_cell(d, r, c, &n);
+				if (s) {
+					sb_puts(out, c ? "|" : " ");
+					sb_append(out, s, n);
+				} else {
+					sb_printf(out, "%sNULL", c ? "|" : " ");
+				}
+			}
+			sb_putc(out, '\n');
+		}
+		for (int i = 0; i < d->nerrs; i++)
+			sb_printf(out, "%lld! %s col=%d %s\n", (long long)d->errs[i].line,
+				  err_sqlstate(d->errs[i].code), d->errs[i].column, d->errs[i].msg);
+	}
+	if (rc < 0)
+		sb_printf(out, "FATAL %s %s\n", err_sqlstate(e.code), e.msg);
+	dec_deinit(d);
+}
+
+/* Decodes all of in (batches of `batch` rows) and renders it (render). */
 static char *decode_all(DecFormat fmt, bool header, const char *in, size_t len, int batch,
 			StrBuf *out)
 {
@@ -24,29 +54,7 @@ static char *decode_all(DecFormat fmt, bool header, const char *in, size_t len, 
 	dec_csv_options(&d, header, 0);
 	dec_input(&d, in, len);
 	sb_reset(out);
-	Err e;
-	err_clear(&e);
-	int rc;
-	while ((rc = dec_next(&d, batch, &e)) > 0) {
-		for (int r = 0; r < d.nrows; r++) {
-			sb_printf(out, "%lld:", (long long)d.lines[r]);
-			for (int c = 0; c < d.ncols; c++) {
-				size_t n;
-				const char *s = dec_cell(&d, r, c, &n);
-				if (s)
-					sb_printf(out, "%s%.*s", c ? "|" : " ", (int)n, s);
-				else
-					sb_printf(out, "%sNULL", c ? "|" : " ");
-			}
-			sb_putc(out, '\n');
-		}
-		for (int i = 0; i < d.nerrs; i++)
-			sb_printf(out, "%lld! %s col=%d %s\n", (long long)d.errs[i].line,
-				  err_sqlstate(d.errs[i].code), d.errs[i].column, d.errs[i].msg);
-	}
-	if (rc < 0)
-		sb_printf(out, "FATAL %s %s\n", err_sqlstate(e.code), e.msg);
-	dec_deinit(&d);
+	render(&d, batch, out);
 	return out->data ? out->data : "";
 }
 
@@ -291,31 +299,7 @@ static void decode_csv_mode(bool general, bool avx2, bool header, const char *co
 	d.csv_avx2 = d.csv_avx2 && avx2;
 	dec_input(&d, in, len);
 	sb_reset(out);
-	Err e;
-	err_clear(&e);
-	int rc;
-	while ((rc = dec_next(&d, batch, &e)) > 0) {
-		for (int r = 0; r < d.nrows; r++) {
-			sb_printf(out, "%lld:", (long long)d.lines[r]);
-			for (int c = 0; c < d.ncols; c++) {
-				size_t n;
-				const char *s = dec_cell(&d, r, c, &n);
-				if (s) {
-					sb_puts(out, c ? "|" : " ");
-					sb_append(out, s, n);
-				} else {
-					sb_printf(out, "%sNULL", c ? "|" : " ");
-				}
-			}
-			sb_putc(out, '\n');
-		}
-		for (int i = 0; i < d.nerrs; i++)
-			sb_printf(out, "%lld! %s col=%d %s\n", (long long)d.errs[i].line,
-				  err_sqlstate(d.errs[i].code), d.errs[i].column, d.errs[i].msg);
-	}
-	if (rc < 0)
-		sb_printf(out, "FATAL %s %s\n", err_sqlstate(e.code), e.msg);
-	dec_deinit(&d);
+	render(&d, batch, out);
 }
 
 /* The one-pass reader (SSE2 and AVX2) takes only records the general reader reads the same
